@@ -1,0 +1,4 @@
+import { CreateOcNumbers1764201600000 } from './1764201600000-create-oc-numbers';
+
+/** Every migration, oldest first. The same list serves SQLite and PostgreSQL. */
+export const MIGRATIONS = [CreateOcNumbers1764201600000];

@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigError, loadConfig } from './config/app-config';
+import { createApp } from './create-app';
+
+async function bootstrap(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const app = await createApp(config);
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shown = ['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host;
+  const database = config.database.type === 'postgres' ? 'PostgreSQL' : `SQLite at ${config.database.path}`;
+  new Logger('Bootstrap').log(`OC Numbers listening on http://${shown}:${port} (${database})`);
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`OC Numbers could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

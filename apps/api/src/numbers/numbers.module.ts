@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { NumbersController } from './numbers.controller';
+import { NumbersRepository } from './numbers.repository';
+import { NumbersService } from './numbers.service';
+import { OcNumber } from './oc-number.entity';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([OcNumber])],
+  controllers: [NumbersController],
+  providers: [NumbersService, NumbersRepository],
+})
+export class NumbersModule {}

@@ -1,0 +1,97 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import { PROBLEM_CONTENT_TYPE, ProblemException, type ProblemFields, problemBody } from './problem';
+import { traceIdOf } from './trace-id';
+
+type Problem = Pick<ProblemFields, 'type' | 'title' | 'status' | 'detail' | 'errorCode'>;
+
+const ERROR_CODES: Readonly<Record<number, string>> = {
+  400: 'BAD_REQUEST',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'TOO_MANY_REQUESTS',
+  431: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
+  500: 'INTERNAL_ERROR',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+const INTERNAL_ERROR: Problem = {
+  type: 'about:blank',
+  title: 'Internal Server Error',
+  status: 500,
+  detail: 'The request could not be completed. Quote the errorTicket when reporting this failure.',
+  errorCode: 'INTERNAL_ERROR',
+};
+
+/**
+ * The one error path: every error becomes an RFC 9457 problem with a fresh errorTicket, which
+ * the log line for it also carries. Only errors that describe the caller's request (4xx) say
+ * what went wrong; anything else is a 500 that names no cause.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemDetailsFilter.name);
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const { problem, extensions } = describe(error, request);
+    const errorTicket = randomUUID();
+    const traceId = traceIdOf(request.raw);
+    const instance = request.url.split('?', 1)[0];
+    const context = { errorTicket, errorCode: problem.errorCode, traceId, status: problem.status };
+
+    if (problem.status >= 500) {
+      this.logger.error({ ...context, err: error }, `${problem.title}: ${messageOf(error)}`);
+    } else {
+      this.logger.warn(context, `${problem.title}: ${problem.detail}`);
+    }
+    reply
+      .status(problem.status)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(problemBody({ ...problem, instance, errorTicket, traceId }, extensions));
+  }
+}
+
+function describe(error: unknown, request: FastifyRequest): { problem: Problem; extensions?: Record<string, string> } {
+  if (error instanceof ProblemException) {
+    return { problem: error.problem, extensions: { ...error.extensions } };
+  }
+  const status = error instanceof HttpException ? error.getStatus() : statusOfFrameworkError(error);
+  if (status === 404) {
+    return {
+      problem: {
+        type: 'about:blank',
+        title: 'Not Found',
+        status,
+        detail: `No operation answers ${request.method} ${request.url.split('?', 1)[0]}.`,
+        errorCode: 'NOT_FOUND',
+      },
+    };
+  }
+  if (status !== undefined && status >= 400 && status < 500) {
+    const title = STATUS_CODES[status] ?? 'Bad Request';
+    const detail = error instanceof Error && error.message ? error.message : title;
+    return {
+      problem: { type: 'about:blank', title, status, detail, errorCode: ERROR_CODES[status] ?? 'BAD_REQUEST' },
+    };
+  }
+  return { problem: INTERNAL_ERROR };
+}
+
+/** Fastify's own errors (a body too large, a bad content type) carry a 4xx `statusCode`. */
+function statusOfFrameworkError(error: unknown): number | undefined {
+  const code = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof code === 'number' && Number.isInteger(code) ? code : undefined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

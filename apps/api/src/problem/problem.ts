@@ -1,0 +1,29 @@
+import type { ProblemDetails } from '@oc-numbers/contracts';
+
+/** The fields every problem body carries, typed against the contract's ProblemDetails. */
+export type ProblemFields = Pick<
+  ProblemDetails,
+  'type' | 'title' | 'status' | 'detail' | 'instance' | 'errorTicket' | 'errorCode' | 'traceId'
+>;
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/**
+ * An error a handler throws to answer with a specific problem. The global filter adds
+ * `instance`, `errorTicket` and `traceId`.
+ */
+export class ProblemException extends Error {
+  constructor(
+    readonly problem: Pick<ProblemFields, 'type' | 'title' | 'status' | 'detail' | 'errorCode'>,
+    /** Further string properties of the body (the contract allows them). */
+    readonly extensions: Readonly<Record<string, string>> = {},
+  ) {
+    super(problem.detail);
+    this.name = 'ProblemException';
+  }
+}
+
+/** Lays out the body: the contract's fields first, then any extensions that do not clash. */
+export function problemBody(fields: ProblemFields, extensions: Readonly<Record<string, string>> = {}): string {
+  return JSON.stringify({ ...extensions, ...fields });
+}

@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+/** version-traceid-parentid-flags, lower-case hex, per W3C Trace Context. */
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const INVALID_TRACE_ID = '0'.repeat(32);
+const INVALID_PARENT_ID = '0'.repeat(16);
+
+export const TRACE_ID_HEADER = 'x-trace-id';
+
+/**
+ * The trace-id of a valid `traceparent` header, or undefined. Version ff and all-zero ids are
+ * invalid by the W3C rules, and so is a header sent more than once.
+ */
+export function traceIdFromTraceparent(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const match = TRACEPARENT.exec(header.trim());
+  if (!match) return undefined;
+  const [, version, traceId, parentId] = match;
+  if (version === 'ff' || traceId === INVALID_TRACE_ID || parentId === INVALID_PARENT_ID) return undefined;
+  return traceId;
+}
+
+const traceIds = new WeakMap<IncomingMessage, string>();
+
+/**
+ * The request's trace id: the caller's when it sent a valid `traceparent`, else a new random
+ * one. Fixed on first use, so the router, the request log and the error filter agree.
+ */
+export function traceIdOf(request: IncomingMessage): string {
+  let traceId = traceIds.get(request);
+  if (!traceId) {
+    traceId = traceIdFromTraceparent(request.headers.traceparent) ?? randomBytes(16).toString('hex');
+    traceIds.set(request, traceId);
+  }
+  return traceId;
+}

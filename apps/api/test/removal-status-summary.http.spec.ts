@@ -1,0 +1,217 @@
+import { Contract, TEST_DATABASE_KINDS } from '@oc-numbers/testing';
+import request from 'supertest';
+import { startApp, type RunningApp } from './app-harness';
+import { expectedSummary, seedFixture, TENANT_A, TENANT_B, TENANT_C, TENANT_UNKNOWN } from './fixture';
+
+const PATH = '/api/v3/oc/numbers/removal-status/summary';
+const contract = new Contract();
+
+const INVALID_DETAIL =
+  'msTenantId must be a GUID in the 8-4-4-4-12 hexadecimal form, for example ' +
+  '6f9619ff-8b86-d011-b42d-00cf4fc964ff; omit it or leave it empty for all tenants.';
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const TICKET = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe.each(TEST_DATABASE_KINDS)('on %s', (kind) => {
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    running = await startApp(kind);
+    await seedFixture(running.dataSource);
+  });
+  afterAll(() => running?.close());
+
+  /** Every response these tests receive is held to the contract as well. */
+  async function get(query: string, headers: Record<string, string> = {}, path = PATH) {
+    const response = await request(running.server).get(`${path}${query}`).set(headers);
+    if (path === PATH) {
+      expect(contract.check('get', PATH, response)).toEqual([]);
+    }
+    return response;
+  }
+
+  describe(`GET ${PATH}`, () => {
+    it('answers the summary over all tenants when msTenantId is absent', async () => {
+      const response = await get('');
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(response.body).toEqual({ markedForRemovalCount: 9, readyForRemovalCount: 8, totalCount: 17 });
+      expect(response.body).toEqual(expectedSummary());
+    });
+
+    it.each([
+      ['empty', '?msTenantId='],
+      ['spaces', '?msTenantId=%20%20%20'],
+      ['a tab and a newline', '?msTenantId=%09%0A'],
+      ['a no-break space', '?msTenantId=%C2%A0'],
+    ])('treats %s as all tenants', async (_name, query) => {
+      const response = await get(query);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(expectedSummary());
+    });
+
+    it.each([TENANT_A, TENANT_B, TENANT_C, TENANT_UNKNOWN])('counts only tenant %s', async (tenant) => {
+      const response = await get(`?msTenantId=${tenant}`);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(expectedSummary(tenant));
+    });
+
+    it('gives the same answer for an upper-case, lower-case or mixed-case tenant id', async () => {
+      const mixed = TENANT_A.split('').map((c, i) => (i % 2 ? c.toUpperCase() : c)).join('');
+      const bodies = await Promise.all(
+        [TENANT_A, TENANT_A.toUpperCase(), mixed].map(async (id) => (await get(`?msTenantId=${id}`)).body),
+      );
+      expect(bodies).toEqual([
+        { markedForRemovalCount: 3, readyForRemovalCount: 1, totalCount: 4 },
+        { markedForRemovalCount: 3, readyForRemovalCount: 1, totalCount: 4 },
+        { markedForRemovalCount: 3, readyForRemovalCount: 1, totalCount: 4 },
+      ]);
+    });
+
+    it('ignores unknown query parameters', async () => {
+      const response = await get(`?foo=bar&msTenantId=${TENANT_B}&limit=-1`);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(expectedSummary(TENANT_B));
+    });
+
+    it.each([
+      ['a word', 'abc'],
+      ['a GUID without dashes', '6f9619ff8b86d011b42d00cf4fc964ff'],
+      ['a GUID in braces', `{${TENANT_A}}`],
+      ['a URN', `urn:uuid:${TENANT_A}`],
+      ['a GUID with spaces around it', ` ${TENANT_A} `],
+      ['a GUID one digit short', TENANT_A.slice(0, -1)],
+      ['a GUID one digit long', `${TENANT_A}0`],
+      ['a GUID with a non-hex letter', TENANT_A.replace('f', 'g')],
+      ['SQL', "' OR 1=1 --"],
+      ['a NUL character', '\u0000'],
+    ])('rejects %s with a 400 problem', async (_name, value) => {
+      const response = await get(`?msTenantId=${encodeURIComponent(value)}`);
+      expect(response.status).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body).toEqual({
+        type: 'urn:oc-numbers:problem:invalid-ms-tenant-id',
+        title: 'Invalid msTenantId',
+        status: 400,
+        detail: INVALID_DETAIL,
+        instance: PATH,
+        errorCode: 'INVALID_MS_TENANT_ID',
+        errorTicket: expect.stringMatching(TICKET),
+        traceId: response.headers['x-trace-id'],
+      });
+      expect(response.body.traceId).toMatch(TRACE_ID);
+    });
+
+    it.each([
+      ['two tenant ids', `?msTenantId=${TENANT_A}&msTenantId=${TENANT_B}`],
+      ['the same id twice', `?msTenantId=${TENANT_A}&msTenantId=${TENANT_A}`],
+      ['two empty values', '?msTenantId=&msTenantId='],
+    ])('rejects a repeated msTenantId (%s) with a 400 problem', async (_name, query) => {
+      const response = await get(query);
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        title: 'Invalid msTenantId',
+        errorCode: 'INVALID_MS_TENANT_ID',
+        detail: 'msTenantId must be given at most once.',
+        instance: PATH,
+      });
+    });
+
+    it('takes the trace id from a valid traceparent header and echoes it', async () => {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const traceparent = `00-${traceId}-00f067aa0ba902b7-01`;
+      const ok = await get('', { traceparent });
+      expect(ok.headers['x-trace-id']).toBe(traceId);
+      const bad = await get('?msTenantId=nope', { traceparent });
+      expect(bad.headers['x-trace-id']).toBe(traceId);
+      expect(bad.body.traceId).toBe(traceId);
+    });
+
+    it.each([
+      ['malformed', 'not-a-traceparent'],
+      ['an all-zero trace id', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`],
+      ['version ff', 'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'],
+      ['upper-case hex', '00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01'],
+    ])('makes a fresh trace id when the traceparent is %s', async (_name, traceparent) => {
+      const response = await get('?msTenantId=nope', { traceparent });
+      expect(response.body.traceId).toMatch(TRACE_ID);
+      expect(traceparent.toLowerCase()).not.toContain(response.body.traceId);
+      expect(response.headers['x-trace-id']).toBe(response.body.traceId);
+    });
+
+    it('gives each failure its own errorTicket and writes it in the log line', async () => {
+      const first = await get('?msTenantId=first');
+      const second = await get('?msTenantId=second');
+      expect(first.body.errorTicket).not.toBe(second.body.errorTicket);
+      for (const { body } of [first, second]) {
+        const lines = running.logs.mentioning(body.errorTicket);
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatchObject({ errorTicket: body.errorTicket, traceId: body.traceId, errorCode: 'INVALID_MS_TENANT_ID' });
+      }
+    });
+
+    it('writes one request log line with the trace id', async () => {
+      const traceId = kind === 'sqlite' ? '0af7651916cd43dd8448eb211c80319c' : '1af7651916cd43dd8448eb211c80319c';
+      const response = await get('', { traceparent: `00-${traceId}-b7ad6b7169203331-01` });
+      expect(response.status).toBe(200);
+      const lines = running.logs.mentioning(traceId).filter((l) => l.msg === 'request completed');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ traceId, req: { method: 'GET', url: PATH }, res: { statusCode: 200 } });
+    });
+  });
+
+  describe('unknown routes', () => {
+    it.each([
+      ['GET', '/api/v3/oc/numbers/removal-status'],
+      ['GET', '/nope'],
+      ['POST', PATH],
+      ['DELETE', PATH],
+    ])('%s %s answers a 404 problem', async (method, path) => {
+      const response = await request(running.server)[method.toLowerCase() as 'get'](path);
+      expect(response.status).toBe(404);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body).toEqual({
+        type: 'about:blank',
+        title: 'Not Found',
+        status: 404,
+        detail: `No operation answers ${method} ${path}.`,
+        instance: path,
+        errorCode: 'NOT_FOUND',
+        errorTicket: expect.stringMatching(TICKET),
+        traceId: response.headers['x-trace-id'],
+      });
+    });
+  });
+});
+
+describe.each(TEST_DATABASE_KINDS)('an unexpected failure on %s', (kind) => {
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    running = await startApp(kind);
+    // The table disappears under the running service: the next query fails in the driver.
+    await running.dataSource.query('DROP TABLE oc_numbers');
+  });
+  afterAll(() => running?.close());
+
+  it('answers a 500 problem that names no cause and logs it under its ticket', async () => {
+    const response = await request(running.server).get(PATH);
+    expect(response.status).toBe(500);
+    expect(contract.check('get', PATH, response)).toEqual([]);
+    expect(response.body).toEqual({
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'The request could not be completed. Quote the errorTicket when reporting this failure.',
+      instance: PATH,
+      errorCode: 'INTERNAL_ERROR',
+      errorTicket: expect.stringMatching(TICKET),
+      traceId: response.headers['x-trace-id'],
+    });
+    expect(response.text).not.toMatch(/oc_numbers|select|sqlite|relation|stack|\bat /i);
+    const [line] = running.logs.mentioning(response.body.errorTicket);
+    expect(line).toMatchObject({ level: 50, errorCode: 'INTERNAL_ERROR', traceId: response.body.traceId });
+    expect(JSON.stringify(line)).toMatch(/oc_numbers/);
+  });
+});

@@ -1,0 +1,4 @@
+export * from './databases';
+export * from './contract';
+export * from './log-capture';
+export * from './workspace';
