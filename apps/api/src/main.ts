@@ -20,7 +20,22 @@ async function bootstrap(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shown = ['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host;
   const database = config.database.type === 'postgres' ? 'PostgreSQL' : `SQLite at ${config.database.path}`;
-  new Logger('Bootstrap').log(`OC Numbers listening on http://${shown}:${port} (${database})`);
+  const logger = new Logger('Bootstrap');
+  logger.log(`OC Numbers listening on http://${shown}:${port} (${database})`);
+
+  // Stop accepting connections, let requests in flight finish, close the database, exit 0.
+  const shutdown = (signal: NodeJS.Signals) => {
+    logger.log(`${signal} received: shutting down`);
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -58,7 +58,9 @@ describe.each(TEST_DATABASE_KINDS)('on %s', (kind) => {
     });
 
     it('gives the same answer for an upper-case, lower-case or mixed-case tenant id', async () => {
-      const mixed = TENANT_A.split('').map((c, i) => (i % 2 ? c.toUpperCase() : c)).join('');
+      const mixed = TENANT_A.split('')
+        .map((c, i) => (i % 2 ? c.toUpperCase() : c))
+        .join('');
       const bodies = await Promise.all(
         [TENANT_A, TENANT_A.toUpperCase(), mixed].map(async (id) => (await get(`?msTenantId=${id}`)).body),
       );
@@ -147,7 +149,11 @@ describe.each(TEST_DATABASE_KINDS)('on %s', (kind) => {
       for (const { body } of [first, second]) {
         const lines = running.logs.mentioning(body.errorTicket);
         expect(lines).toHaveLength(1);
-        expect(lines[0]).toMatchObject({ errorTicket: body.errorTicket, traceId: body.traceId, errorCode: 'INVALID_MS_TENANT_ID' });
+        expect(lines[0]).toMatchObject({
+          errorTicket: body.errorTicket,
+          traceId: body.traceId,
+          errorCode: 'INVALID_MS_TENANT_ID',
+        });
       }
     });
 

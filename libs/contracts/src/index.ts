@@ -9,6 +9,4 @@ export type { components, operations, paths };
 export type RemovalStatusSummary = components['schemas']['RemovalStatusSummary'];
 export type ProblemDetails = components['schemas']['ProblemDetails'];
 export type NumberRemovalStatus = components['schemas']['NumberRemovalStatus'];
-export type RemovalStatusSummaryQuery = NonNullable<
-  operations['getNumberRemovalStatusSummary']['parameters']['query']
->;
+export type RemovalStatusSummaryQuery = NonNullable<operations['getNumberRemovalStatusSummary']['parameters']['query']>;

@@ -45,9 +45,14 @@ export class Contract {
     const pointer = `#/paths/${escape(path)}/${method.toLowerCase()}/responses/${key}`;
     const { value: declared, pointer: at } = this.resolve(documented[key] as Json, pointer);
     const content = (declared.content ?? {}) as Json;
-    const mediaType = String(response.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const mediaType = String(response.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
     if (!(mediaType in content)) {
-      problems.push(`Content-Type "${mediaType}" is not documented for ${response.status} (expected ${Object.keys(content).join(' or ')})`);
+      problems.push(
+        `Content-Type "${mediaType}" is not documented for ${response.status} (expected ${Object.keys(content).join(' or ')})`,
+      );
     } else {
       const validate = this.validator(`${at}/content/${escape(mediaType)}/schema`);
       if (!validate(response.body)) {

@@ -20,7 +20,9 @@ export interface TestDatabase {
 function serverUrl(): string {
   const url = process.env.TEST_DATABASE_URL;
   if (!url) {
-    throw new Error('TEST_DATABASE_URL is not set: run the tests through Jest, whose global setup provides PostgreSQL.');
+    throw new Error(
+      'TEST_DATABASE_URL is not set: run the tests through Jest, whose global setup provides PostgreSQL.',
+    );
   }
   return url;
 }

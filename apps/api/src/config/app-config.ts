@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 
 export type DatabaseConfig =
-  | { readonly type: 'better-sqlite3'; readonly path: string }
-  | { readonly type: 'postgres'; readonly url: string };
+  { readonly type: 'better-sqlite3'; readonly path: string } | { readonly type: 'postgres'; readonly url: string };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

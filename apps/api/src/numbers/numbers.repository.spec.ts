@@ -61,7 +61,11 @@ describe.each(TEST_DATABASE_KINDS)('NumbersRepository on %s', (kind) => {
   it('follows a status change at once', async () => {
     const repository = dataSource.getRepository(OcNumber);
     const saved = await repository.save(
-      repository.create({ telephoneNumber: '+442071838750', msTenantId: TENANT_IDLE, removalStatus: RemovalStatus.Active }),
+      repository.create({
+        telephoneNumber: '+442071838750',
+        msTenantId: TENANT_IDLE,
+        removalStatus: RemovalStatus.Active,
+      }),
     );
     expect((await service.getRemovalStatusSummary(TENANT_IDLE)).totalCount).toBe(0);
     await repository.update(saved.id, { removalStatus: RemovalStatus.MarkedForRemoval });
@@ -126,7 +130,9 @@ describe.each(TEST_DATABASE_KINDS)('NumbersRepository on %s', (kind) => {
       if (kind === 'postgres') {
         // uuid values are stored as such and always read back lower-case.
         await insert('+4930901820', TENANT_A.toUpperCase(), 0);
-        const [row] = await dataSource.query(`SELECT ms_tenant_id FROM oc_numbers WHERE telephone_number = '+4930901820'`);
+        const [row] = await dataSource.query(
+          `SELECT ms_tenant_id FROM oc_numbers WHERE telephone_number = '+4930901820'`,
+        );
         expect(row.ms_tenant_id).toBe(TENANT_A);
       } else {
         await expect(insert('+4930901820', TENANT_A.toUpperCase(), 0)).rejects.toThrow(/CHECK constraint/);

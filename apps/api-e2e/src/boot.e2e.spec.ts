@@ -1,0 +1,32 @@
+import { runToExit } from './server-process';
+
+describe('starting the service with bad settings', () => {
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT must be a whole number from 0 to 65535 (got "eighty")'],
+    [{ PORT: '70000' }, 'PORT must be a whole number from 0 to 65535 (got "70000")'],
+    [{ DATABASE_URL: 'mysql://root:secret@db/oc' }, 'DATABASE_URL must be unset'],
+    [{ DATABASE_URL: 'sqlite:' }, 'DATABASE_URL sqlite:<path> needs a file path'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
+    [{ MIGRATIONS_RUN: 'maybe' }, 'MIGRATIONS_RUN must be true or false (got "maybe")'],
+  ])('%j stops with a message that names the variable', async (env, message) => {
+    const { code, output } = await runToExit(env);
+    expect(code).toBe(1);
+    expect(output).toContain('Invalid configuration');
+    expect(output).toContain(message);
+    expect(output).not.toContain('secret');
+  });
+
+  it('names every bad variable at once', async () => {
+    const { code, output } = await runToExit({ PORT: '-1', LOG_LEVEL: 'loud' });
+    expect(code).toBe(1);
+    expect(output).toMatch(/PORT must be/);
+    expect(output).toMatch(/LOG_LEVEL must be/);
+  });
+
+  it('stops with a clear message when PostgreSQL cannot be reached', async () => {
+    const { code, output } = await runToExit({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    expect(code).toBe(1);
+    expect(output).toContain('OC Numbers could not start');
+    expect(output).toMatch(/ECONNREFUSED/);
+  });
+});

@@ -1,0 +1,94 @@
+import { createOcNumbersClient, OcNumbersApiError } from '@oc-numbers/client';
+import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '@oc-numbers/testing';
+import Database from 'better-sqlite3';
+import { Client } from 'pg';
+import { type ServerProcess, startServer } from './server-process';
+
+const TENANT = '6f9619ff-8b86-d011-b42d-00cf4fc964ff';
+const OTHER = '0f8fad5b-d9cb-469f-a165-70867728950e';
+
+/** tenant, status: written with plain SQL, as the operator's sync job would. */
+const ROWS: ReadonlyArray<readonly [string | null, number]> = [
+  [TENANT, 2],
+  [TENANT, 2],
+  [TENANT, 3],
+  [TENANT, 0],
+  [OTHER, 3],
+  [OTHER, 1],
+  [null, 2],
+];
+
+async function seed(database: TestDatabase): Promise<void> {
+  const values = ROWS.map(([tenant, status], i) => [`+1206555${String(i).padStart(4, '0')}`, tenant, status]);
+  const sql = 'INSERT INTO oc_numbers (telephone_number, ms_tenant_id, removal_status) VALUES';
+  if (database.config.type === 'postgres') {
+    const client = new Client({ connectionString: database.config.url });
+    await client.connect();
+    for (const row of values) await client.query(`${sql} ($1, $2, $3)`, row);
+    await client.end();
+  } else {
+    const db = new Database(database.config.path);
+    const insert = db.prepare(`${sql} (?, ?, ?)`);
+    for (const row of values) insert.run(...row);
+    db.close();
+  }
+}
+
+describe.each(TEST_DATABASE_KINDS)('the client against the built service on %s', (kind) => {
+  let database: TestDatabase;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    server = await startServer({ DATABASE_URL: database.url });
+    await seed(database);
+  });
+
+  afterAll(async () => {
+    expect(await server?.stop()).toBe(0);
+    await database?.drop();
+  });
+
+  it('gets the summary of all tenants', async () => {
+    const client = createOcNumbersClient({ baseUrl: server.baseUrl });
+    await expect(client.getRemovalStatusSummary()).resolves.toEqual({
+      markedForRemovalCount: 3,
+      readyForRemovalCount: 2,
+      totalCount: 5,
+    });
+  });
+
+  it('gets the summary of one tenant, in any letter case', async () => {
+    const client = createOcNumbersClient({ baseUrl: server.baseUrl });
+    const expected = { markedForRemovalCount: 2, readyForRemovalCount: 1, totalCount: 3 };
+    await expect(client.getRemovalStatusSummary({ msTenantId: TENANT })).resolves.toEqual(expected);
+    await expect(client.getRemovalStatusSummary({ msTenantId: TENANT.toUpperCase() })).resolves.toEqual(expected);
+  });
+
+  it('rejects with the problem details of a 400', async () => {
+    const client = createOcNumbersClient({ baseUrl: server.baseUrl });
+    const error = await client.getRemovalStatusSummary({ msTenantId: 'not-a-guid' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OcNumbersApiError);
+    const { status, problem, message } = error as OcNumbersApiError;
+    expect(status).toBe(400);
+    expect(problem).toMatchObject({
+      status: 400,
+      title: 'Invalid msTenantId',
+      errorCode: 'INVALID_MS_TENANT_ID',
+      instance: '/api/v3/oc/numbers/removal-status/summary',
+    });
+    expect(message).toContain(problem?.errorTicket);
+  });
+
+  it('answers the two-command quick start: an empty database gives zeros', async () => {
+    const empty = await createTestDatabase(kind);
+    const fresh = await startServer({ DATABASE_URL: empty.url });
+    try {
+      const response = await fetch(`${fresh.baseUrl}/api/v3/oc/numbers/removal-status/summary`);
+      expect(await response.text()).toBe('{"markedForRemovalCount":0,"readyForRemovalCount":0,"totalCount":0}');
+    } finally {
+      expect(await fresh.stop()).toBe(0);
+      await empty.drop();
+    }
+  });
+});
