@@ -8,5 +8,12 @@ export type { components, operations, paths };
 
 export type RemovalStatusSummary = components['schemas']['RemovalStatusSummary'];
 export type ProblemDetails = components['schemas']['ProblemDetails'];
+/**
+ * The named fields of ProblemDetails, without its index signature (the extra string
+ * properties), so that an object can be built against them and a renamed field fails to compile.
+ */
+export type ProblemDetailsFields = KnownKeys<ProblemDetails>;
 export type NumberRemovalStatus = components['schemas']['NumberRemovalStatus'];
 export type RemovalStatusSummaryQuery = NonNullable<operations['getNumberRemovalStatusSummary']['parameters']['query']>;
+
+type KnownKeys<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };

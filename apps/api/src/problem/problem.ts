@@ -1,10 +1,7 @@
-import type { ProblemDetails } from '@oc-numbers/contracts';
+import type { ProblemDetailsFields } from '@oc-numbers/contracts';
 
 /** The fields every problem body carries, typed against the contract's ProblemDetails. */
-export type ProblemFields = Pick<
-  ProblemDetails,
-  'type' | 'title' | 'status' | 'detail' | 'instance' | 'errorTicket' | 'errorCode' | 'traceId'
->;
+export type ProblemFields = Required<ProblemDetailsFields>;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
