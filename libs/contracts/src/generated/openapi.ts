@@ -46,14 +46,24 @@ export interface components {
          *     }
          */
         RemovalStatusSummary: {
-            /** @description Numbers with status MarkedForRemoval (2), missing from the OC acquired numbers list. */
+            /**
+             * Format: int64
+             * @description Numbers with status MarkedForRemoval (2), missing from the OC acquired numbers list.
+             */
             markedForRemovalCount: number;
-            /** @description Numbers with status ReadyForRemoval (3), confirmed deleted and waiting for final removal. */
+            /**
+             * Format: int64
+             * @description Numbers with status ReadyForRemoval (3), confirmed deleted and waiting for final removal.
+             */
             readyForRemovalCount: number;
-            /** @description The sum of `markedForRemovalCount` and `readyForRemovalCount`. */
+            /**
+             * Format: int64
+             * @description The sum of `markedForRemovalCount` and `readyForRemovalCount`.
+             */
             totalCount: number;
         };
         /**
+         * Format: int32
          * @description Where a number stands in the removal lifecycle.
          *
          *     | value | name | meaning |
@@ -75,15 +85,24 @@ export interface components {
          *     problem.
          */
         ProblemDetails: {
-            /** @description A URI reference that names the kind of problem; `about:blank` when the HTTP status says it all. */
+            /**
+             * Format: uri-reference
+             * @description A URI reference that names the kind of problem; `about:blank` when the HTTP status says it all.
+             */
             type: string;
             /** @description A short summary of the kind of problem, the same for every occurrence of it. */
             title: string;
-            /** @description The HTTP status code of the response. */
+            /**
+             * Format: int32
+             * @description The HTTP status code of the response.
+             */
             status: number;
             /** @description What went wrong with this request, and how to correct it where the caller can. */
             detail: string;
-            /** @description The path of the request that failed. */
+            /**
+             * Format: uri-reference
+             * @description The path of the request that failed.
+             */
             instance: string;
             /**
              * Format: uuid
