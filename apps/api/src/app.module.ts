@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
 import { NumbersModule } from './numbers/numbers.module';
 import { ProblemDetailsFilter } from './problem/problem-details.filter';
 import { traceIdOf } from './problem/trace-id';
@@ -36,6 +37,7 @@ export class AppModule {
         }),
         DatabaseModule.forRoot(config),
         NumbersModule,
+        HealthModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
