@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { MetricsService } from './metrics/metrics.service';
 import { applyProtection, REQUEST_LIMITS } from './protection/protection';
 import { TRACE_ID_HEADER, traceIdOf } from './problem/trace-id';
 
@@ -27,6 +28,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  app.get(MetricsService).instrument(adapter.getInstance());
   await applyProtection(app, config);
   await app.init();
   return app;
