@@ -6,14 +6,23 @@ import { workspaceRoot } from '@oc-numbers/testing';
 export interface ServerProcess {
   readonly baseUrl: string;
   readonly output: () => string;
+  /** The exit code, or null while the process runs. */
+  readonly exitCode: () => number | null;
+  /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
+}
+
+export interface RunOptions {
+  /** Run as this user and group (a test running as root uses it to meet file permissions). */
+  readonly uid?: number;
+  readonly gid?: number;
 }
 
 const MAIN = join(workspaceRoot(), 'dist/apps/api/src/main.js');
 
 /** Runs the built service as a real process, as `npm start` does, and waits for it to listen. */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = run(env);
+export async function startServer(env: Record<string, string>, options: RunOptions = {}): Promise<ServerProcess> {
+  const child = run(env, options);
   let output = '';
   const baseUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -38,13 +47,17 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   return {
     baseUrl,
     output: () => output,
+    exitCode: () => child.exitCode,
     stop: () => stop(child),
   };
 }
 
 /** Runs the built service until it exits by itself; resolves with its exit code and output. */
-export async function runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = run(env);
+export async function runToExit(
+  env: Record<string, string>,
+  options: RunOptions = {},
+): Promise<{ code: number | null; output: string }> {
+  const child = run(env, options);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -54,12 +67,13 @@ export async function runToExit(env: Record<string, string>): Promise<{ code: nu
   return { code, output };
 }
 
-function run(env: Record<string, string>): ChildProcess {
+function run(env: Record<string, string>, options: RunOptions = {}): ChildProcess {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the api first (npx nx build api)`);
   return spawn(process.execPath, [MAIN], {
     cwd: workspaceRoot(),
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
   });
 }
 

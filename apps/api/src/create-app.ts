@@ -1,9 +1,13 @@
+import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { checkSqliteFile } from './database/sqlite-file-check';
+import { loadOpenApiSpec } from './docs/openapi-spec';
+import { requestContext } from './logging/request-context';
 import { MetricsService } from './metrics/metrics.service';
 import { applyProtection, REQUEST_LIMITS } from './protection/protection';
 import { TRACE_ID_HEADER, traceIdOf } from './problem/trace-id';
@@ -13,6 +17,7 @@ import { TRACE_ID_HEADER, traceIdOf } from './problem/trace-id';
  * Migrations run during `init()` unless the config turns them off.
  */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
+  if (config.database.type === 'better-sqlite3') checkSqliteFile(config.database.path, config.migrationsRun);
   const adapter = new FastifyAdapter({
     genReqId: (req: IncomingMessage) => traceIdOf(req),
     // Log lines come from nestjs-pino; Fastify's own logger stays off.
@@ -22,8 +27,12 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
   adapter.getInstance().addHook('onRequest', async (request, reply) => {
     reply.header(TRACE_ID_HEADER, request.id);
+    const route = request.routeOptions.url;
+    if (route) requestContext(request.raw).route = route;
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
+  closeConnectionsWhenDraining(adapter.getInstance());
+  const spec = loadOpenApiSpec(options.specPath);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, spec, options), adapter, {
     bufferLogs: true,
     abortOnError: false,
   });
@@ -38,4 +47,19 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
 function trustProxyOption(trust: AppConfig['trustProxy']) {
   if (typeof trust === 'number') return (_address: string, hop: number) => hop < trust;
   return typeof trust === 'object' ? [...trust] : trust;
+}
+
+/**
+ * Once a shutdown has begun, responses to the requests still in flight end their connection,
+ * so a client's keep-alive connection cannot hold the closing server open.
+ */
+function closeConnectionsWhenDraining(fastify: FastifyInstance): void {
+  let draining = false;
+  fastify.addHook('preClose', async () => {
+    draining = true;
+  });
+  fastify.addHook('onSend', async (_request, reply, payload) => {
+    if (draining) void reply.header('connection', 'close');
+    return payload;
+  });
 }

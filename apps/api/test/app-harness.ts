@@ -1,5 +1,12 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestDatabase, LogCapture, type TestDatabase, type TestDatabaseKind } from '@oc-numbers/testing';
+import {
+  createTestDatabase,
+  LogCapture,
+  type TestDatabase,
+  type TestDatabaseKind,
+  workspaceRoot,
+} from '@oc-numbers/testing';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { DataSource } from 'typeorm';
 import { type AppConfig, loadConfig } from '../src/config/app-config';
@@ -37,7 +44,10 @@ export async function startApp(kind: TestDatabaseKind, settings: Partial<AppConf
     logFormat: 'json',
     ...settings,
   };
-  const app = await createApp(config, { logDestination: logs });
+  const app = await createApp(config, {
+    logDestination: logs,
+    specPath: join(workspaceRoot(), 'openapi', 'oc-numbers.yaml'),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const server = app.getHttpServer() as Server;
   const address = server.address();

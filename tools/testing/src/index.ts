@@ -2,3 +2,4 @@ export * from './databases';
 export * from './contract';
 export * from './log-capture';
 export * from './workspace';
+export * from './owned-postgres';

@@ -8,7 +8,7 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 /** Fastify options that bound what a request may hold and how long receiving it may take. */
 export const REQUEST_LIMITS = {
   bodyLimit: BODY_LIMIT_BYTES,
-  maxParamLength: 256,
+  routerOptions: { maxParamLength: 256 },
   // The whole request must arrive within this time (slow clients cannot hold sockets open).
   requestTimeout: 30_000,
   // Node.js refuses request heads over 16 KiB with a 431 (its default --max-http-header-size).
