@@ -116,5 +116,11 @@ describe('when the SQLite database cannot answer', () => {
     expect(ready.headers['retry-after']).toBe('5');
     expect(ready.body).toMatchObject({ status: 503, errorCode: 'DATABASE_UNAVAILABLE', instance: '/health/ready' });
     expect((await request(running.server).get('/health/live')).status).toBe(200);
+    const [line] = running.logs.mentioning(ready.body.errorTicket);
+    expect(line).toMatchObject({
+      level: 50,
+      errorCode: 'DATABASE_UNAVAILABLE',
+      msg: expect.stringContaining('"down"'),
+    });
   });
 });

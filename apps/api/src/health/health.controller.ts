@@ -27,7 +27,7 @@ export class HealthController {
         () => this.database.pingCheck('database', { timeout: this.config.databaseStatementTimeoutMs }),
       ])) as HealthStatus;
     } catch (error) {
-      if (error instanceof ServiceUnavailableException) throw databaseUnavailable();
+      if (error instanceof ServiceUnavailableException) throw databaseUnavailable(error.getResponse());
       throw error;
     }
   }

@@ -58,7 +58,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const context = { errorTicket, errorCode: problem.errorCode, traceId, status: problem.status };
 
     if (problem.status >= 500) {
-      this.logger.error({ ...context, err: error }, `${problem.title}: ${messageOf(error)}`);
+      // The log gets the error behind a problem (a driver error, a failed health check).
+      const cause = error instanceof ProblemException && error.cause !== undefined ? error.cause : error;
+      this.logger.error({ ...context, err: cause }, `${problem.title}: ${messageOf(cause)}`);
     } else {
       this.logger.warn(context, `${problem.title}: ${problem.detail}`);
     }
@@ -125,5 +127,6 @@ function statusOfFrameworkError(error: unknown): number | undefined {
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof Error) return error.message;
+  return typeof error === 'object' && error !== null ? JSON.stringify(error) : String(error);
 }

@@ -16,8 +16,10 @@ export class ProblemException extends Error {
     readonly extensions: Readonly<Record<string, string>> = {},
     /** Response headers that go with the problem, such as `Retry-After`. */
     readonly headers: Readonly<Record<string, string>> = {},
+    /** The error behind the problem, for the log only. */
+    cause?: unknown,
   ) {
-    super(problem.detail);
+    super(problem.detail, cause === undefined ? undefined : { cause });
     this.name = 'ProblemException';
   }
 }
@@ -31,7 +33,7 @@ export function problemBody(fields: ProblemFields, extensions: Readonly<Record<s
 export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
 
 /** The problem of a request the database could not answer (down, unreachable or too slow). */
-export function databaseUnavailable(): ProblemException {
+export function databaseUnavailable(cause?: unknown): ProblemException {
   return new ProblemException(
     {
       type: 'about:blank',
@@ -42,5 +44,6 @@ export function databaseUnavailable(): ProblemException {
     },
     {},
     { 'retry-after': String(RETRY_AFTER_UNAVAILABLE_SECONDS) },
+    cause,
   );
 }
