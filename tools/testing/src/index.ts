@@ -2,3 +2,5 @@ export * from './databases';
 export * from './contract';
 export * from './log-capture';
 export * from './workspace';
+export * from './server-process';
+export * from './numbers-table';

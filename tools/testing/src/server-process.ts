@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { workspaceRoot } from '@oc-numbers/testing';
+import { workspaceRoot } from './workspace';
 
 export interface ServerProcess {
   readonly baseUrl: string;

@@ -1,0 +1,133 @@
+import { createOcNumbersClient, OcNumbersApiError } from '@oc-numbers/client';
+import { Contract, insertNumbers, withSql } from '@oc-numbers/testing';
+import { type Exchange, send } from './exchange';
+import { prismVerdict } from './prism';
+import { FIXTURE, type Scenario, SCENARIOS } from './scenarios';
+import { type Target, startTarget, targetNames } from './targets';
+
+const contract = new Contract();
+
+describe.each(targetNames())('the service on %s holds to the contract', (name) => {
+  let target: Target;
+  /** operationId → statuses the scenarios reached. */
+  const reached = new Map<string, Set<string>>();
+  const notRun: string[] = [];
+
+  beforeAll(async () => {
+    target = await startTarget(name);
+    if (target.database) await insertNumbers(target.database, FIXTURE);
+  });
+  afterAll(() => target?.stop());
+
+  it.each(SCENARIOS.map((s) => [`${s.operationId}: ${s.name} → ${s.status}`, s] as const))(
+    '%s',
+    async (_, scenario) => {
+      const operation = contract.operationById(scenario.operationId);
+      if (scenario.fault && !target.database) {
+        notRun.push(`${scenario.name} (${scenario.fault.description})`);
+        return;
+      }
+      const request = { method: operation.method, path: operation.path, ...scenario.request };
+      const exchange = await withFault(target, scenario, () => send(target.baseUrl, request));
+      expectScenario(scenario, exchange, operation.method, operation.path, !!target.database);
+      const statuses = reached.get(scenario.operationId) ?? new Set<string>();
+      statuses.add(String(exchange.status));
+      reached.set(scenario.operationId, statuses);
+
+      const { prismUrl } = target;
+      if (prismUrl) {
+        const proxied = await withFault(target, scenario, () => send(prismUrl, request));
+        const verdict = prismVerdict(proxied.body);
+        if (verdict && !(verdict.kind === 'UNPROCESSABLE_ENTITY' && scenario.status === 400)) {
+          throw new Error(`Prism reports ${verdict.kind} for "${scenario.name}": ${verdict.violations}`);
+        }
+        if (!verdict) expectScenario(scenario, proxied, operation.method, operation.path, !!target.database);
+      }
+
+      if (isFacadeRequest(scenario)) {
+        await expectFacade(target.baseUrl, scenario, exchange);
+      }
+    },
+  );
+
+  it('reaches every response the contract documents, and only those', () => {
+    const missing = contract.operations().flatMap((operation) =>
+      operation.statuses
+        .filter((status) => !reached.get(operation.operationId)?.has(status))
+        .filter((status) => target.database || !needsOwnedDatabase(operation.operationId, status))
+        .map((status) => `${operation.method.toUpperCase()} ${operation.path} ${status}`),
+    );
+    expect(missing).toEqual([]);
+    if (notRun.length > 0) {
+      process.stdout.write(`Not run against ${name} (they need a database the suite owns): ${notRun.join('; ')}\n`);
+    }
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const exchange = await send(target.baseUrl, { method: 'GET', path: '/api/v3/oc/numbers/no-such-operation' });
+    expect(exchange.status).toBe(404);
+    expect(exchange.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(contract.checkSchema('ProblemDetails', exchange.body)).toEqual([]);
+  });
+});
+
+function expectScenario(scenario: Scenario, exchange: Exchange, method: string, path: string, owned: boolean): void {
+  expect({ status: exchange.status, problems: contract.check(method, path, exchange) }).toEqual({
+    status: scenario.status,
+    problems: [],
+  });
+  if (owned && scenario.body !== undefined) expect(exchange.body).toEqual(scenario.body);
+  if (scenario.bodyMatches) expect(exchange.body).toMatchObject(scenario.bodyMatches);
+  for (const [header, value] of Object.entries(scenario.headers ?? {})) {
+    expect(exchange.headers[header]).toBe(value);
+  }
+}
+
+/** The scenarios the client's facade can express: at most one msTenantId and nothing else. */
+function isFacadeRequest(scenario: Scenario): boolean {
+  const { query, rawQuery, headers } = scenario.request;
+  const keys = Object.keys(query ?? {});
+  return (
+    !rawQuery &&
+    !headers &&
+    !scenario.fault &&
+    keys.every((k) => k === 'msTenantId') &&
+    typeof query?.msTenantId !== 'object'
+  );
+}
+
+/** The facade resolves to the same summary, or rejects with the same status and problem. */
+async function expectFacade(baseUrl: string, scenario: Scenario, exchange: Exchange): Promise<void> {
+  const client = createOcNumbersClient({ baseUrl });
+  const msTenantId = scenario.request.query?.msTenantId as string | undefined;
+  const outcome = await client.getRemovalStatusSummary(msTenantId === undefined ? {} : { msTenantId }).then(
+    (data) => ({ status: 200, body: data as unknown }),
+    (error: unknown) => {
+      if (!(error instanceof OcNumbersApiError)) throw error;
+      return { status: error.status, body: error.problem as unknown };
+    },
+  );
+  expect(outcome.status).toBe(exchange.status);
+  const body = exchange.body as Record<string, unknown>;
+  if (exchange.status === 200) {
+    expect(outcome.body).toEqual(body);
+  } else {
+    expect(outcome.body).toMatchObject({ status: body.status, title: body.title, errorCode: body.errorCode });
+  }
+}
+
+async function withFault<T>(target: Target, scenario: Scenario, work: () => Promise<T>): Promise<T> {
+  const { fault } = scenario;
+  if (!fault || !target.database) return work();
+  await withSql(target.database, (query) => query(fault.before));
+  try {
+    return await work();
+  } finally {
+    await withSql(target.database, (query) => query(fault.after));
+  }
+}
+
+function needsOwnedDatabase(operationId: string, status: string): boolean {
+  const scenarios = SCENARIOS.filter((s) => s.operationId === operationId && String(s.status) === status);
+  return scenarios.length > 0 && scenarios.every((s) => s.fault);
+}
