@@ -24,9 +24,13 @@ export function targetNames(): string[] {
   return REMOTE_BASE_URL ? [REMOTE_BASE_URL] : [...TEST_DATABASE_KINDS];
 }
 
-export async function startTarget(name: string, env: Record<string, string> = {}): Promise<Target> {
+export async function startTarget(
+  name: string,
+  env: Record<string, string> = {},
+  { prism: withPrism = USE_PRISM } = {},
+): Promise<Target> {
   if (REMOTE_BASE_URL) {
-    const prism = USE_PRISM ? await startPrism(REMOTE_BASE_URL) : undefined;
+    const prism = withPrism ? await startPrism(REMOTE_BASE_URL) : undefined;
     return { name, baseUrl: REMOTE_BASE_URL, prismUrl: prism?.baseUrl, stop: async () => prism?.stop() };
   }
   const database = await createTestDatabase(name as (typeof TEST_DATABASE_KINDS)[number]);
@@ -34,7 +38,7 @@ export async function startTarget(name: string, env: Record<string, string> = {}
   let prism: PrismProxy | undefined;
   try {
     server = await startServer({ DATABASE_URL: database.url, ...env });
-    prism = USE_PRISM ? await startPrism(server.baseUrl) : undefined;
+    prism = withPrism ? await startPrism(server.baseUrl) : undefined;
   } catch (error) {
     await server?.stop();
     await database.drop();

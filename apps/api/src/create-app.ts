@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { answerClientError } from './problem/client-error';
 import { TRACE_ID_HEADER, traceIdOf } from './problem/trace-id';
 
 /**
@@ -15,6 +16,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     genReqId: (req: IncomingMessage) => traceIdOf(req),
     // Log lines come from nestjs-pino; Fastify's own logger stays off.
     logger: false,
+    clientErrorHandler: answerClientError,
   });
   adapter.getInstance().addHook('onRequest', async (request, reply) => {
     reply.header(TRACE_ID_HEADER, request.id);
