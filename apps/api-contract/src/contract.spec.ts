@@ -3,6 +3,7 @@ import { Contract, insertNumbers, withSql } from '@oc-numbers/testing';
 import { type Exchange, send } from './exchange';
 import { prismVerdict } from './prism';
 import { FIXTURE, type Scenario, SCENARIOS } from './scenarios';
+import { REMOTE_BASE_URL } from './settings';
 import { type Target, startTarget, targetNames } from './targets';
 
 const contract = new Contract();
@@ -11,7 +12,7 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
   let target: Target;
   /** operationId → statuses the scenarios reached. */
   const reached = new Map<string, Set<string>>();
-  const notRun: string[] = [];
+  const notRun = SCENARIOS.filter((s) => s.fault && REMOTE_BASE_URL).map((s) => `${s.name} (${s.fault?.description})`);
 
   beforeAll(async () => {
     target = await startTarget(name);
@@ -19,14 +20,11 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
   });
   afterAll(() => target?.stop());
 
-  it.each(SCENARIOS.map((s) => [`${s.operationId}: ${s.name} → ${s.status}`, s] as const))(
-    '%s',
-    async (_, scenario) => {
+  for (const scenario of SCENARIOS) {
+    // A fault needs a database the suite owns: against --base-url it is reported and skipped.
+    const test = scenario.fault && REMOTE_BASE_URL ? it.skip : it;
+    test(`${scenario.operationId}: ${scenario.name} → ${scenario.status}`, async () => {
       const operation = contract.operationById(scenario.operationId);
-      if (scenario.fault && !target.database) {
-        notRun.push(`${scenario.name} (${scenario.fault.description})`);
-        return;
-      }
       const request = { method: operation.method, path: operation.path, ...scenario.request };
       const exchange = await withFault(target, scenario, () => send(target.baseUrl, request));
       expectScenario(scenario, exchange, operation.method, operation.path, !!target.database);
@@ -47,8 +45,8 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
       if (isFacadeRequest(scenario)) {
         await expectFacade(target.baseUrl, scenario, exchange);
       }
-    },
-  );
+    });
+  }
 
   it('reaches every response the contract documents, and only those', () => {
     const missing = contract.operations().flatMap((operation) =>
