@@ -111,7 +111,8 @@ export interface components {
             errorTicket: string;
             /**
              * @description A stable machine-readable code for the kind of problem: `INVALID_MS_TENANT_ID`,
-             *     `NOT_FOUND`, `INTERNAL_ERROR`, or another code named by the operation's responses.
+             *     `NOT_FOUND`, `REQUEST_HEADER_FIELDS_TOO_LARGE`, `INTERNAL_ERROR`, or another code named
+             *     by the operation's responses.
              */
             errorCode: string;
             /** @description The trace id of the request, also sent in the `X-Trace-Id` header. */
@@ -121,6 +122,20 @@ export interface components {
         };
     };
     responses: {
+        /**
+         * @description The request line and headers together exceed 16 KiB, so the request never reached the
+         *     operation (an overlong `msTenantId`, say). `errorCode` is `REQUEST_HEADER_FIELDS_TOO_LARGE`;
+         *     `instance` is empty, since the request could not be read.
+         */
+        RequestHeaderFieldsTooLarge: {
+            headers: {
+                "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
         /**
          * @description An unexpected failure. The body says nothing of its cause; the `errorTicket` and
          *     `traceId` find the full record in the service's log. `errorCode` is `INTERNAL_ERROR`.
@@ -190,6 +205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
         };
     };
