@@ -19,6 +19,10 @@ function freePort() {
 }
 
 export default async function setup() {
+  if (process.env.CONTRACT_BASE_URL) {
+    process.stdout.write(`\nTesting ${process.env.CONTRACT_BASE_URL}: no PostgreSQL of the suite's own\n`);
+    return;
+  }
   if (process.env.TEST_DATABASE_URL) {
     process.stdout.write(
       `\nPostgreSQL for tests: TEST_DATABASE_URL (${new URL(process.env.TEST_DATABASE_URL).host})\n`,

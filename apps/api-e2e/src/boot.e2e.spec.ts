@@ -1,4 +1,4 @@
-import { runToExit } from './server-process';
+import { runToExit } from '@oc-numbers/testing';
 
 describe('starting the service with bad settings', () => {
   it.each([

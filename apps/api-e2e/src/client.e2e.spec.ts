@@ -1,8 +1,12 @@
 import { createOcNumbersClient, OcNumbersApiError } from '@oc-numbers/client';
-import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '@oc-numbers/testing';
-import Database from 'better-sqlite3';
-import { Client } from 'pg';
-import { type ServerProcess, startServer } from './server-process';
+import {
+  createTestDatabase,
+  insertNumbers,
+  type ServerProcess,
+  startServer,
+  TEST_DATABASE_KINDS,
+  type TestDatabase,
+} from '@oc-numbers/testing';
 
 const TENANT = '6f9619ff-8b86-d011-b42d-00cf4fc964ff';
 const OTHER = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -18,20 +22,15 @@ const ROWS: ReadonlyArray<readonly [string | null, number]> = [
   [null, 2],
 ];
 
-async function seed(database: TestDatabase): Promise<void> {
-  const values = ROWS.map(([tenant, status], i) => [`+1206555${String(i).padStart(4, '0')}`, tenant, status]);
-  const sql = 'INSERT INTO oc_numbers (telephone_number, ms_tenant_id, removal_status) VALUES';
-  if (database.config.type === 'postgres') {
-    const client = new Client({ connectionString: database.config.url });
-    await client.connect();
-    for (const row of values) await client.query(`${sql} ($1, $2, $3)`, row);
-    await client.end();
-  } else {
-    const db = new Database(database.config.path);
-    const insert = db.prepare(`${sql} (?, ?, ?)`);
-    for (const row of values) insert.run(...row);
-    db.close();
-  }
+function seed(database: TestDatabase): Promise<void> {
+  return insertNumbers(
+    database,
+    ROWS.map(([msTenantId, removalStatus], i) => ({
+      telephoneNumber: `+1206555${String(i).padStart(4, '0')}`,
+      msTenantId,
+      removalStatus,
+    })),
+  );
 }
 
 describe.each(TEST_DATABASE_KINDS)('the client against the built service on %s', (kind) => {

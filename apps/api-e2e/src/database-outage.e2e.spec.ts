@@ -1,5 +1,4 @@
-import { type OwnedPostgres, startOwnedPostgres } from '@oc-numbers/testing';
-import { type ServerProcess, startServer } from './server-process';
+import { type OwnedPostgres, type ServerProcess, startOwnedPostgres, startServer } from '@oc-numbers/testing';
 
 const SUMMARY = '/api/v3/oc/numbers/removal-status/summary';
 const TICKET = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -1,9 +1,8 @@
-import { workspaceRoot } from '@oc-numbers/testing';
+import { startServer, workspaceRoot } from '@oc-numbers/testing';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from './server-process';
 
 const MAIN = join(workspaceRoot(), 'dist/apps/api/src/main.js');
 

@@ -1,6 +1,5 @@
-import { createTestDatabase, type TestDatabase } from '@oc-numbers/testing';
+import { createTestDatabase, type ServerProcess, startServer, type TestDatabase } from '@oc-numbers/testing';
 import { Client } from 'pg';
-import { type ServerProcess, startServer } from './server-process';
 
 const SUMMARY = '/api/v3/oc/numbers/removal-status/summary';
 

@@ -1,7 +1,7 @@
+import { type RunOptions, runToExit, startServer } from '@oc-numbers/testing';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunOptions, runToExit, startServer } from './server-process';
 
 // Root passes every permission check, so as root the service runs as `nobody` here, to meet
 // the file modes as a deployment's service user would.

@@ -9,7 +9,9 @@ import { checkSqliteFile } from './database/sqlite-file-check';
 import { loadOpenApiSpec } from './docs/openapi-spec';
 import { requestContext } from './logging/request-context';
 import { MetricsService } from './metrics/metrics.service';
+import { answerClientError } from './problem/client-error';
 import { applyProtection, REQUEST_LIMITS } from './protection/protection';
+import { RateLimiter } from './protection/rate-limiter';
 import { TRACE_ID_HEADER, traceIdOf } from './problem/trace-id';
 
 /**
@@ -18,12 +20,16 @@ import { TRACE_ID_HEADER, traceIdOf } from './problem/trace-id';
  */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
   if (config.database.type === 'better-sqlite3') checkSqliteFile(config.database.path, config.migrationsRun);
+  const limiter = config.rateLimit.enabled ? new RateLimiter(config.rateLimit) : undefined;
   const adapter = new FastifyAdapter({
     genReqId: (req: IncomingMessage) => traceIdOf(req),
     // Log lines come from nestjs-pino; Fastify's own logger stays off.
     logger: false,
     trustProxy: trustProxyOption(config.trustProxy),
     ...REQUEST_LIMITS,
+    // A request Node refused (a head over 16 KiB) counts against the client's rate limit too.
+    clientErrorHandler: (error, socket) =>
+      answerClientError(error, socket, limiter?.take(socket.remoteAddress ?? 'unknown').headers),
   });
   adapter.getInstance().addHook('onRequest', async (request, reply) => {
     reply.header(TRACE_ID_HEADER, request.id);
@@ -38,7 +44,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
   app.useLogger(app.get(Logger));
   app.get(MetricsService).instrument(adapter.getInstance());
-  await applyProtection(app, config);
+  await applyProtection(app, config, limiter);
   await app.init();
   return app;
 }

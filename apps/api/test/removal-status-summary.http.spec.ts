@@ -1,4 +1,5 @@
 import { Contract, TEST_DATABASE_KINDS } from '@oc-numbers/testing';
+import { connect } from 'node:net';
 import request from 'supertest';
 import { startApp, type RunningApp } from './app-harness';
 import { expectedSummary, seedFixture, TENANT_A, TENANT_B, TENANT_C, TENANT_UNKNOWN } from './fixture';
@@ -188,6 +189,45 @@ describe.each(TEST_DATABASE_KINDS)('on %s', (kind) => {
         traceId: response.headers['x-trace-id'],
       });
     });
+  });
+});
+
+describe('requests the HTTP parser refuses', () => {
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    running = await startApp('sqlite');
+  });
+  afterAll(() => running?.close());
+
+  /** Sends raw bytes and reads the whole answer, as a client below any HTTP library would. */
+  function raw(bytes: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(new URL(running.baseUrl).port), '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+      socket.write(bytes);
+    });
+  }
+
+  it.each([
+    [
+      431,
+      'REQUEST_HEADER_FIELDS_TOO_LARGE',
+      `GET ${PATH}?msTenantId=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    ],
+    [400, 'BAD_REQUEST', 'NOT HTTP AT ALL\r\n\r\n'],
+  ])('answers %s with a problem body', async (status, errorCode, request) => {
+    const answer = await raw(request);
+    const [head, body] = answer.split('\r\n\r\n');
+    expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    expect(head).toMatch(/content-type: application\/problem\+json/i);
+    const problem = JSON.parse(body);
+    expect(problem).toMatchObject({ status, errorCode });
+    expect(contract.checkSchema('ProblemDetails', problem)).toEqual([]);
+    expect(running.logs.mentioning(problem.errorTicket)).toHaveLength(1);
   });
 });
 

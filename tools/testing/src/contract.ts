@@ -14,6 +14,14 @@ export interface ContractResponse {
 }
 
 const SPEC_ID = 'oc-numbers.yaml';
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+export interface ContractOperation {
+  readonly operationId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly statuses: readonly string[];
+}
 
 /**
  * The contract in `openapi/`, read at run time, and the checks that hold a response to it:
@@ -74,6 +82,37 @@ export class Contract {
   /** The documented response statuses of an operation. */
   statuses(method: string, path: string): string[] {
     return Object.keys((this.operation(method, path).responses ?? {}) as Json);
+  }
+
+  /** The problems found with `value` against a schema of components/schemas (empty when valid). */
+  checkSchema(name: string, value: unknown): string[] {
+    const validate = this.validator(`#/components/schemas/${escape(name)}`);
+    return validate(value) ? [] : [`does not match ${name}: ${this.ajv.errorsText(validate.errors)}`];
+  }
+
+  /** Every operation of the contract, with its documented statuses. */
+  operations(): ContractOperation[] {
+    const found: ContractOperation[] = [];
+    for (const [path, item] of Object.entries(this.spec.paths as Json)) {
+      for (const method of HTTP_METHODS) {
+        const operation = (item as Json)[method] as Json | undefined;
+        if (!operation) continue;
+        found.push({
+          operationId: String(operation.operationId ?? `${method} ${path}`),
+          method,
+          path,
+          statuses: Object.keys((operation.responses ?? {}) as Json),
+        });
+      }
+    }
+    return found;
+  }
+
+  /** The operation with this operationId. */
+  operationById(operationId: string): ContractOperation {
+    const operation = this.operations().find((o) => o.operationId === operationId);
+    if (!operation) throw new Error(`The contract has no operation ${operationId}`);
+    return operation;
   }
 
   private operation(method: string, path: string): Json {

@@ -121,7 +121,7 @@ describe('loadConfig', () => {
       'DATABASE_STATEMENT_TIMEOUT_MS must be a whole number from 100 to 600000 (got "5s")',
       'SHUTDOWN_TIMEOUT_MS must be a whole number from 0 to 600000 (got "-1")',
       'RATE_LIMIT_ENABLED must be true or false (got "off")',
-      'RATE_LIMIT_MAX must be a whole number from 1 to 1000000000 (got "0")',
+      'RATE_LIMIT_MAX must be a whole number from 1 to 100000000 (got "0")',
       'RATE_LIMIT_WINDOW_MS must be a whole number from 1000 to 86400000 (got "1e3")',
       'CORS_ORIGINS must be a comma-separated list of origins such as https://dashboard.example.com, or * (got "dash.example.com")',
       'TRUST_PROXY must be true, false, a number of hops or a comma-separated list of addresses (got "the load balancer")',

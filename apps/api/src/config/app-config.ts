@@ -77,7 +77,7 @@ export function loadConfig(env: Env): AppConfig {
   const shutdownTimeoutMs = whole('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000);
   const rateLimit: RateLimitConfig = {
     enabled: parseBoolean('RATE_LIMIT_ENABLED', value('RATE_LIMIT_ENABLED'), true, problems),
-    max: whole('RATE_LIMIT_MAX', 600, 1, 1_000_000_000),
+    max: whole('RATE_LIMIT_MAX', 600, 1, 100_000_000),
     windowMs: whole('RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
   };
   const corsOrigins = parseCorsOrigins(value('CORS_ORIGINS'), problems);

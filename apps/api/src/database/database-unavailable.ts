@@ -29,6 +29,8 @@ const UNAVAILABLE_MESSAGES = [
   /timeout exceeded when trying to connect/,
   /^Query read timeout$/,
   /Client has encountered a connection error and is not queryable/,
+  // PostgreSQL: the database is closed to connections (ALLOW_CONNECTIONS false, during maintenance).
+  /is not currently accepting connections/,
 ];
 
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {

@@ -1,7 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { RemovalStatusSummary } from '@oc-numbers/contracts';
+import { ApiProblemResponses } from '../problem/problem-details.dto';
 import { NumbersService } from './numbers.service';
+import { RemovalStatusSummaryDto } from './removal-status-summary.dto';
 import { RemovalStatusSummaryQueryDto } from './removal-status-summary-query.dto';
 
 @ApiTags('Numbers')
@@ -10,7 +12,15 @@ export class NumbersController {
   constructor(private readonly numbers: NumbersService) {}
 
   @Get('removal-status/summary')
-  @ApiOperation({ operationId: 'getNumberRemovalStatusSummary' })
+  @ApiOperation({ operationId: 'getNumberRemovalStatusSummary', summary: 'Get the number removal status summary' })
+  @ApiOkResponse({ type: RemovalStatusSummaryDto, description: 'The counts.' })
+  @ApiProblemResponses({
+    400: 'msTenantId is not a GUID, or was given more than once.',
+    429: 'The client is over its rate limit.',
+    431: 'The request head is over 16 KiB.',
+    500: 'An unexpected failure.',
+    503: 'The database is not available.',
+  })
   getRemovalStatusSummary(@Query() query: RemovalStatusSummaryQueryDto): Promise<RemovalStatusSummary> {
     return this.numbers.getRemovalStatusSummary(query.msTenantId);
   }

@@ -1,7 +1,7 @@
 import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '../config/app-config';
-import { RateLimiter, tooManyRequests } from './rate-limiter';
+import { type RateLimiter, tooManyRequests } from './rate-limiter';
 
 /** The service only reads: no request needs a body, so a small one is plenty. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -16,9 +16,13 @@ export const REQUEST_LIMITS = {
 
 /**
  * Security headers (helmet), CORS only for the configured origins, and the per-client rate
- * limit, which answers 429 problems through the one error filter.
+ * limit (when on), which answers 429 problems through the one error filter.
  */
-export async function applyProtection(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+export async function applyProtection(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  limiter: RateLimiter | undefined,
+): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -43,8 +47,7 @@ export async function applyProtection(app: NestFastifyApplication, config: AppCo
       maxAge: 600,
     });
   }
-  if (config.rateLimit.enabled) {
-    const limiter = new RateLimiter(config.rateLimit);
+  if (limiter) {
     app
       .getHttpAdapter()
       .getInstance()

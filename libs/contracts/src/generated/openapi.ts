@@ -266,8 +266,9 @@ export interface components {
             errorTicket: string;
             /**
              * @description A stable machine-readable code for the kind of problem: `INVALID_MS_TENANT_ID`,
-             *     `NOT_FOUND`, `TOO_MANY_REQUESTS`, `DATABASE_UNAVAILABLE`, `INTERNAL_ERROR`, or
-             *     another code named by the operation's responses.
+             *     `NOT_FOUND`, `REQUEST_HEADER_FIELDS_TOO_LARGE`, `TOO_MANY_REQUESTS`,
+             *     `DATABASE_UNAVAILABLE`, `INTERNAL_ERROR`, or another code named by the operation's
+             *     responses.
              */
             errorCode: string;
             /** @description The trace id of the request, also sent in the `X-Trace-Id` header. */
@@ -303,6 +304,24 @@ export interface components {
             headers: {
                 "X-Trace-Id": components["headers"]["X-Trace-Id"];
                 "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /**
+         * @description The request line and headers together exceed 16 KiB, so the request never reached the
+         *     operation (an overlong `msTenantId`, say). `errorCode` is `REQUEST_HEADER_FIELDS_TOO_LARGE`;
+         *     `instance` is empty, since the request could not be read. It counts against the client's
+         *     rate limit like any request.
+         */
+        RequestHeaderFieldsTooLarge: {
+            headers: {
+                "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                 [name: string]: unknown;
             };
             content: {
@@ -396,6 +415,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["DatabaseUnavailable"];
         };
@@ -431,7 +451,6 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalServerError"];
         };
     };
     getReadiness: {
@@ -475,7 +494,6 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalServerError"];
             503: components["responses"]["DatabaseUnavailable"];
         };
     };
@@ -507,7 +525,6 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalServerError"];
         };
     };
     getApiDocs: {
@@ -533,7 +550,6 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalServerError"];
         };
     };
     getOpenApiYaml: {
@@ -559,7 +575,6 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalServerError"];
         };
     };
     getOpenApiJson: {
@@ -589,7 +604,6 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalServerError"];
         };
     };
 }

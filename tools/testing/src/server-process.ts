@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { workspaceRoot } from '@oc-numbers/testing';
+import { workspaceRoot } from './workspace';
 
 export interface ServerProcess {
   readonly baseUrl: string;
@@ -20,36 +21,55 @@ export interface RunOptions {
 
 const MAIN = join(workspaceRoot(), 'dist/apps/api/src/main.js');
 
-/** Runs the built service as a real process, as `npm start` does, and waits for it to listen. */
+/**
+ * Runs the built service as a real process, as `npm start` does, on a free port (unless `PORT`
+ * is given), and waits until it answers HTTP.
+ */
 export async function startServer(env: Record<string, string>, options: RunOptions = {}): Promise<ServerProcess> {
-  const child = run(env, options);
+  const port = env.PORT ?? String(await freePort());
+  const child = run({ ...env, PORT: port }, options);
+  const baseUrl = `http://127.0.0.1:${port}`;
   let output = '';
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
+  let exited: number | null | undefined;
+  child.stdout?.on('data', (chunk: Buffer) => (output = keepTail(output + chunk.toString('utf8'))));
+  child.stderr?.on('data', (chunk: Buffer) => (output = keepTail(output + chunk.toString('utf8'))));
+  child.once('exit', (code) => (exited = code));
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (exited !== undefined) throw new Error(`The service exited with ${exited}:\n${output}`);
+    if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      reject(new Error(`The service did not start in 20 s:\n${output}`));
-    }, 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      const match = /listening on (http:\/\/[^\s]+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`The service exited with ${code}:\n${output}`));
-    });
-  });
+      throw new Error(`The service did not answer in 20 s:\n${output}`);
+    }
+    try {
+      await fetch(`${baseUrl}/`, { signal: AbortSignal.timeout(1000) }).then((r) => r.arrayBuffer());
+      break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
   return {
     baseUrl,
     output: () => output,
     exitCode: () => child.exitCode,
     stop: () => stop(child),
   };
+}
+
+/** The last 64 KiB of a process's output are enough to say why it failed. */
+function keepTail(text: string): string {
+  return text.length > 65_536 ? text.slice(-65_536) : text;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
 }
 
 /** Runs the built service until it exits by itself; resolves with its exit code and output. */

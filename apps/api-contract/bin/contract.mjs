@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// Runs the contract suite. Without --base-url it boots the built service itself on SQLite and
+// PostgreSQL (build it first: npx nx build api); with --base-url it tests that running instance.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const USAGE = `Usage: npm run contract -- [--base-url URL] [--seed N] [--runs N] [--no-prism]
+
+  --base-url URL  test the service at URL (e.g. http://127.0.0.1:3000) instead of booting one;
+                  scenarios that need a database the suite owns are reported as not run
+  --seed N        seed of the generated cases, to replay a failure (default: random, printed)
+  --runs N        generated msTenantId queries per target (default 10000)
+  --no-prism      do not send the traffic through a Prism proxy as well`;
+
+function fail(message) {
+  process.stderr.write(`${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      'base-url': { type: 'string' },
+      seed: { type: 'string' },
+      runs: { type: 'string' },
+      'no-prism': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (error) {
+  fail(error.message);
+}
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const env = { ...process.env };
+if (values['base-url'] !== undefined) {
+  const url = values['base-url'];
+  if (!URL.canParse(url) || !['http:', 'https:'].includes(new URL(url).protocol)) {
+    fail(`--base-url must be an http:// or https:// URL (got "${url}")`);
+  }
+  env.CONTRACT_BASE_URL = url;
+}
+for (const [flag, name] of [
+  ['seed', 'CONTRACT_SEED'],
+  ['runs', 'CONTRACT_RUNS'],
+]) {
+  if (values[flag] === undefined) continue;
+  if (!/^\d+$/.test(values[flag]) || (flag === 'runs' && Number(values[flag]) < 1)) {
+    fail(`--${flag} must be a whole number${flag === 'runs' ? ' of at least 1' : ''} (got "${values[flag]}")`);
+  }
+  env[name] = values[flag];
+}
+if (values['no-prism']) env.CONTRACT_PRISM = 'false';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+const jest = join(root, 'node_modules/jest/bin/jest.js');
+const result = spawnSync(
+  process.execPath,
+  ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', jest, '-c', 'apps/api-contract/jest.config.cjs'],
+  { cwd: root, env: { ...env, TZ: 'UTC' }, stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);

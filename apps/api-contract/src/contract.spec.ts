@@ -1,0 +1,178 @@
+import { createOcNumbersClient, OcNumbersApiError } from '@oc-numbers/client';
+import { Contract, insertNumbers, type TestDatabase, type TestDatabaseKind, withSql } from '@oc-numbers/testing';
+import { Client } from 'pg';
+import { type Exchange, send } from './exchange';
+import { prismVerdict } from './prism';
+import { type Fault, FIXTURE, type Scenario, SCENARIOS, SUMMARY } from './scenarios';
+import { REMOTE_BASE_URL } from './settings';
+import { type Target, startTarget, targetNames } from './targets';
+
+const contract = new Contract();
+
+describe.each(targetNames())('the service on %s holds to the contract', (name) => {
+  let target: Target;
+  /** operationId → statuses the scenarios reached. */
+  const reached = new Map<string, Set<string>>();
+  const applies = (s: Scenario) => !s.kinds || s.kinds.includes(name as TestDatabaseKind);
+  const notRun = [
+    ...SCENARIOS.filter((s) => (s.fault || s.rateLimited) && REMOTE_BASE_URL).map(
+      (s) => `${s.name} (${s.fault?.description ?? 'needs an instance with a rate limit of 1'})`,
+    ),
+    ...SCENARIOS.filter((s) => !REMOTE_BASE_URL && !applies(s)).map(
+      (s) => `${s.name} (only on ${s.kinds?.join(', ')})`,
+    ),
+  ];
+  /** An instance with a rate limit of 1, for the 429 scenarios; started when the first needs it. */
+  let limited: Target | undefined;
+
+  beforeAll(async () => {
+    target = await startTarget(name);
+    if (target.database) await insertNumbers(target.database, FIXTURE);
+  });
+  afterAll(async () => {
+    await limited?.stop();
+    await target?.stop();
+  });
+
+  for (const scenario of SCENARIOS.filter(applies)) {
+    // A fault or a rate limit of 1 needs an instance the suite owns: against --base-url it is
+    // reported and skipped.
+    const test = (scenario.fault || scenario.rateLimited) && REMOTE_BASE_URL ? it.skip : it;
+    test(`${scenario.operationId}: ${scenario.name} → ${scenario.status}`, async () => {
+      const operation = contract.operationById(scenario.operationId);
+      const request = { method: operation.method, path: operation.path, ...scenario.request };
+      if (scenario.rateLimited) {
+        // Starting the instance already spent its one request (startServer polls it until it answers).
+        limited ??= await startTarget(name, { RATE_LIMIT_MAX: '1', LOG_LEVEL: 'error' }, { prism: false });
+      }
+      const to = scenario.rateLimited && limited ? limited : target;
+      const exchange = await withFault(target, scenario, () => send(to.baseUrl, request));
+      expectScenario(scenario, exchange, operation.method, operation.path, !!target.database);
+      const statuses = reached.get(scenario.operationId) ?? new Set<string>();
+      statuses.add(String(exchange.status));
+      reached.set(scenario.operationId, statuses);
+
+      const { prismUrl } = target;
+      if (prismUrl && !scenario.bypassPrism && !scenario.rateLimited) {
+        const proxied = await withFault(target, scenario, () => send(prismUrl, request));
+        const verdict = prismVerdict(proxied.body);
+        if (verdict && !(verdict.kind === 'UNPROCESSABLE_ENTITY' && scenario.status === 400)) {
+          throw new Error(`Prism reports ${verdict.kind} for "${scenario.name}": ${verdict.violations}`);
+        }
+        if (!verdict) expectScenario(scenario, proxied, operation.method, operation.path, !!target.database);
+      }
+
+      if (isFacadeRequest(scenario)) {
+        await expectFacade(target.baseUrl, scenario, exchange);
+      }
+    });
+  }
+
+  it('reaches every response the contract documents, and only those', () => {
+    const missing = contract.operations().flatMap((operation) =>
+      operation.statuses
+        .filter((status) => !reached.get(operation.operationId)?.has(status))
+        .filter((status) => target.database || !needsOwnedInstance(operation.operationId, status))
+        .filter((status) => REMOTE_BASE_URL || reachableOn(name, operation.operationId, status))
+        .map((status) => `${operation.method.toUpperCase()} ${operation.path} ${status}`),
+    );
+    expect(missing).toEqual([]);
+    if (notRun.length > 0) {
+      process.stdout.write(`Not run against ${name}: ${notRun.join('; ')}\n`);
+    }
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const exchange = await send(target.baseUrl, { method: 'GET', path: '/api/v3/oc/numbers/no-such-operation' });
+    expect(exchange.status).toBe(404);
+    expect(exchange.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(contract.checkSchema('ProblemDetails', exchange.body)).toEqual([]);
+  });
+});
+
+function expectScenario(scenario: Scenario, exchange: Exchange, method: string, path: string, owned: boolean): void {
+  expect({ status: exchange.status, problems: contract.check(method, path, exchange) }).toEqual({
+    status: scenario.status,
+    problems: [],
+  });
+  if (owned && scenario.body !== undefined) expect(exchange.body).toEqual(scenario.body);
+  if (scenario.bodyMatches) expect(exchange.body).toMatchObject(scenario.bodyMatches);
+  for (const [header, value] of Object.entries(scenario.headers ?? {})) {
+    expect(exchange.headers[header]).toBe(value);
+  }
+}
+
+/** The scenarios the client's facade can express: at most one msTenantId and nothing else. */
+function isFacadeRequest(scenario: Scenario): boolean {
+  const { query, rawQuery, headers } = scenario.request;
+  const keys = Object.keys(query ?? {});
+  return (
+    scenario.operationId === SUMMARY &&
+    !scenario.rateLimited &&
+    !rawQuery &&
+    !headers &&
+    !scenario.fault &&
+    keys.every((k) => k === 'msTenantId') &&
+    typeof query?.msTenantId !== 'object'
+  );
+}
+
+/** The facade resolves to the same summary, or rejects with the same status and problem. */
+async function expectFacade(baseUrl: string, scenario: Scenario, exchange: Exchange): Promise<void> {
+  const client = createOcNumbersClient({ baseUrl });
+  const msTenantId = scenario.request.query?.msTenantId as string | undefined;
+  const outcome = await client.getRemovalStatusSummary(msTenantId === undefined ? {} : { msTenantId }).then(
+    (data) => ({ status: 200, body: data as unknown }),
+    (error: unknown) => {
+      if (!(error instanceof OcNumbersApiError)) throw error;
+      return { status: error.status, body: error.problem as unknown };
+    },
+  );
+  expect(outcome.status).toBe(exchange.status);
+  const body = exchange.body as Record<string, unknown>;
+  if (exchange.status === 200) {
+    expect(outcome.body).toEqual(body);
+  } else {
+    expect(outcome.body).toMatchObject({ status: body.status, title: body.title, errorCode: body.errorCode });
+  }
+}
+
+async function withFault<T>(target: Target, scenario: Scenario, work: () => Promise<T>): Promise<T> {
+  const { fault } = scenario;
+  if (!fault || !target.database) return work();
+  await runFault(target.database, fault, fault.before);
+  try {
+    return await work();
+  } finally {
+    await runFault(target.database, fault, fault.after);
+  }
+}
+
+async function runFault(database: TestDatabase, fault: Fault, sql: string): Promise<void> {
+  if (!fault.onServer) {
+    await withSql(database, (query) => query(sql));
+    return;
+  }
+  const url = new URL(database.url);
+  const name = url.pathname.slice(1);
+  url.pathname = '/postgres';
+  const client = new Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(sql.replaceAll('{database}', name));
+  } finally {
+    await client.end();
+  }
+}
+
+/** The statuses that only scenarios needing an instance of the suite's own reach. */
+function needsOwnedInstance(operationId: string, status: string): boolean {
+  const scenarios = SCENARIOS.filter((s) => s.operationId === operationId && String(s.status) === status);
+  return scenarios.length > 0 && scenarios.every((s) => s.fault || s.rateLimited);
+}
+
+/** Whether some scenario reaches this status on this kind of database. */
+function reachableOn(kind: string, operationId: string, status: string): boolean {
+  const scenarios = SCENARIOS.filter((s) => s.operationId === operationId && String(s.status) === status);
+  return scenarios.length === 0 || scenarios.some((s) => !s.kinds || s.kinds.includes(kind as TestDatabaseKind));
+}

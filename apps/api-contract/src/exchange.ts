@@ -1,0 +1,61 @@
+import { createOcNumbersClient, type OcNumbersFetchClient } from '@oc-numbers/client';
+import type { ContractResponse } from '@oc-numbers/testing';
+
+export interface Request {
+  readonly method: string;
+  readonly path: string;
+  /** Query parameters; an array repeats the parameter. */
+  readonly query?: Readonly<Record<string, string | readonly string[]>>;
+  /** A query string sent exactly as given (for encodings a serializer would tidy up). */
+  readonly rawQuery?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface Exchange extends ContractResponse {
+  readonly text: string;
+}
+
+/**
+ * Sends a request through the generated client (openapi-fetch over the contract's paths), so
+ * every exchange of the suite also exercises the client, and returns what came back.
+ * Bounded: a request that takes over 10 s fails instead of hanging the suite.
+ */
+export async function send(baseUrl: string, request: Request): Promise<Exchange> {
+  const client = createOcNumbersClient({ baseUrl }).fetchClient;
+  // openapi-fetch reads the body of an error answer itself: keep an unread copy of every answer.
+  let copy: Response | undefined;
+  client.use({ onResponse: ({ response }) => void (copy = response.clone()) });
+  const call = client.request as unknown as (
+    method: string,
+    path: string,
+    init: Record<string, unknown>,
+  ) => ReturnType<OcNumbersFetchClient['GET']>;
+  await call(request.method.toLowerCase(), request.path, {
+    params: { query: request.query ?? {} },
+    querySerializer: () => request.rawQuery ?? serialize(request.query ?? {}),
+    headers: request.headers,
+    // Not every answer is JSON (metrics, the docs page, the YAML contract): the copy is parsed below.
+    parseAs: 'text',
+    signal: AbortSignal.timeout(10_000),
+  });
+  const response = copy;
+  if (!response) throw new Error(`No answer to ${request.method} ${request.path}`);
+  const text = await response.text();
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, key) => (headers[key] = value));
+  let body: unknown = text;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    // Not JSON: the contract check reports it against the documented media type.
+  }
+  return { status: response.status, headers, body, text };
+}
+
+function serialize(query: Readonly<Record<string, string | readonly string[]>>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    for (const one of typeof value === 'string' ? [value] : value) params.append(name, one);
+  }
+  return params.toString();
+}

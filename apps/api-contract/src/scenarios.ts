@@ -1,0 +1,266 @@
+import type { TestDatabaseKind } from '@oc-numbers/testing';
+import type { Request } from './exchange';
+
+export const TENANT_A = '6f9619ff-8b86-d011-b42d-00cf4fc964ff';
+export const TENANT_B = '0f8fad5b-d9cb-469f-a165-70867728950e';
+
+/**
+ * What the suite writes into a database it owns before the scenarios run: every status, two
+ * tenants, numbers without a tenant and a row without a status.
+ */
+export const FIXTURE = [
+  { telephoneNumber: '+14255550001', msTenantId: TENANT_A, removalStatus: 2 },
+  { telephoneNumber: '+14255550002', msTenantId: TENANT_A, removalStatus: 2 },
+  { telephoneNumber: '+14255550003', msTenantId: TENANT_A, removalStatus: 3 },
+  { telephoneNumber: '+14255550004', msTenantId: TENANT_A, removalStatus: 0 },
+  { telephoneNumber: '+14255550005', msTenantId: TENANT_A, removalStatus: 1 },
+  { telephoneNumber: '+14255550006', msTenantId: TENANT_B, removalStatus: 3 },
+  { telephoneNumber: '+14255550007', msTenantId: TENANT_B, removalStatus: null },
+  { telephoneNumber: '+14255550008', msTenantId: null, removalStatus: 2 },
+  { telephoneNumber: '+14255550009', msTenantId: null, removalStatus: 1 },
+] as const;
+
+const ALL = { markedForRemovalCount: 3, readyForRemovalCount: 2, totalCount: 5 };
+const ONLY_A = { markedForRemovalCount: 2, readyForRemovalCount: 1, totalCount: 3 };
+const ONLY_B = { markedForRemovalCount: 0, readyForRemovalCount: 1, totalCount: 1 };
+const NONE = { markedForRemovalCount: 0, readyForRemovalCount: 0, totalCount: 0 };
+
+/** Something done to a database the suite owns around one scenario, and undone after it. */
+export interface Fault {
+  readonly description: string;
+  readonly before: string;
+  readonly after: string;
+  /**
+   * Run the SQL on the server's `postgres` database rather than the target's, with `{database}`
+   * standing for the target's database name (to shut the target's database itself).
+   */
+  readonly onServer?: boolean;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly operationId: string;
+  readonly request: Omit<Request, 'method' | 'path'>;
+  readonly status: number;
+  /** The exact body on the fixture, where the suite owns the database. */
+  readonly body?: unknown;
+  /** Further fields the body must have, wherever the suite runs. */
+  readonly bodyMatches?: Record<string, unknown>;
+  /** Response headers that must have these values. */
+  readonly headers?: Record<string, string>;
+  /** Needs a database the suite owns (to break it); not run against --base-url. */
+  readonly fault?: Fault;
+  /** Not sent through Prism, whose own HTTP server refuses the request before validating it. */
+  readonly bypassPrism?: string;
+  /** Only on these database kinds (the fault exists only there). */
+  readonly kinds?: readonly TestDatabaseKind[];
+  /** Sent to an instance the suite boots with a rate limit of 1, so that it answers 429. */
+  readonly rateLimited?: boolean;
+}
+
+export const SUMMARY = 'getNumberRemovalStatusSummary';
+const invalidTenant = { title: 'Invalid msTenantId', errorCode: 'INVALID_MS_TENANT_ID', status: 400 };
+const tooManyRequests = { status: 429, title: 'Too Many Requests', errorCode: 'TOO_MANY_REQUESTS' };
+const databaseUnavailable = { status: 503, title: 'Service Unavailable', errorCode: 'DATABASE_UNAVAILABLE' };
+
+/** The target's database refuses every connection, its sessions cut (PostgreSQL only). */
+const DATABASE_SHUT: Fault = {
+  description: "the target's database shut to connections under the running service",
+  onServer: true,
+  before:
+    'ALTER DATABASE {database} ALLOW_CONNECTIONS false; ' +
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()",
+  after: 'ALTER DATABASE {database} ALLOW_CONNECTIONS true',
+};
+
+const OPERATIONS = {
+  liveness: 'getLiveness',
+  readiness: 'getReadiness',
+  metrics: 'getMetrics',
+  docs: 'getApiDocs',
+  yaml: 'getOpenApiYaml',
+  json: 'getOpenApiJson',
+};
+
+/** The scenarios of each operation; together they must reach every response the contract documents. */
+export const SCENARIOS: readonly Scenario[] = [
+  { name: 'all tenants', operationId: SUMMARY, request: {}, status: 200, body: ALL },
+  { name: 'empty msTenantId', operationId: SUMMARY, request: { query: { msTenantId: '' } }, status: 200, body: ALL },
+  {
+    name: 'white space msTenantId',
+    operationId: SUMMARY,
+    request: { query: { msTenantId: ' \t ' } },
+    status: 200,
+    body: ALL,
+  },
+  { name: 'one tenant', operationId: SUMMARY, request: { query: { msTenantId: TENANT_A } }, status: 200, body: ONLY_A },
+  {
+    name: 'one tenant, upper case',
+    operationId: SUMMARY,
+    request: { query: { msTenantId: TENANT_B.toUpperCase() } },
+    status: 200,
+    body: ONLY_B,
+  },
+  {
+    name: 'a tenant without numbers',
+    operationId: SUMMARY,
+    request: { query: { msTenantId: 'ffffffff-0000-0000-0000-000000000000' } },
+    status: 200,
+    body: NONE,
+  },
+  {
+    name: 'unknown parameters are ignored',
+    operationId: SUMMARY,
+    request: { query: { msTenantId: TENANT_A, page: '2', filter: 'x' } },
+    status: 200,
+    body: ONLY_A,
+  },
+  {
+    name: 'the caller’s trace id is echoed',
+    operationId: SUMMARY,
+    request: { headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } },
+    status: 200,
+    headers: { 'x-trace-id': '4bf92f3577b34da6a3ce929d0e0e4736' },
+  },
+  {
+    name: 'msTenantId not a GUID',
+    operationId: SUMMARY,
+    request: { query: { msTenantId: 'not-a-guid' } },
+    status: 400,
+    bodyMatches: { ...invalidTenant, instance: '/api/v3/oc/numbers/removal-status/summary' },
+  },
+  {
+    name: 'msTenantId repeated',
+    operationId: SUMMARY,
+    request: { query: { msTenantId: [TENANT_A, TENANT_B] } },
+    status: 400,
+    bodyMatches: { ...invalidTenant, detail: 'msTenantId must be given at most once.' },
+  },
+  {
+    name: 'msTenantId with a bad percent-encoding',
+    operationId: SUMMARY,
+    request: { rawQuery: 'msTenantId=%ZZ' },
+    status: 400,
+    bodyMatches: invalidTenant,
+  },
+  {
+    name: 'a request head over 16 KiB',
+    operationId: SUMMARY,
+    request: { query: { msTenantId: 'f'.repeat(17_000) } },
+    status: 431,
+    bodyMatches: { errorCode: 'REQUEST_HEADER_FIELDS_TOO_LARGE', instance: '' },
+    bypassPrism: 'Prism’s own server has the same 16 KiB limit',
+  },
+  {
+    name: 'the table is gone',
+    operationId: SUMMARY,
+    request: {},
+    status: 500,
+    bodyMatches: { errorCode: 'INTERNAL_ERROR', title: 'Internal Server Error' },
+    fault: {
+      description: 'oc_numbers renamed away under the running service',
+      before: 'ALTER TABLE oc_numbers RENAME TO oc_numbers_away',
+      after: 'ALTER TABLE oc_numbers_away RENAME TO oc_numbers',
+    },
+  },
+  {
+    name: 'a client over its rate limit',
+    operationId: SUMMARY,
+    request: {},
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
+  },
+  {
+    name: 'the database refuses connections',
+    operationId: SUMMARY,
+    request: {},
+    status: 503,
+    bodyMatches: databaseUnavailable,
+    headers: { 'retry-after': '5' },
+    fault: DATABASE_SHUT,
+    kinds: ['postgres'],
+  },
+  {
+    name: 'the process is up',
+    operationId: OPERATIONS.liveness,
+    request: {},
+    status: 200,
+    body: { status: 'ok', info: {}, error: {}, details: {} },
+  },
+  {
+    name: 'liveness over the rate limit',
+    operationId: OPERATIONS.liveness,
+    request: {},
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
+  },
+  {
+    name: 'the database answers',
+    operationId: OPERATIONS.readiness,
+    request: {},
+    status: 200,
+    bodyMatches: { status: 'ok', info: { database: { status: 'up' } } },
+  },
+  {
+    name: 'readiness over the rate limit',
+    operationId: OPERATIONS.readiness,
+    request: {},
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
+  },
+  {
+    name: 'the database refuses connections',
+    operationId: OPERATIONS.readiness,
+    request: {},
+    status: 503,
+    bodyMatches: { ...databaseUnavailable, instance: '/health/ready' },
+    headers: { 'retry-after': '5' },
+    fault: DATABASE_SHUT,
+    kinds: ['postgres'],
+  },
+  { name: 'the metrics', operationId: OPERATIONS.metrics, request: {}, status: 200 },
+  {
+    name: 'metrics over the rate limit',
+    operationId: OPERATIONS.metrics,
+    request: {},
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
+  },
+  { name: 'the documentation page', operationId: OPERATIONS.docs, request: {}, status: 200 },
+  {
+    name: 'docs over the rate limit',
+    operationId: OPERATIONS.docs,
+    request: {},
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
+  },
+  { name: 'the contract as YAML', operationId: OPERATIONS.yaml, request: {}, status: 200 },
+  {
+    name: 'YAML over the rate limit',
+    operationId: OPERATIONS.yaml,
+    request: {},
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
+  },
+  {
+    name: 'the contract as JSON',
+    operationId: OPERATIONS.json,
+    request: {},
+    status: 200,
+    bodyMatches: { openapi: '3.1.0' },
+  },
+  {
+    name: 'JSON over the rate limit',
+    operationId: OPERATIONS.json,
+    request: {},
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
+  },
+];
