@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { workspaceRoot } from '@oc-numbers/testing';
+import { freePort, workspaceRoot } from '@oc-numbers/testing';
 
 export interface PrismProxy {
   readonly baseUrl: string;
@@ -72,15 +71,4 @@ export function prismVerdict(body: unknown): { kind: string; violations: string 
   if (typeof type !== 'string' || !type.startsWith(PRISM_ERROR)) return undefined;
   const { detail, validation } = body as { detail?: string; validation?: unknown };
   return { kind: type.slice(PRISM_ERROR.length), violations: JSON.stringify(validation ?? detail ?? body) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

@@ -61,7 +61,8 @@ function keepTail(text: string): string {
   return text.length > 65_536 ? text.slice(-65_536) : text;
 }
 
-function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
