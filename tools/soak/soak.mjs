@@ -214,6 +214,7 @@ console.log(
 console.log(
   `RSS                 start ${rssStart} MiB, end ${rssEnd} MiB, peak ${Math.max(...rssSamples, rssEnd)} MiB`,
 );
+console.log(`RSS every 10 s      ${rssSamples.filter((_, i) => i % 10 === 9).join(', ')} MiB`);
 console.log(
   `service             ${alive ? 'still running, no restart' : `EXITED with ${exitCode}`}; ${serviceLines} log lines (LOG_LEVEL=warn)`,
 );
