@@ -20,14 +20,18 @@ const summary = (doc) => doc.components.schemas.RemovalStatusSummary;
 const operation = (doc) => doc.paths[PATH].get;
 const tenantParam = (doc) => operation(doc).parameters[0];
 
-/** The statuses of the summary whose answers are problem details, read from the contract. */
-function problemStatuses() {
-  return Object.entries(operation(SPEC).responses)
-    .filter(([, response]) => {
-      const resolved = response.$ref ? SPEC.components.responses[response.$ref.split('/').pop()] : response;
-      return 'application/problem+json' in (resolved.content ?? {});
-    })
-    .map(([status]) => status);
+/** Every operation's responses that are problem details, read from the contract: "GET /path: response 400". */
+function problemResponses() {
+  return Object.entries(SPEC.paths).flatMap(([path, item]) =>
+    Object.entries(item).flatMap(([method, op]) =>
+      Object.entries(op.responses ?? {})
+        .filter(([, response]) => {
+          const resolved = response.$ref ? SPEC.components.responses[response.$ref.split('/').pop()] : response;
+          return 'application/problem+json' in (resolved.content ?? {});
+        })
+        .map(([status]) => `${method.toUpperCase()} ${path}: response ${status}`),
+    ),
+  );
 }
 
 describe('breakingChanges', () => {
@@ -41,7 +45,7 @@ describe('breakingChanges', () => {
       (d) => operation(d).parameters.push({ name: 'page', in: 'query', schema: { type: 'integer' } }),
     ],
     ['a new response field', (d) => (summary(d).properties.releaseRequestedCount = { type: 'integer' })],
-    ['a new response status', (d) => (operation(d).responses['429'] = { description: 'Too many requests' })],
+    ['a new response status', (d) => (operation(d).responses['409'] = { description: 'Conflict' })],
     [
       'a new operation',
       (d) => (d.paths['/api/v3/oc/numbers'] = { get: { responses: { 200: { description: 'ok' } } } }),
@@ -96,9 +100,7 @@ describe('breakingChanges', () => {
     [
       'a removed problem field',
       (d) => delete d.components.schemas.ProblemDetails.properties.errorTicket,
-      problemStatuses().map(
-        (status) => `${WHERE}: response ${status} application/problem+json: field errorTicket removed`,
-      ),
+      problemResponses().map((where) => `${where} application/problem+json: field errorTicket removed`),
     ],
     [
       'a narrowed parameter',

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Fails when openapi/oc-numbers.yaml breaks clients of the contract at a git ref.
 //   node tools/contract-guard/check-breaking.mjs [--base REF]
-// REF defaults to the last commit on main that changed the contract; when the working copy
+// REF defaults to the last commit on main (or origin/main) that changed the contract; when the working copy
 // equals that commit (the change has landed), to that commit's parent, so a landed change is
 // still checked. A breaking change passes only with a new major version in info.version.
 import { execFileSync } from 'node:child_process';
@@ -27,7 +27,20 @@ try {
 const current = readFileSync(join(root, SPEC), 'utf8');
 let base = values.base;
 if (!base) {
-  const last = git('log', '-1', '--format=%H', 'main', '--', SPEC).trim();
+  // A clone of another branch has main only as origin/main.
+  const mainRef = ['main', 'origin/main'].find((ref) => {
+    try {
+      git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!mainRef) {
+    console.error('Neither main nor origin/main exists: give the base with --base REF');
+    process.exit(2);
+  }
+  const last = git('log', '-1', '--format=%H', mainRef, '--', SPEC).trim();
   if (!last) {
     console.log(`No commit on main has ${SPEC} yet: nothing to compare with.`);
     process.exit(0);

@@ -1,8 +1,9 @@
 import { createOcNumbersClient, OcNumbersApiError } from '@oc-numbers/client';
-import { Contract, insertNumbers, withSql } from '@oc-numbers/testing';
+import { Contract, insertNumbers, type TestDatabase, type TestDatabaseKind, withSql } from '@oc-numbers/testing';
+import { Client } from 'pg';
 import { type Exchange, send } from './exchange';
 import { prismVerdict } from './prism';
-import { FIXTURE, type Scenario, SCENARIOS } from './scenarios';
+import { type Fault, FIXTURE, type Scenario, SCENARIOS, SUMMARY } from './scenarios';
 import { REMOTE_BASE_URL } from './settings';
 import { type Target, startTarget, targetNames } from './targets';
 
@@ -12,28 +13,47 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
   let target: Target;
   /** operationId → statuses the scenarios reached. */
   const reached = new Map<string, Set<string>>();
-  const notRun = SCENARIOS.filter((s) => s.fault && REMOTE_BASE_URL).map((s) => `${s.name} (${s.fault?.description})`);
+  const applies = (s: Scenario) => !s.kinds || s.kinds.includes(name as TestDatabaseKind);
+  const notRun = [
+    ...SCENARIOS.filter((s) => (s.fault || s.rateLimited) && REMOTE_BASE_URL).map(
+      (s) => `${s.name} (${s.fault?.description ?? 'needs an instance with a rate limit of 1'})`,
+    ),
+    ...SCENARIOS.filter((s) => !REMOTE_BASE_URL && !applies(s)).map(
+      (s) => `${s.name} (only on ${s.kinds?.join(', ')})`,
+    ),
+  ];
+  /** An instance with a rate limit of 1, for the 429 scenarios; started when the first needs it. */
+  let limited: Target | undefined;
 
   beforeAll(async () => {
     target = await startTarget(name);
     if (target.database) await insertNumbers(target.database, FIXTURE);
   });
-  afterAll(() => target?.stop());
+  afterAll(async () => {
+    await limited?.stop();
+    await target?.stop();
+  });
 
-  for (const scenario of SCENARIOS) {
-    // A fault needs a database the suite owns: against --base-url it is reported and skipped.
-    const test = scenario.fault && REMOTE_BASE_URL ? it.skip : it;
+  for (const scenario of SCENARIOS.filter(applies)) {
+    // A fault or a rate limit of 1 needs an instance the suite owns: against --base-url it is
+    // reported and skipped.
+    const test = (scenario.fault || scenario.rateLimited) && REMOTE_BASE_URL ? it.skip : it;
     test(`${scenario.operationId}: ${scenario.name} → ${scenario.status}`, async () => {
       const operation = contract.operationById(scenario.operationId);
       const request = { method: operation.method, path: operation.path, ...scenario.request };
-      const exchange = await withFault(target, scenario, () => send(target.baseUrl, request));
+      if (scenario.rateLimited) {
+        // Starting the instance already spent its one request (startServer polls it until it answers).
+        limited ??= await startTarget(name, { RATE_LIMIT_MAX: '1', LOG_LEVEL: 'error' }, { prism: false });
+      }
+      const to = scenario.rateLimited && limited ? limited : target;
+      const exchange = await withFault(target, scenario, () => send(to.baseUrl, request));
       expectScenario(scenario, exchange, operation.method, operation.path, !!target.database);
       const statuses = reached.get(scenario.operationId) ?? new Set<string>();
       statuses.add(String(exchange.status));
       reached.set(scenario.operationId, statuses);
 
       const { prismUrl } = target;
-      if (prismUrl && !scenario.bypassPrism) {
+      if (prismUrl && !scenario.bypassPrism && !scenario.rateLimited) {
         const proxied = await withFault(target, scenario, () => send(prismUrl, request));
         const verdict = prismVerdict(proxied.body);
         if (verdict && !(verdict.kind === 'UNPROCESSABLE_ENTITY' && scenario.status === 400)) {
@@ -52,12 +72,13 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
     const missing = contract.operations().flatMap((operation) =>
       operation.statuses
         .filter((status) => !reached.get(operation.operationId)?.has(status))
-        .filter((status) => target.database || !needsOwnedDatabase(operation.operationId, status))
+        .filter((status) => target.database || !needsOwnedInstance(operation.operationId, status))
+        .filter((status) => REMOTE_BASE_URL || reachableOn(name, operation.operationId, status))
         .map((status) => `${operation.method.toUpperCase()} ${operation.path} ${status}`),
     );
     expect(missing).toEqual([]);
     if (notRun.length > 0) {
-      process.stdout.write(`Not run against ${name} (they need a database the suite owns): ${notRun.join('; ')}\n`);
+      process.stdout.write(`Not run against ${name}: ${notRun.join('; ')}\n`);
     }
   });
 
@@ -86,6 +107,8 @@ function isFacadeRequest(scenario: Scenario): boolean {
   const { query, rawQuery, headers } = scenario.request;
   const keys = Object.keys(query ?? {});
   return (
+    scenario.operationId === SUMMARY &&
+    !scenario.rateLimited &&
     !rawQuery &&
     !headers &&
     !scenario.fault &&
@@ -117,15 +140,39 @@ async function expectFacade(baseUrl: string, scenario: Scenario, exchange: Excha
 async function withFault<T>(target: Target, scenario: Scenario, work: () => Promise<T>): Promise<T> {
   const { fault } = scenario;
   if (!fault || !target.database) return work();
-  await withSql(target.database, (query) => query(fault.before));
+  await runFault(target.database, fault, fault.before);
   try {
     return await work();
   } finally {
-    await withSql(target.database, (query) => query(fault.after));
+    await runFault(target.database, fault, fault.after);
   }
 }
 
-function needsOwnedDatabase(operationId: string, status: string): boolean {
+async function runFault(database: TestDatabase, fault: Fault, sql: string): Promise<void> {
+  if (!fault.onServer) {
+    await withSql(database, (query) => query(sql));
+    return;
+  }
+  const url = new URL(database.url);
+  const name = url.pathname.slice(1);
+  url.pathname = '/postgres';
+  const client = new Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(sql.replaceAll('{database}', name));
+  } finally {
+    await client.end();
+  }
+}
+
+/** The statuses that only scenarios needing an instance of the suite's own reach. */
+function needsOwnedInstance(operationId: string, status: string): boolean {
   const scenarios = SCENARIOS.filter((s) => s.operationId === operationId && String(s.status) === status);
-  return scenarios.length > 0 && scenarios.every((s) => s.fault);
+  return scenarios.length > 0 && scenarios.every((s) => s.fault || s.rateLimited);
+}
+
+/** Whether some scenario reaches this status on this kind of database. */
+function reachableOn(kind: string, operationId: string, status: string): boolean {
+  const scenarios = SCENARIOS.filter((s) => s.operationId === operationId && String(s.status) === status);
+  return scenarios.length === 0 || scenarios.some((s) => !s.kinds || s.kinds.includes(kind as TestDatabaseKind));
 }

@@ -34,6 +34,8 @@ export async function send(baseUrl: string, request: Request): Promise<Exchange>
     params: { query: request.query ?? {} },
     querySerializer: () => request.rawQuery ?? serialize(request.query ?? {}),
     headers: request.headers,
+    // Not every answer is JSON (metrics, the docs page, the YAML contract): the copy is parsed below.
+    parseAs: 'text',
     signal: AbortSignal.timeout(10_000),
   });
   const response = copy;

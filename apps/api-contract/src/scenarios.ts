@@ -1,3 +1,4 @@
+import type { TestDatabaseKind } from '@oc-numbers/testing';
 import type { Request } from './exchange';
 
 export const TENANT_A = '6f9619ff-8b86-d011-b42d-00cf4fc964ff';
@@ -29,6 +30,11 @@ export interface Fault {
   readonly description: string;
   readonly before: string;
   readonly after: string;
+  /**
+   * Run the SQL on the server's `postgres` database rather than the target's, with `{database}`
+   * standing for the target's database name (to shut the target's database itself).
+   */
+  readonly onServer?: boolean;
 }
 
 export interface Scenario {
@@ -46,10 +52,35 @@ export interface Scenario {
   readonly fault?: Fault;
   /** Not sent through Prism, whose own HTTP server refuses the request before validating it. */
   readonly bypassPrism?: string;
+  /** Only on these database kinds (the fault exists only there). */
+  readonly kinds?: readonly TestDatabaseKind[];
+  /** Sent to an instance the suite boots with a rate limit of 1, so that it answers 429. */
+  readonly rateLimited?: boolean;
 }
 
-const SUMMARY = 'getNumberRemovalStatusSummary';
+export const SUMMARY = 'getNumberRemovalStatusSummary';
 const invalidTenant = { title: 'Invalid msTenantId', errorCode: 'INVALID_MS_TENANT_ID', status: 400 };
+const tooManyRequests = { status: 429, title: 'Too Many Requests', errorCode: 'TOO_MANY_REQUESTS' };
+const databaseUnavailable = { status: 503, title: 'Service Unavailable', errorCode: 'DATABASE_UNAVAILABLE' };
+
+/** The target's database refuses every connection, its sessions cut (PostgreSQL only). */
+const DATABASE_SHUT: Fault = {
+  description: "the target's database shut to connections under the running service",
+  onServer: true,
+  before:
+    'ALTER DATABASE {database} ALLOW_CONNECTIONS false; ' +
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()",
+  after: 'ALTER DATABASE {database} ALLOW_CONNECTIONS true',
+};
+
+const OPERATIONS = {
+  liveness: 'getLiveness',
+  readiness: 'getReadiness',
+  metrics: 'getMetrics',
+  docs: 'getApiDocs',
+  yaml: 'getOpenApiYaml',
+  json: 'getOpenApiJson',
+};
 
 /** The scenarios of each operation; together they must reach every response the contract documents. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -131,5 +162,105 @@ export const SCENARIOS: readonly Scenario[] = [
       before: 'ALTER TABLE oc_numbers RENAME TO oc_numbers_away',
       after: 'ALTER TABLE oc_numbers_away RENAME TO oc_numbers',
     },
+  },
+  {
+    name: 'a client over its rate limit',
+    operationId: SUMMARY,
+    request: {},
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
+  },
+  {
+    name: 'the database refuses connections',
+    operationId: SUMMARY,
+    request: {},
+    status: 503,
+    bodyMatches: databaseUnavailable,
+    headers: { 'retry-after': '5' },
+    fault: DATABASE_SHUT,
+    kinds: ['postgres'],
+  },
+  {
+    name: 'the process is up',
+    operationId: OPERATIONS.liveness,
+    request: {},
+    status: 200,
+    body: { status: 'ok', info: {}, error: {}, details: {} },
+  },
+  {
+    name: 'liveness over the rate limit',
+    operationId: OPERATIONS.liveness,
+    request: {},
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
+  },
+  {
+    name: 'the database answers',
+    operationId: OPERATIONS.readiness,
+    request: {},
+    status: 200,
+    bodyMatches: { status: 'ok', info: { database: { status: 'up' } } },
+  },
+  {
+    name: 'readiness over the rate limit',
+    operationId: OPERATIONS.readiness,
+    request: {},
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
+  },
+  {
+    name: 'the database refuses connections',
+    operationId: OPERATIONS.readiness,
+    request: {},
+    status: 503,
+    bodyMatches: { ...databaseUnavailable, instance: '/health/ready' },
+    headers: { 'retry-after': '5' },
+    fault: DATABASE_SHUT,
+    kinds: ['postgres'],
+  },
+  { name: 'the metrics', operationId: OPERATIONS.metrics, request: {}, status: 200 },
+  {
+    name: 'metrics over the rate limit',
+    operationId: OPERATIONS.metrics,
+    request: {},
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
+  },
+  { name: 'the documentation page', operationId: OPERATIONS.docs, request: {}, status: 200 },
+  {
+    name: 'docs over the rate limit',
+    operationId: OPERATIONS.docs,
+    request: {},
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
+  },
+  { name: 'the contract as YAML', operationId: OPERATIONS.yaml, request: {}, status: 200 },
+  {
+    name: 'YAML over the rate limit',
+    operationId: OPERATIONS.yaml,
+    request: {},
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
+  },
+  {
+    name: 'the contract as JSON',
+    operationId: OPERATIONS.json,
+    request: {},
+    status: 200,
+    bodyMatches: { openapi: '3.1.0' },
+  },
+  {
+    name: 'JSON over the rate limit',
+    operationId: OPERATIONS.json,
+    request: {},
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
   },
 ];

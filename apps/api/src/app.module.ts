@@ -1,22 +1,29 @@
 import { type DynamicModule, Module, RequestMethod, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import pretty from 'pino-pretty';
 import type { DestinationStream } from 'pino';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
+import { DocsModule } from './docs/docs.module';
+import type { OpenApiSpec } from './docs/openapi-spec';
+import { HealthModule } from './health/health.module';
+import { requestLogOptions, usePrettyLogs } from './logging/log-options';
+import { MetricsModule } from './metrics/metrics.module';
 import { NumbersModule } from './numbers/numbers.module';
 import { ProblemDetailsFilter } from './problem/problem-details.filter';
-import { traceIdOf } from './problem/trace-id';
 import { validationProblem } from './problem/validation-problem';
 
 export interface AppOptions {
   /** Where log lines go; standard output when not given. */
   readonly logDestination?: DestinationStream;
+  /** The contract to serve at /api/docs and /api/openapi.*; `openapi/oc-numbers.yaml` when not given. */
+  readonly specPath?: string;
 }
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
+  static forRoot(config: AppConfig, spec: OpenApiSpec, options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
       global: true,
@@ -24,18 +31,13 @@ export class AppModule {
         LoggerModule.forRoot({
           // The module's default route pattern does not match under Fastify: name every route.
           forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
-          pinoHttp: [
-            {
-              level: config.logLevel,
-              genReqId: (req) => traceIdOf(req),
-              customProps: (req) => ({ traceId: traceIdOf(req) }),
-              redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] },
-            },
-            options.logDestination ?? process.stdout,
-          ],
+          pinoHttp: [requestLogOptions(config), options.logDestination ?? logDestination(config)],
         }),
         DatabaseModule.forRoot(config),
         NumbersModule,
+        HealthModule,
+        MetricsModule,
+        DocsModule.forRoot(spec),
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
@@ -54,4 +56,12 @@ export class AppModule {
       exports: [APP_CONFIG],
     };
   }
+}
+
+/** Standard output: JSON lines, or human-readable ones for a person at a terminal. */
+function logDestination(config: AppConfig): DestinationStream {
+  if (usePrettyLogs(config.logFormat, process.stdout.isTTY === true, process.env.NODE_ENV)) {
+    return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+  }
+  return process.stdout;
 }

@@ -1,10 +1,17 @@
+import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { checkSqliteFile } from './database/sqlite-file-check';
+import { loadOpenApiSpec } from './docs/openapi-spec';
+import { requestContext } from './logging/request-context';
+import { MetricsService } from './metrics/metrics.service';
 import { answerClientError } from './problem/client-error';
+import { applyProtection, REQUEST_LIMITS } from './protection/protection';
+import { RateLimiter } from './protection/rate-limiter';
 import { TRACE_ID_HEADER, traceIdOf } from './problem/trace-id';
 
 /**
@@ -12,20 +19,53 @@ import { TRACE_ID_HEADER, traceIdOf } from './problem/trace-id';
  * Migrations run during `init()` unless the config turns them off.
  */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
+  if (config.database.type === 'better-sqlite3') checkSqliteFile(config.database.path, config.migrationsRun);
+  const limiter = config.rateLimit.enabled ? new RateLimiter(config.rateLimit) : undefined;
   const adapter = new FastifyAdapter({
     genReqId: (req: IncomingMessage) => traceIdOf(req),
     // Log lines come from nestjs-pino; Fastify's own logger stays off.
     logger: false,
-    clientErrorHandler: answerClientError,
+    trustProxy: trustProxyOption(config.trustProxy),
+    ...REQUEST_LIMITS,
+    // A request Node refused (a head over 16 KiB) counts against the client's rate limit too.
+    clientErrorHandler: (error, socket) =>
+      answerClientError(error, socket, limiter?.take(socket.remoteAddress ?? 'unknown').headers),
   });
   adapter.getInstance().addHook('onRequest', async (request, reply) => {
     reply.header(TRACE_ID_HEADER, request.id);
+    const route = request.routeOptions.url;
+    if (route) requestContext(request.raw).route = route;
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
+  closeConnectionsWhenDraining(adapter.getInstance());
+  const spec = loadOpenApiSpec(options.specPath);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, spec, options), adapter, {
     bufferLogs: true,
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  app.get(MetricsService).instrument(adapter.getInstance());
+  await applyProtection(app, config, limiter);
   await app.init();
   return app;
+}
+
+/** Fastify's `trustProxy`: a hop count becomes the function that trusts that many hops. */
+function trustProxyOption(trust: AppConfig['trustProxy']) {
+  if (typeof trust === 'number') return (_address: string, hop: number) => hop < trust;
+  return typeof trust === 'object' ? [...trust] : trust;
+}
+
+/**
+ * Once a shutdown has begun, responses to the requests still in flight end their connection,
+ * so a client's keep-alive connection cannot hold the closing server open.
+ */
+function closeConnectionsWhenDraining(fastify: FastifyInstance): void {
+  let draining = false;
+  fastify.addHook('preClose', async () => {
+    draining = true;
+  });
+  fastify.addHook('onSend', async (_request, reply, payload) => {
+    if (draining) void reply.header('connection', 'close');
+    return payload;
+  });
 }

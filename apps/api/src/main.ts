@@ -1,7 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from './config/app-config';
 import { createApp } from './create-app';
+
+/** The contract the build copies beside the compiled service (dist/apps/api/openapi/). */
+const SPEC_PATH = resolve(__dirname, '..', 'openapi', 'oc-numbers.yaml');
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -14,7 +18,7 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const app = await createApp(config);
+  const app = await createApp(config, { specPath: SPEC_PATH });
   await app.listen({ port: config.port, host: config.host });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -23,11 +27,20 @@ async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
   logger.log(`OC Numbers listening on http://${shown}:${port} (${database})`);
 
-  // Stop accepting connections, let requests in flight finish, close the database, exit 0.
+  // Stop accepting connections, let requests in flight finish (for at most SHUTDOWN_TIMEOUT_MS),
+  // close the database, exit 0.
+  const { shutdownTimeoutMs } = config;
   const shutdown = (signal: NodeJS.Signals) => {
-    logger.log(`${signal} received: shutting down`);
+    logger.log(`${signal} received: shutting down, waiting up to ${shutdownTimeoutMs} ms for requests in flight`);
+    setTimeout(() => {
+      logger.error(`Requests were still in flight after ${shutdownTimeoutMs} ms: exiting without them`);
+      process.exit(1);
+    }, shutdownTimeoutMs).unref();
     app.close().then(
-      () => process.exit(0),
+      () => {
+        logger.log('Shut down: every request answered, database closed');
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
         process.exit(1);

@@ -3,6 +3,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from './config/app-config';
 import { createApp } from './create-app';
 
 /**
@@ -13,13 +14,16 @@ import { createApp } from './create-app';
 export async function decoratorDocument(): Promise<OpenAPIObject> {
   const dir = mkdtempSync(join(tmpdir(), 'oc-numbers-openapi-'));
   try {
-    const app = await createApp({
-      port: 0,
-      host: '127.0.0.1',
-      database: { type: 'better-sqlite3', path: join(dir, 'empty.sqlite') },
-      migrationsRun: false,
-      logLevel: 'silent',
-    });
+    const app = await createApp(
+      {
+        ...loadConfig({}),
+        database: { type: 'better-sqlite3', path: join(dir, 'empty.sqlite') },
+        migrationsRun: true,
+        logLevel: 'silent',
+        logFormat: 'json',
+      },
+      { specPath: join(__dirname, '..', 'openapi', 'oc-numbers.yaml') },
+    );
     try {
       return SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('OC Numbers API').build());
     } finally {

@@ -7,7 +7,16 @@ import { workspaceRoot } from './workspace';
 export interface ServerProcess {
   readonly baseUrl: string;
   readonly output: () => string;
+  /** The exit code, or null while the process runs. */
+  readonly exitCode: () => number | null;
+  /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
+}
+
+export interface RunOptions {
+  /** Run as this user and group (a test running as root uses it to meet file permissions). */
+  readonly uid?: number;
+  readonly gid?: number;
 }
 
 const MAIN = join(workspaceRoot(), 'dist/apps/api/src/main.js');
@@ -16,9 +25,9 @@ const MAIN = join(workspaceRoot(), 'dist/apps/api/src/main.js');
  * Runs the built service as a real process, as `npm start` does, on a free port (unless `PORT`
  * is given), and waits until it answers HTTP.
  */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+export async function startServer(env: Record<string, string>, options: RunOptions = {}): Promise<ServerProcess> {
   const port = env.PORT ?? String(await freePort());
-  const child = run({ ...env, PORT: port });
+  const child = run({ ...env, PORT: port }, options);
   const baseUrl = `http://127.0.0.1:${port}`;
   let output = '';
   let exited: number | null | undefined;
@@ -42,6 +51,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   return {
     baseUrl,
     output: () => output,
+    exitCode: () => child.exitCode,
     stop: () => stop(child),
   };
 }
@@ -64,8 +74,11 @@ export function freePort(): Promise<number> {
 }
 
 /** Runs the built service until it exits by itself; resolves with its exit code and output. */
-export async function runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = run(env);
+export async function runToExit(
+  env: Record<string, string>,
+  options: RunOptions = {},
+): Promise<{ code: number | null; output: string }> {
+  const child = run(env, options);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -75,12 +88,13 @@ export async function runToExit(env: Record<string, string>): Promise<{ code: nu
   return { code, output };
 }
 
-function run(env: Record<string, string>): ChildProcess {
+function run(env: Record<string, string>, options: RunOptions = {}): ChildProcess {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the api first (npx nx build api)`);
   return spawn(process.execPath, [MAIN], {
     cwd: workspaceRoot(),
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
   });
 }
 

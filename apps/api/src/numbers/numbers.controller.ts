@@ -16,8 +16,10 @@ export class NumbersController {
   @ApiOkResponse({ type: RemovalStatusSummaryDto, description: 'The counts.' })
   @ApiProblemResponses({
     400: 'msTenantId is not a GUID, or was given more than once.',
+    429: 'The client is over its rate limit.',
     431: 'The request head is over 16 KiB.',
     500: 'An unexpected failure.',
+    503: 'The database is not available.',
   })
   getRemovalStatusSummary(@Query() query: RemovalStatusSummaryQueryDto): Promise<RemovalStatusSummary> {
     return this.numbers.getRemovalStatusSummary(query.msTenantId);

@@ -12,7 +12,12 @@ const logger = new Logger('ClientError');
  * Node's own JSON. Nothing of the request can be trusted here, so `instance` is empty and the
  * trace id is always new.
  */
-export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+export function answerClientError(
+  error: Error & { code?: string },
+  socket: Socket,
+  /** Further headers, such as the client's RateLimit headers. */
+  headers: Readonly<Record<string, string>> = {},
+): void {
   if (!socket.writable) return;
   const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
   const problem: ProblemFields = {
@@ -38,6 +43,9 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
       `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
       `X-Trace-Id: ${problem.traceId}\r\n` +
+      Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('') +
       'Connection: close\r\n\r\n' +
       body,
   );

@@ -1,0 +1,62 @@
+import { type OwnedPostgres, type ServerProcess, startOwnedPostgres, startServer } from '@oc-numbers/testing';
+
+const SUMMARY = '/api/v3/oc/numbers/removal-status/summary';
+const TICKET = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** Every request has a deadline far above the service's own timeouts: a hang fails the test. */
+const get = (server: ServerProcess, path: string) =>
+  fetch(`${server.baseUrl}${path}`, { signal: AbortSignal.timeout(15_000) });
+
+describe('a PostgreSQL outage while the service runs', () => {
+  let postgres: OwnedPostgres;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    postgres = await startOwnedPostgres();
+    server = await startServer({
+      DATABASE_URL: postgres.url,
+      DATABASE_CONNECT_TIMEOUT_MS: '1000',
+      DATABASE_STATEMENT_TIMEOUT_MS: '2000',
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    if (server && server.exitCode() === null) expect(await server.stop()).toBe(0);
+    await postgres?.dispose();
+  }, 60_000);
+
+  it('answers 503 problems with Retry-After while the database is down, and serves again once it is back', async () => {
+    expect((await get(server, SUMMARY)).status).toBe(200);
+    expect((await get(server, '/health/ready')).status).toBe(200);
+
+    await postgres.stop();
+
+    // Pooled connections were cut and new ones are refused: every request fails fast, none hangs.
+    const during = await Promise.all([SUMMARY, SUMMARY, SUMMARY, '/health/ready'].map((path) => get(server, path)));
+    for (const response of during) {
+      expect(response.status).toBe(503);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(response.headers.get('retry-after')).toBe('5');
+      const body = await response.json();
+      expect(body).toMatchObject({
+        status: 503,
+        errorCode: 'DATABASE_UNAVAILABLE',
+        detail: 'The database is not available. Retry after 5 seconds.',
+        errorTicket: expect.stringMatching(TICKET),
+      });
+      expect(JSON.stringify(body)).not.toMatch(/ECONNREFUSED|terminat|postgres/i);
+    }
+    const live = await get(server, '/health/live');
+    expect(live.status).toBe(200);
+    expect(server.exitCode()).toBeNull();
+
+    await postgres.start();
+
+    // No restart, no back-off: the first request after the database is back succeeds.
+    const after = await get(server, SUMMARY);
+    expect(after.status).toBe(200);
+    expect(await after.json()).toEqual({ markedForRemovalCount: 0, readyForRemovalCount: 0, totalCount: 0 });
+    expect((await get(server, '/health/ready')).status).toBe(200);
+    expect(server.exitCode()).toBeNull();
+  }, 60_000);
+});

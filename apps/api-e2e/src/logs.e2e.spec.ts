@@ -1,0 +1,77 @@
+import { startServer, workspaceRoot } from '@oc-numbers/testing';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const MAIN = join(workspaceRoot(), 'dist/apps/api/src/main.js');
+
+/**
+ * Runs the built service with a terminal as its standard output (util-linux `script` makes
+ * one), until it logs that it listens; returns what it wrote.
+ */
+function outputAtTerminal(env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qfec', `${process.execPath} ${MAIN}`, '/dev/null'], {
+      cwd: workspaceRoot(),
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    // The process group of `script` and the service, so that one signal reaches both.
+    const group = -(child.pid ?? 0);
+    let output = '';
+    const timer = setTimeout(() => {
+      process.kill(group, 'SIGKILL');
+      reject(new Error(`The service did not start in 20 s:\n${output}`));
+    }, 20_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (/listening on http/.test(output)) {
+        clearTimeout(timer);
+        child.once('exit', () => resolve(output));
+        process.kill(group, 'SIGTERM');
+      }
+    });
+  });
+}
+
+describe('log output', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'oc-numbers-logs-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is one JSON object per line when standard output is not a terminal', async () => {
+    const server = await startServer({ DATABASE_URL: `sqlite:${join(dir, 'piped.sqlite')}` });
+    await fetch(`${server.baseUrl}/health/live`);
+    expect(await server.stop()).toBe(0);
+    const lines = server
+      .output()
+      .split('\n')
+      .filter((line) => line.trim() !== '');
+    expect(lines.length).toBeGreaterThan(3);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(lines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ msg: 'request completed', route: '/health/live', durationMs: expect.any(Number) }),
+    );
+  });
+
+  it('is human-readable for a person at a terminal', async () => {
+    const output = await outputAtTerminal({ DATABASE_URL: `sqlite:${join(dir, 'tty.sqlite')}` });
+    const listening = output.split('\n').find((line) => line.includes('listening on')) ?? '';
+    expect(listening).toMatch(/INFO/);
+    expect(listening.trim().startsWith('{')).toBe(false);
+  });
+
+  it('stays JSON at a terminal in production', async () => {
+    const output = await outputAtTerminal({
+      DATABASE_URL: `sqlite:${join(dir, 'prod.sqlite')}`,
+      NODE_ENV: 'production',
+    });
+    const listening = output.split('\n').find((line) => line.includes('listening on')) ?? '';
+    expect(JSON.parse(listening)).toMatchObject({ level: 30, context: 'Bootstrap' });
+  });
+});

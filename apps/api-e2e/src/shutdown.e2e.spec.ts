@@ -1,0 +1,110 @@
+import { createTestDatabase, type ServerProcess, startServer, type TestDatabase } from '@oc-numbers/testing';
+import { Client } from 'pg';
+
+const SUMMARY = '/api/v3/oc/numbers/removal-status/summary';
+// Other tests' services share the server: count only the sessions on this test's database.
+const SESSIONS =
+  "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'oc-numbers' AND datname = current_database()";
+const WAITING_FOR_LOCK = `${SESSIONS} AND wait_event_type = 'Lock'`;
+
+/** Polls `check` until it holds; a guard against hanging, not a timing assertion. */
+async function eventually(check: () => Promise<boolean>, what: string, tries = 200): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`Gave up waiting until ${what}`);
+}
+
+describe('a graceful shutdown on SIGTERM', () => {
+  let database: TestDatabase;
+  let server: ServerProcess;
+  let locker: Client;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+    server = await startServer({ DATABASE_URL: database.url, SHUTDOWN_TIMEOUT_MS: '20000' });
+    locker = new Client({ connectionString: database.url });
+    await locker.connect();
+  });
+
+  afterAll(async () => {
+    await locker?.end();
+    if (server?.exitCode() === null) await server.stop();
+    await database?.drop();
+  });
+
+  it('stops taking connections, finishes the request in flight, closes the database and exits 0', async () => {
+    // A slow request: the summary waits for a lock that this test holds.
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE oc_numbers IN ACCESS EXCLUSIVE MODE');
+    const inFlight = fetch(`${server.baseUrl}${SUMMARY}`);
+    await eventually(async () => {
+      const { rows } = await locker.query(WAITING_FOR_LOCK);
+      return rows[0].n === 1;
+    }, 'the summary waits for the lock');
+
+    const exited = server.stop();
+    await eventually(async () => server.output().includes('SIGTERM received'), 'the service logs the signal');
+    await eventually(
+      () =>
+        fetch(`${server.baseUrl}/health/live`).then(
+          () => false,
+          () => true,
+        ),
+      'the service refuses new connections',
+    );
+    expect(server.exitCode()).toBeNull();
+
+    await locker.query('COMMIT');
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ markedForRemovalCount: 0, readyForRemovalCount: 0, totalCount: 0 });
+
+    expect(await exited).toBe(0);
+    expect(server.output()).toContain('Shut down: every request answered, database closed');
+    // The service closed its connections (the server drops a session a moment after its client).
+    await eventually(async () => {
+      const { rows } = await locker.query(SESSIONS);
+      return rows[0].n === 0;
+    }, "the service's database sessions are gone");
+  });
+});
+
+describe('a shutdown that outlasts SHUTDOWN_TIMEOUT_MS', () => {
+  let database: TestDatabase;
+  let locker: Client;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+    locker = new Client({ connectionString: database.url });
+  });
+
+  afterAll(async () => {
+    await locker?.end();
+    await database?.drop();
+  });
+
+  it('gives up on the request in flight and exits 1 instead of hanging', async () => {
+    const server = await startServer({
+      DATABASE_URL: database.url,
+      SHUTDOWN_TIMEOUT_MS: '500',
+      DATABASE_STATEMENT_TIMEOUT_MS: '60000',
+    });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE oc_numbers IN ACCESS EXCLUSIVE MODE');
+    const inFlight = fetch(`${server.baseUrl}${SUMMARY}`).then(
+      (r) => r.status,
+      () => 'cut',
+    );
+    await eventually(async () => {
+      const { rows } = await locker.query(WAITING_FOR_LOCK);
+      return rows[0].n === 1;
+    }, 'the summary waits for the lock');
+    expect(await server.stop()).toBe(1);
+    expect(server.output()).toContain('Requests were still in flight after 500 ms');
+    expect(await inFlight).toBe('cut');
+    await locker.query('ROLLBACK');
+  });
+});

@@ -1,0 +1,28 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { HealthStatus } from '@oc-numbers/contracts';
+
+const indicators = (description: string) =>
+  ApiProperty({
+    type: 'object',
+    description,
+    additionalProperties: {
+      type: 'object',
+      required: ['status'],
+      properties: { status: { type: 'string', enum: ['up', 'down'] }, responseTime: { type: 'integer' } },
+    },
+  });
+
+/** A health check's body, as the decorators describe it (held to the contract by the contract suite). */
+export class HealthStatusDto implements HealthStatus {
+  @ApiProperty({ type: String, enum: ['ok'] })
+  status!: 'ok';
+
+  @indicators('The dependencies that are up.')
+  info!: HealthStatus['info'];
+
+  @indicators('The dependencies that are down.')
+  error!: HealthStatus['error'];
+
+  @indicators('Every checked dependency.')
+  details!: HealthStatus['details'];
+}

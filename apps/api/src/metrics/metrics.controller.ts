@@ -1,0 +1,20 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponses } from '../problem/problem-details.dto';
+import { MetricsService } from './metrics.service';
+
+@ApiTags('Operations')
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  /** The Prometheus text exposition format. */
+  @Get()
+  @ApiOperation({ operationId: 'getMetrics', summary: 'Prometheus metrics' })
+  @ApiOkResponse({ description: 'The current metrics.', content: { 'text/plain': { schema: { type: 'string' } } } })
+  @ApiProblemResponses({ 429: 'The client is over its rate limit.' })
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  read(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}
