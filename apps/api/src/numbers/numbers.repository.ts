@@ -1,36 +1,52 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { isPostgres } from '../database/dialect';
 import { OcNumber } from './oc-number.entity';
-import { RemovalStatus } from './removal-status';
 
 export interface RemovalCounts {
   readonly markedForRemoval: number;
   readonly readyForRemoval: number;
 }
 
-const { MarkedForRemoval, ReadyForRemoval } = RemovalStatus;
+/** Both come back as strings from PostgreSQL (SUM of bigint is numeric) and as numbers from SQLite. */
+interface CountsRow {
+  marked: string | number | null;
+  ready: string | number | null;
+}
+
+/**
+ * The summary's queries read the counter tables that the database's triggers keep exact
+ * (migration RemovalCounts1764288000000), so their cost does not grow with `oc_numbers`:
+ * the totals are the sum of a few shard rows, a tenant's counts a primary-key range.
+ */
+const ALL_TENANTS_SQL = `
+  SELECT COALESCE(SUM(marked_for_removal), 0) AS marked, COALESCE(SUM(ready_for_removal), 0) AS ready
+    FROM oc_numbers_removal_totals`;
+
+const tenantSql = (parameter: string) => `
+  SELECT COALESCE(SUM(marked_for_removal), 0) AS marked, COALESCE(SUM(ready_for_removal), 0) AS ready
+    FROM oc_numbers_removal_counts
+   WHERE ms_tenant_id = ${parameter}`;
 
 @Injectable()
 export class NumbersRepository {
-  constructor(@InjectRepository(OcNumber) private readonly numbers: Repository<OcNumber>) {}
+  private readonly tenantSql: string;
+
+  constructor(@InjectRepository(OcNumber) private readonly numbers: Repository<OcNumber>) {
+    this.tenantSql = tenantSql(isPostgres(numbers.manager.connection) ? '$1' : '?');
+  }
 
   /**
-   * Counts both removal statuses in one query, for one tenant (a lower-case GUID) or, without
-   * one, for all numbers. The statuses are literals, not parameters, so both databases can
-   * answer from the partial index `ix_oc_numbers_in_removal`.
+   * Counts both removal statuses for one tenant (a lower-case GUID) or, without one, for all
+   * numbers, numbers without a tenant included. One query, a handful of rows read.
    */
   async countInRemoval(msTenantId?: string): Promise<RemovalCounts> {
-    const query = this.numbers
-      .createQueryBuilder('n')
-      .select(`COUNT(CASE WHEN n.removal_status = ${MarkedForRemoval} THEN 1 END)`, 'marked')
-      .addSelect(`COUNT(CASE WHEN n.removal_status = ${ReadyForRemoval} THEN 1 END)`, 'ready')
-      .where(`n.removal_status IN (${MarkedForRemoval}, ${ReadyForRemoval})`);
-    if (msTenantId !== undefined) {
-      query.andWhere('n.ms_tenant_id = :msTenantId', { msTenantId });
-    }
-    const row = await query.getRawOne<{ marked: string | number; ready: string | number }>();
-    // PostgreSQL returns COUNT as a string (bigint), SQLite as a number.
+    const rows: CountsRow[] =
+      msTenantId === undefined
+        ? await this.numbers.query(ALL_TENANTS_SQL)
+        : await this.numbers.query(this.tenantSql, [msTenantId]);
+    const row = rows[0];
     return { markedForRemoval: Number(row?.marked ?? 0), readyForRemoval: Number(row?.ready ?? 0) };
   }
 }
