@@ -14,6 +14,7 @@ export default [
       //   scope:api       the service: may use shared code only
       //   scope:shared    contracts, client and test helpers: may use shared code only
       //   scope:e2e       the end-to-end suite: drives the service through shared code (the client)
+      //   scope:tools     workspace tools (seeding, benchmarks): run the built service, use shared code
       //   type:generated  code generated from the spec: depends on nothing of ours
       //   type:test-util  test helpers: never part of the service or the client
       '@nx/enforce-module-boundaries': [
@@ -25,6 +26,7 @@ export default [
             { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'type:generated', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:generated'] },
             { sourceTag: 'type:app', notDependOnLibsWithTags: ['type:client'] },
