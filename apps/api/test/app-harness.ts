@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createTestDatabase, LogCapture, type TestDatabase, type TestDatabaseKind } from '@oc-numbers/testing';
 import type { Server } from 'node:http';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../src/config/app-config';
+import { type AppConfig, loadConfig } from '../src/config/app-config';
 import { createApp } from '../src/create-app';
 
 export interface RunningApp {
@@ -21,15 +21,21 @@ export interface RunningApp {
  */
 const logs = new LogCapture();
 
-/** The real application on a fresh database of the given kind, listening on a free port. */
-export async function startApp(kind: TestDatabaseKind): Promise<RunningApp> {
+/**
+ * The real application on a fresh database of the given kind, listening on a free port, with
+ * the default settings but for those given.
+ */
+export async function startApp(kind: TestDatabaseKind, settings: Partial<AppConfig> = {}): Promise<RunningApp> {
   const database = await createTestDatabase(kind);
   const config: AppConfig = {
+    ...loadConfig({}),
     port: 0,
     host: '127.0.0.1',
     database: database.config,
     migrationsRun: true,
     logLevel: 'info',
+    logFormat: 'json',
+    ...settings,
   };
   const app = await createApp(config, { logDestination: logs });
   await app.listen({ port: 0, host: '127.0.0.1' });

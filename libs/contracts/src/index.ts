@@ -13,6 +13,7 @@ export type ProblemDetails = components['schemas']['ProblemDetails'];
  * properties), so that an object can be built against them and a renamed field fails to compile.
  */
 export type ProblemDetailsFields = KnownKeys<ProblemDetails>;
+export type HealthStatus = components['schemas']['HealthStatus'];
 export type NumberRemovalStatus = components['schemas']['NumberRemovalStatus'];
 export type RemovalStatusSummaryQuery = NonNullable<operations['getNumberRemovalStatusSummary']['parameters']['query']>;
 

@@ -9,6 +9,13 @@ describe('loadConfig', () => {
       database: { type: 'better-sqlite3', path: resolve('data/oc-numbers.sqlite') },
       migrationsRun: true,
       logLevel: 'info',
+      logFormat: 'auto',
+      databaseConnectTimeoutMs: 2000,
+      databaseStatementTimeoutMs: 5000,
+      shutdownTimeoutMs: 10_000,
+      rateLimit: { enabled: true, max: 600, windowMs: 60_000 },
+      corsOrigins: [],
+      trustProxy: false,
     });
   });
 
@@ -62,5 +69,62 @@ describe('loadConfig', () => {
       /DATABASE_URL is not a valid postgres:\/\/ URL/,
     );
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u:se cret@[bad/oc' })).not.toThrow(/se cret/);
+  });
+
+  it('reads the deployment settings', () => {
+    expect(
+      loadConfig({
+        LOG_FORMAT: 'JSON',
+        DATABASE_CONNECT_TIMEOUT_MS: '1500',
+        DATABASE_STATEMENT_TIMEOUT_MS: '3000',
+        SHUTDOWN_TIMEOUT_MS: '0',
+        RATE_LIMIT_ENABLED: 'false',
+        RATE_LIMIT_MAX: '50',
+        RATE_LIMIT_WINDOW_MS: '1000',
+        CORS_ORIGINS: 'https://dash.example.com, http://localhost:8080',
+        TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
+      }),
+    ).toMatchObject({
+      logFormat: 'json',
+      databaseConnectTimeoutMs: 1500,
+      databaseStatementTimeoutMs: 3000,
+      shutdownTimeoutMs: 0,
+      rateLimit: { enabled: false, max: 50, windowMs: 1000 },
+      corsOrigins: ['https://dash.example.com', 'http://localhost:8080'],
+      trustProxy: ['10.0.0.0/8', '127.0.0.1'],
+    });
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
+  });
+
+  it('names every bad deployment setting', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        LOG_FORMAT: 'xml',
+        DATABASE_CONNECT_TIMEOUT_MS: '10',
+        DATABASE_STATEMENT_TIMEOUT_MS: '5s',
+        SHUTDOWN_TIMEOUT_MS: '-1',
+        RATE_LIMIT_ENABLED: 'off',
+        RATE_LIMIT_MAX: '0',
+        RATE_LIMIT_WINDOW_MS: '1e3',
+        CORS_ORIGINS: 'dash.example.com',
+        TRUST_PROXY: 'the load balancer',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      'LOG_FORMAT must be one of auto, json, pretty (got "xml")',
+      'DATABASE_CONNECT_TIMEOUT_MS must be a whole number from 100 to 600000 (got "10")',
+      'DATABASE_STATEMENT_TIMEOUT_MS must be a whole number from 100 to 600000 (got "5s")',
+      'SHUTDOWN_TIMEOUT_MS must be a whole number from 0 to 600000 (got "-1")',
+      'RATE_LIMIT_ENABLED must be true or false (got "off")',
+      'RATE_LIMIT_MAX must be a whole number from 1 to 1000000000 (got "0")',
+      'RATE_LIMIT_WINDOW_MS must be a whole number from 1000 to 86400000 (got "1e3")',
+      'CORS_ORIGINS must be a comma-separated list of origins such as https://dashboard.example.com, or * (got "dash.example.com")',
+      'TRUST_PROXY must be true, false, a number of hops or a comma-separated list of addresses (got "the load balancer")',
+    ]);
   });
 });

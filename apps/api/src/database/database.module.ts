@@ -10,7 +10,10 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRoot({
-          ...dataSourceOptions(config.database, config.migrationsRun),
+          ...dataSourceOptions(config.database, config.migrationsRun, {
+            connectTimeoutMs: config.databaseConnectTimeoutMs,
+            statementTimeoutMs: config.databaseStatementTimeoutMs,
+          }),
           // Fail the start at once rather than retrying a database that is not there.
           retryAttempts: 0,
         }),

@@ -2,7 +2,15 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import { PROBLEM_CONTENT_TYPE, ProblemException, type ProblemFields, problemBody } from './problem';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
+import {
+  databaseUnavailable,
+  PROBLEM_CONTENT_TYPE,
+  ProblemException,
+  type ProblemFields,
+  problemBody,
+  RETRY_AFTER_UNAVAILABLE_SECONDS,
+} from './problem';
 import { traceIdOf } from './trace-id';
 
 type Problem = Pick<ProblemFields, 'type' | 'title' | 'status' | 'detail' | 'errorCode'>;
@@ -32,7 +40,8 @@ const INTERNAL_ERROR: Problem = {
 /**
  * The one error path: every error becomes an RFC 9457 problem with a fresh errorTicket, which
  * the log line for it also carries. Only errors that describe the caller's request (4xx) say
- * what went wrong; anything else is a 500 that names no cause.
+ * what went wrong; a database that cannot answer is a 503 with Retry-After; anything else is a
+ * 500 that names no cause.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -42,7 +51,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const { problem, extensions } = describe(error, request);
+    const { problem, extensions, headers } = describe(error, request);
     const errorTicket = randomUUID();
     const traceId = traceIdOf(request.raw);
     const instance = request.url.split('?', 1)[0];
@@ -54,17 +63,40 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.warn(context, `${problem.title}: ${problem.detail}`);
     }
     reply
+      .headers(headers ?? {})
       .status(problem.status)
       .type(PROBLEM_CONTENT_TYPE)
       .send(problemBody({ ...problem, instance, errorTicket, traceId }, extensions));
   }
 }
 
-function describe(error: unknown, request: FastifyRequest): { problem: Problem; extensions?: Record<string, string> } {
+interface Described {
+  problem: Problem;
+  extensions?: Record<string, string>;
+  headers?: Record<string, string>;
+}
+
+function describe(error: unknown, request: FastifyRequest): Described {
   if (error instanceof ProblemException) {
-    return { problem: error.problem, extensions: { ...error.extensions } };
+    return { problem: error.problem, extensions: { ...error.extensions }, headers: { ...error.headers } };
+  }
+  if (isDatabaseUnavailable(error)) {
+    const { problem, headers } = databaseUnavailable();
+    return { problem, headers: { ...headers } };
   }
   const status = error instanceof HttpException ? error.getStatus() : statusOfFrameworkError(error);
+  if (status === 503) {
+    return {
+      problem: {
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status,
+        detail: `The service cannot answer now. Retry after ${RETRY_AFTER_UNAVAILABLE_SECONDS} seconds.`,
+        errorCode: 'SERVICE_UNAVAILABLE',
+      },
+      headers: { 'retry-after': String(RETRY_AFTER_UNAVAILABLE_SECONDS) },
+    };
+  }
   if (status === 404) {
     return {
       problem: {

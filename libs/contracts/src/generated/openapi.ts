@@ -33,10 +33,165 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness probe
+         * @description Answers 200 while the process runs and serves HTTP. It does no I/O: a load balancer or
+         *     orchestrator may call it often, and a failing database never makes it fail (restarting
+         *     the service would not bring the database back).
+         */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness probe
+         * @description Answers 200 when the service can serve requests: it makes one round trip to the database
+         *     (`SELECT 1`, bounded by `DATABASE_STATEMENT_TIMEOUT_MS`). When the database does not
+         *     answer it is a 503 problem with `errorCode` `DATABASE_UNAVAILABLE`; a load balancer should
+         *     then send no traffic to this instance until it answers 200 again.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description The service's metrics in the Prometheus text exposition format: requests by route
+         *     template, method and status (`http_requests_total`, `http_request_duration_seconds`),
+         *     database query durations (`db_query_duration_seconds`), database connection pool usage
+         *     (`db_pool_connections`) and the Node.js process metrics. Route labels are the operation's
+         *     path template, or `unmatched` for a request no operation answers, so the number of series
+         *     stays bounded whatever URLs callers send.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * API documentation
+         * @description An interactive page (Swagger UI) that renders this contract, served from `/api/openapi.json`.
+         */
+        get: operations["getApiDocs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/openapi.yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This contract, as YAML
+         * @description The contract the service was built from, byte for byte as it is kept in the project.
+         */
+        get: operations["getOpenApiYaml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This contract, as JSON
+         * @description The same contract as `/api/openapi.yaml`, converted to JSON.
+         */
+        get: operations["getOpenApiJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description The result of a health check (NestJS Terminus): `status` is `ok`, and `info` and
+         *     `details` name each checked dependency (`database` for readiness; none for liveness).
+         */
+        HealthStatus: {
+            /** @enum {string} */
+            status: "ok";
+            info: components["schemas"]["HealthIndicators"];
+            error: components["schemas"]["HealthIndicators"];
+            details: components["schemas"]["HealthIndicators"];
+        };
+        /** @description The checked dependencies by name. */
+        HealthIndicators: {
+            [key: string]: {
+                /** @enum {string} */
+                status: "up" | "down";
+                /**
+                 * Format: int32
+                 * @description How long the check took, in milliseconds.
+                 */
+                responseTime?: number;
+            } & {
+                [key: string]: string;
+            };
+        };
         /**
          * @description How many numbers are in each of the last two stages of the removal lifecycle.
          * @example {
@@ -111,7 +266,8 @@ export interface components {
             errorTicket: string;
             /**
              * @description A stable machine-readable code for the kind of problem: `INVALID_MS_TENANT_ID`,
-             *     `NOT_FOUND`, `INTERNAL_ERROR`, or another code named by the operation's responses.
+             *     `NOT_FOUND`, `TOO_MANY_REQUESTS`, `DATABASE_UNAVAILABLE`, `INTERNAL_ERROR`, or
+             *     another code named by the operation's responses.
              */
             errorCode: string;
             /** @description The trace id of the request, also sent in the `X-Trace-Id` header. */
@@ -121,6 +277,38 @@ export interface components {
         };
     };
     responses: {
+        /**
+         * @description The client (one IP address) made more than `RATE_LIMIT_MAX` requests in the current
+         *     window. `errorCode` is `TOO_MANY_REQUESTS`; wait `Retry-After` seconds.
+         */
+        TooManyRequests: {
+            headers: {
+                "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /**
+         * @description The database did not answer in time (it is down, unreachable or overloaded). The request
+         *     was not served; it may be retried after `Retry-After` seconds, and the service recovers
+         *     by itself when the database is back. `errorCode` is `DATABASE_UNAVAILABLE`.
+         */
+        DatabaseUnavailable: {
+            headers: {
+                "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
         /**
          * @description An unexpected failure. The body says nothing of its cause; the `errorTicket` and
          *     `traceId` find the full record in the service's log. `errorCode` is `INTERNAL_ERROR`.
@@ -138,6 +326,17 @@ export interface components {
     parameters: never;
     requestBodies: never;
     headers: {
+        /**
+         * @description How many requests a client (one IP address) may make in one rate-limit window
+         *     (`RATE_LIMIT_MAX` per `RATE_LIMIT_WINDOW_MS`). Absent when rate limiting is turned off.
+         */
+        "RateLimit-Limit": string;
+        /** @description How many requests the client may still make in the current window. Absent when rate limiting is turned off. */
+        "RateLimit-Remaining": string;
+        /** @description Seconds until the current window ends and the count starts again. Absent when rate limiting is turned off. */
+        "RateLimit-Reset": string;
+        /** @description Seconds to wait before trying again. */
+        "Retry-After": string;
         /**
          * @description The trace id of the request: the trace-id of the caller's W3C `traceparent` header when
          *     it sent a valid one, otherwise a new one. It is also the `traceId` of a problem body and
@@ -171,6 +370,9 @@ export interface operations {
             200: {
                 headers: {
                     "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -184,12 +386,209 @@ export interface operations {
             400: {
                 headers: {
                     "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is up. */
+            200: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "info": {},
+                     *       "error": {},
+                     *       "details": {}
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HealthStatus"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The database answered. */
+            200: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "info": {
+                     *         "database": {
+                     *           "status": "up",
+                     *           "responseTime": 1
+                     *         }
+                     *       },
+                     *       "error": {},
+                     *       "details": {
+                     *         "database": {
+                     *           "status": "up",
+                     *           "responseTime": 1
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HealthStatus"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current metrics. */
+            200: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # HELP http_requests_total Requests answered, by route template, method and status.
+                     *     # TYPE http_requests_total counter
+                     *     http_requests_total{method="GET",route="/api/v3/oc/numbers/removal-status/summary",status="200"} 12
+                     */
+                    "text/plain": string;
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getApiDocs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The documentation page. */
+            200: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getOpenApiYaml: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contract. */
+            200: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    getOpenApiJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contract. */
+            200: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        openapi: string;
+                        info: Record<string, never>;
+                        paths: Record<string, never>;
+                    };
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
     };

@@ -1,0 +1,47 @@
+/**
+ * Network and server errors that mean the database cannot answer now, though it may again
+ * soon: connections refused, reset or timed out, a server shutting down or starting up, a
+ * statement cancelled by its timeout, a locked SQLite file. A request that meets one is a 503
+ * with Retry-After, not a 500: nothing is wrong with the request or the service.
+ */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'EPIPE',
+  // PostgreSQL: admin_shutdown, crash_shutdown, cannot_connect_now, query_canceled
+  // (statement_timeout), too_many_connections, and a database that is gone (being restored).
+  '57P01',
+  '57P02',
+  '57P03',
+  '57014',
+  '53300',
+  '3D000',
+  // SQLite: another process holds the lock for longer than the busy timeout.
+  'SQLITE_BUSY',
+]);
+
+const UNAVAILABLE_MESSAGES = [
+  /^Connection terminated/,
+  /timeout exceeded when trying to connect/,
+  /^Query read timeout$/,
+  /Client has encountered a connection error and is not queryable/,
+];
+
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 4) return false;
+  const { code, message, driverError, cause, errors } = error as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
+  const inner = [driverError, cause, ...(Array.isArray(errors) ? errors : [])];
+  return inner.some((e) => isDatabaseUnavailable(e, depth + 1));
+}
