@@ -18,7 +18,12 @@ async function migrate(): Promise<void> {
     }
     throw error;
   }
-  const dataSource = new DataSource(dataSourceOptions(config.database, false));
+  const dataSource = new DataSource(
+    dataSourceOptions(config.database, false, {
+      connectTimeoutMs: config.databaseConnectTimeoutMs,
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
+    }),
+  );
   await dataSource.initialize();
   try {
     const applied = await dataSource.runMigrations();
