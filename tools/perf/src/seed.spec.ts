@@ -140,6 +140,29 @@ describe.each(TEST_DATABASE_KINDS)('seeding %s', (kind) => {
     expect(Number(counted.m)).toBeGreaterThan(0);
   });
 
+  it('leaves the constraints of the table as the migrations made them', async () => {
+    const [{ n }] = await query<{ n: string }>('SELECT telephone_number AS n FROM oc_numbers LIMIT 1');
+    const insert = `INSERT INTO oc_numbers (telephone_number) VALUES ('${n}')`;
+    if (database.config.type === 'better-sqlite3') {
+      const db = new Database(database.config.path);
+      try {
+        expect(() => db.exec(insert)).toThrow(/UNIQUE/);
+      } finally {
+        db.close();
+      }
+    } else {
+      await expect(query(insert)).rejects.toThrow(/uq_oc_numbers_telephone_number/);
+      const indexes = await query<{ indexname: string }>(
+        "SELECT indexname FROM pg_indexes WHERE tablename = 'oc_numbers' ORDER BY indexname",
+      );
+      expect(indexes.map((i) => i.indexname)).toEqual([
+        'ix_oc_numbers_in_removal',
+        'oc_numbers_pkey',
+        'uq_oc_numbers_telephone_number',
+      ]);
+    }
+  });
+
   it('refuses a table that holds numbers, and replaces them with --reset', async () => {
     await expect(run()).rejects.toThrow(NotEmptyError);
     await run({ reset: true, seed: 7 });

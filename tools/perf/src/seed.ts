@@ -87,13 +87,22 @@ async function seedPostgres(
       async () => (await client.query<{ e: boolean }>('SELECT EXISTS (SELECT 1 FROM oc_numbers) AS e')).rows[0].e,
       () => client.query('TRUNCATE oc_numbers RESTART IDENTITY'),
     );
-    // The rows are made here, on one core; PostgreSQL takes them on WRITERS connections at once,
-    // chunk by chunk, so its other cores work too.
-    const others = await Promise.all(Array.from({ length: WRITERS - 1 }, connect));
+    // Into an empty table, the secondary indexes are built once after the load (a sort) rather
+    // than grown row by row; their definitions are read from the catalog, so they come back as
+    // the migrations made them, even if the load fails.
+    const indexes = await dropSecondaryIndexes(client);
     try {
-      await Promise.all([client, ...others].map((c) => copyChunks(c, inventory, progress)));
+      // The rows are made here, on one core; PostgreSQL takes them on WRITERS connections at
+      // once, chunk by chunk, so its other cores work too.
+      const others = await Promise.all(Array.from({ length: WRITERS - 1 }, connect));
+      try {
+        await Promise.all([client, ...others].map((c) => copyChunks(c, inventory, progress)));
+      } finally {
+        await Promise.all(others.map((c) => c.end()));
+      }
     } finally {
-      await Promise.all(others.map((c) => c.end()));
+      await client.query("SET maintenance_work_mem = '512MB'");
+      for (const create of indexes) await client.query(create);
     }
   } catch (error) {
     await client.end();
@@ -110,6 +119,33 @@ async function seedPostgres(
 }
 
 const WRITERS = 2;
+
+/**
+ * Drops the unique constraints and plain indexes of the (empty) `oc_numbers`, all but its
+ * primary key, and returns the statements that make them again.
+ */
+async function dropSecondaryIndexes(client: Client): Promise<string[]> {
+  const constraints = await client.query<{ name: string; definition: string }>(
+    `SELECT conname AS name, pg_get_constraintdef(oid) AS definition
+       FROM pg_constraint WHERE conrelid = 'oc_numbers'::regclass AND contype = 'u'`,
+  );
+  const indexes = await client.query<{ name: string; definition: string }>(
+    `SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS definition
+       FROM pg_index
+      WHERE indrelid = 'oc_numbers'::regclass
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = pg_index.indexrelid)`,
+  );
+  const creates: string[] = [];
+  for (const { name, definition } of constraints.rows) {
+    await client.query(`ALTER TABLE oc_numbers DROP CONSTRAINT ${name}`);
+    creates.push(`ALTER TABLE oc_numbers ADD CONSTRAINT ${name} ${definition}`);
+  }
+  for (const { name, definition } of indexes.rows) {
+    await client.query(`DROP INDEX ${name}`);
+    creates.push(definition);
+  }
+  return creates;
+}
 const COPY_CHUNK_ROWS = 250_000;
 
 async function copyChunks(client: Client, inventory: Inventory, progress: Progress | undefined): Promise<void> {
