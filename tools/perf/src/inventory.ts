@@ -103,6 +103,10 @@ function gcd(a: number, b: number): number {
  * (as they are bought and assigned), scattered over real ranges of many countries; each block
  * belongs to one tenant or to none, a few big tenants hold much and many small ones little;
  * statuses follow the mix. Everything follows from the seed; numbers never repeat.
+ *
+ * The rows come out in the order of their numbers (as an import of the operator's ranges
+ * would), so a database adds each one at the end of its unique index on `telephone_number`
+ * instead of at a random place, which keeps seeding fast at any size.
  */
 export class Inventory {
   readonly counts: InventoryCounts = {
@@ -117,47 +121,52 @@ export class Inventory {
   readonly blockSize: number;
   private readonly random: Random;
   private readonly tenants: string[];
-  private readonly ranges: Array<{
-    prefix: string;
-    digits: number;
-    base: number;
-    slots: number;
-    a: number;
-    b: number;
-    used: number;
-  }>;
-  private readonly weights: number[];
+  /** The ranges in the order of their numbers, each with the sorted first numbers of its blocks. */
+  private readonly ranges: Array<{ prefix: string; digits: number; starts: Float64Array }>;
+  private range = 0;
+  private blockInRange = 0;
   private readonly thresholds: [number, number, number, number];
 
   constructor(private readonly options: InventoryOptions) {
-    const { marked, ready, released, none } = {
-      marked: options.mix.markedForRemoval,
-      ready: options.mix.readyForRemoval,
-      released: options.mix.releaseRequested,
-      none: options.mix.noStatus,
-    };
+    const {
+      markedForRemoval: marked,
+      readyForRemoval: ready,
+      releaseRequested: released,
+      noStatus: none,
+    } = options.mix;
     if (marked + ready + released + none > 1) throw new RangeError('The status shares add up to more than 1');
     this.thresholds = [marked, marked + ready, marked + ready + released, marked + ready + released + none];
     this.random = new Random(options.seed);
     this.tenants = tenantIds(options.seed, options.tenants);
     this.blockSize = Math.max(1, Math.min(100, Math.floor(options.numbers / (options.tenants * 4))));
-    this.ranges = RANGES.map((range) => {
-      const capacity = (range.first[1] - range.first[0] + 1) * 10 ** (range.digits - 1);
-      const slots = Math.floor(capacity / this.blockSize);
-      let a = 1 + this.random.below(slots - 1);
-      while (gcd(a, slots) !== 1) a = 1 + this.random.below(slots - 1);
-      return {
-        prefix: range.prefix,
-        digits: range.digits,
-        base: range.first[0] * 10 ** (range.digits - 1),
-        slots,
-        a,
-        b: this.random.below(slots),
-        used: 0,
-      };
-    });
+
+    // How many blocks each range gets, by weight; a full range hands on to the next one.
+    const slots = RANGES.map((range) =>
+      Math.floor(((range.first[1] - range.first[0] + 1) * 10 ** (range.digits - 1)) / this.blockSize),
+    );
+    const blocks = RANGES.map(() => 0);
     let sum = 0;
-    this.weights = RANGES.map((range) => (sum += range.weight));
+    const weights = RANGES.map((range) => (sum += range.weight));
+    for (let b = Math.ceil(options.numbers / this.blockSize); b > 0; b--) {
+      const target = this.random.next() * sum;
+      let index = weights.findIndex((w) => target < w);
+      for (let tries = 0; blocks[index] >= slots[index]; tries++) {
+        if (tries > RANGES.length) throw new RangeError('The number ranges are full');
+        index = (index + 1) % RANGES.length;
+      }
+      blocks[index] += 1;
+    }
+    // Which blocks of each range: distinct slots from a seeded affine permutation, sorted.
+    this.ranges = RANGES.map((range, r) => {
+      const n = slots[r];
+      let a = 1 + this.random.below(n - 1);
+      while (gcd(a, n) !== 1) a = 1 + this.random.below(n - 1);
+      const b = this.random.below(n);
+      const base = range.first[0] * 10 ** (range.digits - 1);
+      const starts = new Float64Array(blocks[r]);
+      for (let k = 0; k < blocks[r]; k++) starts[k] = base + ((a * k + b) % n) * this.blockSize;
+      return { prefix: range.prefix, digits: range.digits, starts: starts.sort() };
+    }).sort((x, y) => (x.prefix < y.prefix ? -1 : 1));
   }
 
   get done(): boolean {
@@ -172,12 +181,14 @@ export class Inventory {
   }
 
   private block(sink: RowSink): void {
+    while (this.blockInRange >= this.ranges[this.range].starts.length) {
+      this.range += 1;
+      this.blockInRange = 0;
+    }
+    const range = this.ranges[this.range];
+    const first = range.starts[this.blockInRange++];
     const random = this.random;
     const size = Math.min(this.blockSize, this.options.numbers - this.counts.rows);
-    const range = this.pickRange();
-    const slot = (range.a * range.used + range.b) % range.slots;
-    range.used += 1;
-    const first = range.base + slot * this.blockSize;
     const tenant =
       random.next() < this.options.withoutTenant
         ? null
@@ -208,17 +219,5 @@ export class Inventory {
         changedAt,
       );
     }
-  }
-
-  private pickRange() {
-    const total = this.weights[this.weights.length - 1];
-    const target = this.random.next() * total;
-    let index = this.weights.findIndex((w) => target < w);
-    // A full range hands on to the next one with room.
-    for (let tries = 0; this.ranges[index].used >= this.ranges[index].slots; tries++) {
-      if (tries > this.ranges.length) throw new RangeError('The number ranges are full');
-      index = (index + 1) % this.ranges.length;
-    }
-    return this.ranges[index];
   }
 }

@@ -36,6 +36,14 @@ describe('the inventory', () => {
     expect(rows.some(([, tenant]) => tenant === null)).toBe(true);
   });
 
+  it('comes in the order of its numbers, in blocks of consecutive numbers', () => {
+    const numbers = generate(SMALL).map(([n]) => n);
+    expect([...numbers].sort()).toEqual(numbers);
+    const inventory = new Inventory(SMALL);
+    expect(inventory.blockSize).toBe(12);
+    expect(Number(numbers[1].slice(-6)) - Number(numbers[0].slice(-6))).toBe(1);
+  });
+
   it('makes tenants as GUIDs, lower-case', () => {
     for (const id of tenantIds(1, 50))
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
