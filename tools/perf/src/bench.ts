@@ -222,11 +222,13 @@ async function measure(
     summaryAll: SUMMARY_PATH,
     summaryTenant: `${SUMMARY_PATH}?msTenantId=<random tenant>`,
   };
-  const pathOf: Record<ScenarioName, () => string> = {
-    live: () => options.livePath,
-    ready: () => options.readyPath,
-    summaryAll: () => SUMMARY_PATH,
-    summaryTenant: () => `${SUMMARY_PATH}?msTenantId=${pickTenant()}`,
+  // 500 requests over random tenants (seeded), walked in turn by every connection.
+  const tenantPaths = Array.from({ length: 500 }, () => `${SUMMARY_PATH}?msTenantId=${pickTenant()}`);
+  const pathsOf: Record<ScenarioName, readonly string[]> = {
+    live: [options.livePath],
+    ready: [options.readyPath],
+    summaryAll: [SUMMARY_PATH],
+    summaryTenant: tenantPaths,
   };
   const label = `${database} ${formatCount(numbers)}`;
   log(`${label}: the summary's queries alone, and their plans`);
@@ -237,13 +239,13 @@ async function measure(
   );
   const server = await startServer(target.url, options.livePath);
   try {
-    const names = Object.keys(pathOf) as ScenarioName[];
+    const names = Object.keys(pathsOf) as ScenarioName[];
     for (const name of names) {
-      const response = await fetch(server.baseUrl + pathOf[name]());
+      const response = await fetch(server.baseUrl + pathsOf[name][0]);
       const body = await response.text();
       if (!response.ok) {
         throw new Error(
-          `GET ${pathOf[name]()} answered ${response.status}: ${body.slice(0, 300)}` +
+          `GET ${pathsOf[name][0]} answered ${response.status}: ${body.slice(0, 300)}` +
             (name === 'live' || name === 'ready' ? ` (give the ceiling's path with --${name}-path)` : ''),
         );
       }
@@ -254,7 +256,7 @@ async function measure(
         baseUrl: server.baseUrl,
         connections: options.connections,
         seconds: options.warmupSeconds,
-        path: pathOf[name],
+        paths: pathsOf[name],
       });
     }
     const rounds: Record<ScenarioName, LoadResult[]> = { live: [], ready: [], summaryAll: [], summaryTenant: [] };
@@ -265,7 +267,7 @@ async function measure(
           baseUrl: server.baseUrl,
           connections: options.connections,
           seconds: options.seconds,
-          path: pathOf[name],
+          paths: pathsOf[name],
         });
         rounds[name].push(result);
         log(

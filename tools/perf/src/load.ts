@@ -4,8 +4,12 @@ export interface LoadOptions {
   readonly baseUrl: string;
   readonly connections: number;
   readonly seconds: number;
-  /** The path of each request; called once per request. */
-  readonly path: () => string;
+  /**
+   * The paths to request, in turn. With more than one, each connection starts at a different
+   * place in the list, so they do not ask the same path at the same moment. The requests are
+   * built once, so the load generator costs the same per request for any list.
+   */
+  readonly paths: readonly string[];
 }
 
 export interface LoadResult {
@@ -27,6 +31,7 @@ export interface LoadResult {
 export function load(options: LoadOptions): Promise<LoadResult> {
   let latencies = new Float64Array(1 << 16);
   let count = 0;
+  let clients = 0;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -34,7 +39,15 @@ export function load(options: LoadOptions): Promise<LoadResult> {
         connections: options.connections,
         duration: options.seconds,
         timeout: 10,
-        requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: options.path() }) }],
+        requests: [{ method: 'GET', path: options.paths[0] }],
+        setupClient:
+          options.paths.length > 1
+            ? (client) => {
+                const start = (clients++ * 7919) % options.paths.length;
+                const order = [...options.paths.slice(start), ...options.paths.slice(0, start)];
+                client.setRequests(order.map((path) => ({ method: 'GET', path })));
+              }
+            : undefined,
       },
       (error, result) => {
         if (error) return reject(error);
