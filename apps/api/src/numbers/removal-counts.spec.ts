@@ -235,6 +235,27 @@ describe.each(TEST_DATABASE_KINDS)('the removal counts on %s', (kind) => {
     }
   });
 
+  if (!pg) {
+    it('follow INSERT OR REPLACE when the writer turns on recursive triggers', async () => {
+      await dataSource.query('PRAGMA recursive_triggers = ON');
+      try {
+        const replace = (tenant: string, status: number) =>
+          dataSource.query(
+            'INSERT OR REPLACE INTO oc_numbers (telephone_number, ms_tenant_id, removal_status) VALUES (?, ?, ?)',
+            [NUMBERS[0], tenant, status],
+          );
+        await replace(TENANTS[0], 2);
+        await replace(TENANTS[1], 3);
+        await replace(TENANTS[1], 0);
+        await replace(TENANTS[2], 2);
+        await expectExact();
+        expect(await repository.countInRemoval()).toEqual({ markedForRemoval: 1, readyForRemoval: 0 });
+      } finally {
+        await dataSource.query('PRAGMA recursive_triggers = OFF');
+      }
+    });
+  }
+
   if (pg) {
     it('stay exact under concurrent transactions on many connections', async () => {
       const connections = 6;
