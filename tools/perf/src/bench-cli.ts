@@ -25,6 +25,7 @@ ceilings a trivial endpoint and the readiness check. Writes BENCHMARKS.md and be
   --json FILE                 the JSON results                              default benchmarks.json
   --reseed                    seed again even where an earlier run did
   --seed-only                 seed, measure nothing
+  --report-only               write BENCHMARKS.md again from the JSON results, run nothing
   --help                      this text
 `;
 
@@ -44,6 +45,7 @@ const OPTIONS = {
   json: 'value',
   reseed: 'flag',
   'seed-only': 'flag',
+  'report-only': 'flag',
   help: 'flag',
 } as const;
 
@@ -86,6 +88,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     jsonPath: text('json', 'benchmarks.json'),
     reseed: args.has('reseed'),
     seedOnly: args.has('seed-only'),
+    reportOnly: args.has('report-only'),
   };
 }
 

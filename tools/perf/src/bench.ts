@@ -32,6 +32,7 @@ export interface BenchOptions {
   readonly jsonPath: string;
   readonly reseed: boolean;
   readonly seedOnly: boolean;
+  readonly reportOnly: boolean;
 }
 
 export const SUMMARY_PATH = '/api/v3/oc/numbers/removal-status/summary';
@@ -68,6 +69,8 @@ export interface RunRecord {
 }
 
 export interface BenchFile {
+  /** A remark about the conditions of the run, shown in the report; a new measurement drops it. */
+  note?: string;
   machine?: Machine;
   seeding: Record<string, SeedingRecord>;
   runs: Record<string, RunRecord>;
@@ -83,7 +86,7 @@ const key = (database: DatabaseKind, numbers: number) => `${database}:${formatCo
 function readBenchFile(path: string): BenchFile {
   if (!existsSync(path)) return { seeding: {}, runs: {} };
   const file = JSON.parse(readFileSync(path, 'utf8')) as BenchFile;
-  return { seeding: file.seeding ?? {}, runs: file.runs ?? {}, machine: file.machine };
+  return { seeding: file.seeding ?? {}, runs: file.runs ?? {}, machine: file.machine, note: file.note };
 }
 
 function targetFor(options: BenchOptions, database: DatabaseKind, numbers: number): DatabaseTarget {
@@ -188,6 +191,12 @@ function save(options: BenchOptions, file: BenchFile): void {
 /** Seeds what is missing, drives the service at each size on each database, writes the reports. */
 export async function runBench(options: BenchOptions, log: (line: string) => void): Promise<BenchFile> {
   const file = readBenchFile(options.jsonPath);
+  if (options.reportOnly) {
+    writeFileSync(options.markdownPath, renderReport(file));
+    log(`Wrote ${options.markdownPath} from ${options.jsonPath}`);
+    return file;
+  }
+  delete file.note;
   const machine = await describeMachine(options.databases.includes('postgres') ? options.postgresUrl : null);
   file.machine = machine;
   log(`Machine: ${machineLine(machine)}`);
