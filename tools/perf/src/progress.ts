@@ -16,6 +16,7 @@ export class Progress {
   }
 
   update(done: number): void {
+    if (done >= this.total) return; // finish() draws the last line.
     const now = Date.now();
     if (now - this.lastDraw < (this.tty ? 200 : 5000)) return;
     this.lastDraw = now;
