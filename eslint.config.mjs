@@ -14,7 +14,7 @@ export default [
       //   scope:api       the service: may use shared code only
       //   scope:shared    contracts, client and test helpers: may use shared code only
       //   scope:e2e       the end-to-end and contract suites: drive the service through shared code
-      //   scope:tools     workspace scripts: may use shared code only
+      //   scope:tools     workspace tools (seeding, benchmarks, contract guard): use shared code only
       //   type:generated  code generated from the spec: depends on nothing of ours
       //   type:test-util  test helpers: never part of the service or the client
       '@nx/enforce-module-boundaries': [

@@ -152,15 +152,15 @@ export const SCENARIOS: readonly Scenario[] = [
     bypassPrism: 'Prism’s own server has the same 16 KiB limit',
   },
   {
-    name: 'the table is gone',
+    name: 'a table the summary reads is gone',
     operationId: SUMMARY,
     request: {},
     status: 500,
     bodyMatches: { errorCode: 'INTERNAL_ERROR', title: 'Internal Server Error' },
     fault: {
-      description: 'oc_numbers renamed away under the running service',
-      before: 'ALTER TABLE oc_numbers RENAME TO oc_numbers_away',
-      after: 'ALTER TABLE oc_numbers_away RENAME TO oc_numbers',
+      description: 'the all-tenant count table renamed away under the running service',
+      before: 'ALTER TABLE oc_numbers_removal_totals RENAME TO oc_numbers_removal_totals_away',
+      after: 'ALTER TABLE oc_numbers_removal_totals_away RENAME TO oc_numbers_removal_totals',
     },
   },
   {

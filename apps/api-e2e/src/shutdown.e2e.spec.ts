@@ -37,7 +37,9 @@ describe('a graceful shutdown on SIGTERM', () => {
   it('stops taking connections, finishes the request in flight, closes the database and exits 0', async () => {
     // A slow request: the summary waits for a lock that this test holds.
     await locker.query('BEGIN');
-    await locker.query('LOCK TABLE oc_numbers IN ACCESS EXCLUSIVE MODE');
+    await locker.query(
+      'LOCK TABLE oc_numbers, oc_numbers_removal_counts, oc_numbers_removal_totals IN ACCESS EXCLUSIVE MODE',
+    );
     const inFlight = fetch(`${server.baseUrl}${SUMMARY}`);
     await eventually(async () => {
       const { rows } = await locker.query(WAITING_FOR_LOCK);
@@ -93,7 +95,9 @@ describe('a shutdown that outlasts SHUTDOWN_TIMEOUT_MS', () => {
     });
     await locker.connect();
     await locker.query('BEGIN');
-    await locker.query('LOCK TABLE oc_numbers IN ACCESS EXCLUSIVE MODE');
+    await locker.query(
+      'LOCK TABLE oc_numbers, oc_numbers_removal_counts, oc_numbers_removal_totals IN ACCESS EXCLUSIVE MODE',
+    );
     const inFlight = fetch(`${server.baseUrl}${SUMMARY}`).then(
       (r) => r.status,
       () => 'cut',

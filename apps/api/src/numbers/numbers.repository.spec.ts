@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '@oc-numbers/testing';
 import { dataSourceOptions } from '../database/data-source-options';
+import { MIGRATIONS } from '../database/migrations';
 import { NumbersRepository } from './numbers.repository';
 import { NumbersService } from './numbers.service';
 import { OcNumber } from './oc-number.entity';
@@ -141,11 +142,12 @@ describe.each(TEST_DATABASE_KINDS)('NumbersRepository on %s', (kind) => {
 
     it('migrates down and up again', async () => {
       const runner = dataSource.createQueryRunner();
+      const tables = ['oc_numbers', 'oc_numbers_removal_counts', 'oc_numbers_removal_totals'];
       try {
-        await dataSource.undoLastMigration();
-        expect(await runner.hasTable('oc_numbers')).toBe(false);
+        for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration();
+        for (const table of tables) expect(await runner.hasTable(table)).toBe(false);
         await dataSource.runMigrations();
-        expect(await runner.hasTable('oc_numbers')).toBe(true);
+        for (const table of tables) expect(await runner.hasTable(table)).toBe(true);
         expect(await service.getRemovalStatusSummary()).toEqual({
           markedForRemovalCount: 0,
           readyForRemovalCount: 0,

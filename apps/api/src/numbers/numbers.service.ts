@@ -1,9 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { RemovalStatusSummary } from '@oc-numbers/contracts';
-import { NumbersRepository } from './numbers.repository';
+import { SingleFlight } from '../common/single-flight';
+import { NumbersRepository, type RemovalCounts } from './numbers.repository';
+
+/** The single-flight key of the summary over all tenants (a tenant's key is its lower-case id). */
+const ALL_TENANTS = '';
 
 @Injectable()
 export class NumbersService {
+  /**
+   * Identical summary requests that arrive together share one query; a request only ever shares
+   * a query that started after it arrived, so it sees every change committed before it.
+   */
+  private readonly counts = new SingleFlight<string, RemovalCounts>();
+
   constructor(private readonly repository: NumbersRepository) {}
 
   /**
@@ -11,7 +21,8 @@ export class NumbersService {
    * undefined. Tenant ids are stored lower-case, so the id is compared lower-case.
    */
   async getRemovalStatusSummary(msTenantId?: string): Promise<RemovalStatusSummary> {
-    const counts = await this.repository.countInRemoval(msTenantId?.toLowerCase());
+    const tenant = msTenantId?.toLowerCase();
+    const counts = await this.counts.run(tenant ?? ALL_TENANTS, () => this.repository.countInRemoval(tenant));
     return {
       markedForRemovalCount: counts.markedForRemoval,
       readyForRemovalCount: counts.readyForRemoval,

@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { ConfigError, loadConfig } from './config/app-config';
+import { dataSourceOptions } from './database/data-source-options';
+
+/**
+ * Runs the pending migrations on the database of DATABASE_URL and exits: for deployments that
+ * start the service with MIGRATIONS_RUN=false, and for the workspace's tools (the seeder).
+ */
+async function migrate(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const dataSource = new DataSource(
+    dataSourceOptions(config.database, false, {
+      connectTimeoutMs: config.databaseConnectTimeoutMs,
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
+    }),
+  );
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations();
+    process.stdout.write(
+      applied.length === 0
+        ? 'No pending migrations\n'
+        : applied.map((migration) => `Applied ${migration.name}\n`).join(''),
+    );
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+migrate().catch((error: unknown) => {
+  process.stderr.write(`Migrations failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

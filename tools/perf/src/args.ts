@@ -1,0 +1,68 @@
+/** A bad command line: the tools print the message and their usage, and exit with status 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type ParsedArgs = Map<string, string | true>;
+
+/**
+ * Splits `--name value`, `--name=value` and bare `--flag` into a map. Only the options in
+ * `known` are accepted (with whether each takes a value), so a typo is an error, not ignored.
+ */
+export function parseArgs(argv: readonly string[], known: Readonly<Record<string, 'value' | 'flag'>>): ParsedArgs {
+  const parsed: ParsedArgs = new Map();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(arg);
+    if (!match) throw new UsageError(`Unexpected argument "${arg}"`);
+    const [, name, inline] = match;
+    const kind = known[name];
+    if (!kind) throw new UsageError(`Unknown option --${name}`);
+    if (parsed.has(name)) throw new UsageError(`--${name} is given twice`);
+    if (kind === 'flag') {
+      if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
+      parsed.set(name, true);
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined || (inline === undefined && value.startsWith('--'))) {
+      throw new UsageError(`--${name} needs a value`);
+    }
+    parsed.set(name, value);
+  }
+  return parsed;
+}
+
+/** A count such as `10000`, `10_000`, `10k`, `1m` or `1.5M`. */
+export function parseCount(name: string, raw: string, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}): number {
+  const match = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(raw.replace(/_/g, ''));
+  const value = match
+    ? Math.round(Number(match[1]) * ({ k: 1e3, m: 1e6 }[match[2].toLowerCase() as 'k' | 'm'] ?? 1))
+    : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(
+      `--${name} must be a whole number from ${min} to ${max}, e.g. 10000, 10k or 1m (got "${raw}")`,
+    );
+  }
+  return value;
+}
+
+/** A fraction from 0 to 1, as `0.015` or `1.5%`. */
+export function parseFraction(name: string, raw: string): number {
+  const percent = raw.endsWith('%');
+  const value = /^\d+(\.\d+)?%?$/.test(raw) ? Number(percent ? raw.slice(0, -1) : raw) / (percent ? 100 : 1) : NaN;
+  if (!(value >= 0 && value <= 1)) {
+    throw new UsageError(`--${name} must be a fraction from 0 to 1, e.g. 0.01 or 1% (got "${raw}")`);
+  }
+  return value;
+}
+
+/** How a count is written in names and tables: 10k, 1m, 10m, 1500. */
+export function formatCount(n: number): string {
+  if (n >= 1e6 && n % 1e6 === 0) return `${n / 1e6}m`;
+  if (n >= 1e3 && n % 1e3 === 0) return `${n / 1e3}k`;
+  return String(n);
+}

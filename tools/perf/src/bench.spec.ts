@@ -1,0 +1,102 @@
+import { UsageError } from './args';
+import { main, parseBenchArgs } from './bench-cli';
+import type { BenchFile, RunRecord, ScenarioName } from './bench';
+import { renderReport } from './report';
+
+describe('the bench command line', () => {
+  it('defaults to both databases at 10k, 1m and 10m with the health probes as ceilings', () => {
+    expect(parseBenchArgs([], {})).toMatchObject({
+      databases: ['sqlite', 'postgres'],
+      sizes: [10_000, 1_000_000, 10_000_000],
+      seconds: 10,
+      rounds: 3,
+      connections: 50,
+      livePath: '/health/live',
+      readyPath: '/health/ready',
+      markdownPath: 'BENCHMARKS.md',
+      jsonPath: 'benchmarks.json',
+    });
+  });
+
+  it('selects databases and sizes', () => {
+    expect(parseBenchArgs(['--db', 'postgres', '--sizes', '1m,10k', '--duration=5'], {})).toMatchObject({
+      databases: ['postgres'],
+      sizes: [10_000, 1_000_000],
+      seconds: 5,
+    });
+  });
+
+  it.each([
+    [['--db', 'mysql'], /--db must be sqlite, postgres or both/],
+    [['--sizes', '10k,lots'], /--sizes must be a whole number/],
+    [['--duration', '0'], /--duration must be a whole number from 1/],
+    [['--live-path', 'health'], /--live-path must start with \//],
+    [['--postgres-url', 'sqlite:x'], /--postgres-url must be a postgres:\/\/ URL/],
+    [['--fast'], /Unknown option --fast/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseBenchArgs(argv, {})).toThrow(UsageError);
+    expect(() => parseBenchArgs(argv, {})).toThrow(message);
+  });
+
+  it('exits with status 2 and the usage on a bad argument', async () => {
+    let err = '';
+    const code = await main(
+      ['--rounds', 'many'],
+      {},
+      { out: { write: () => true }, err: { write: (t: string) => (err += t) } },
+    );
+    expect(code).toBe(2);
+    expect(err).toContain('Usage: npm run bench -- [options]');
+  });
+});
+
+describe('the report', () => {
+  const result = (requestsPerSecond: number, p50: number, p99: number) => ({
+    median: { requestsPerSecond, p50, p90: p99, p99, errors: 0, requests: requestsPerSecond * 30 },
+    rounds: [],
+  });
+  const run = (numbers: number, summaryP50: number): RunRecord => ({
+    database: 'postgres',
+    numbers,
+    tenants: 100,
+    at: '2026-01-01T00:00:00.000Z',
+    machine: {
+      cores: 2,
+      cpu: 'CPU',
+      memoryGiB: 24,
+      os: 'linux',
+      node: 'v20',
+      postgres: '15',
+      sqlite: '3',
+      autocannon: '9.0.0',
+    },
+    settings: { seconds: 10, warmupSeconds: 5, rounds: 3, connections: 50 },
+    paths: { live: '/health/live', ready: '/health/ready', summaryAll: '/s', summaryTenant: '/s?t' },
+    scenarios: {
+      live: result(20_000, 2, 4),
+      ready: result(8000, 6, 10),
+      summaryAll: result(7600, summaryP50, 12),
+      summaryTenant: result(7000, summaryP50, 16),
+    } satisfies Record<ScenarioName, unknown>,
+    queries: {
+      allTenants: { p50: 0.1, p99: 0.2, runs: 10 },
+      oneTenant: { p50: 0.1, p99: 0.2, runs: 10 },
+      plainCount: { p50: 15, p99: 20, runs: 10 },
+      plans: { allTenants: 'Aggregate', oneTenant: 'Index Scan', plainCount: 'Index Only Scan' },
+    },
+  });
+
+  it('gives the ratios to both ceilings and says which targets hold', () => {
+    const file: BenchFile = {
+      seeding: {},
+      runs: { 'postgres:10k': run(10_000, 6), 'postgres:10m': run(10_000_000, 7) },
+    };
+    const report = renderReport(file);
+    expect(report).toContain('| 10m | 100 | summary, all tenants | 7,600 | 7.00 | 12.00 | 0 | 0.38 | 0.95 | 1.20 |');
+    expect(report).toContain('| summary, all tenants | yes (0.95) | yes (1.20) | yes (0) | yes (1.17) | yes (1.17) |');
+    expect(report).toContain(
+      '| summary, random tenant | **no** (0.88) | **no** (1.60) | yes (0) | yes (1.17) | yes (1.17) |',
+    );
+    expect(report).toContain('Index Only Scan');
+  });
+});

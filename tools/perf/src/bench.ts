@@ -1,0 +1,313 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { Client } from 'pg';
+import { formatCount } from './args';
+import { type DatabaseTarget, databaseTarget } from './database';
+import { DEFAULT_MIX, tenantIds } from './inventory';
+import { load, type LoadResult, median } from './load';
+import { describeMachine, type Machine, machineLine } from './machine';
+import { measureQueries, type QueryReport } from './queries';
+import { Random } from './random';
+import { renderReport } from './report';
+import { seed } from './seed';
+import { startServer } from './server';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+export interface BenchOptions {
+  readonly databases: readonly DatabaseKind[];
+  readonly sizes: readonly number[];
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  readonly rounds: number;
+  readonly connections: number;
+  readonly seed: number;
+  /** The PostgreSQL server; the benchmark makes its own databases on it (oc_bench_<size>). */
+  readonly postgresUrl: string;
+  readonly sqliteDir: string;
+  readonly livePath: string;
+  readonly readyPath: string;
+  readonly markdownPath: string;
+  readonly jsonPath: string;
+  readonly reseed: boolean;
+  readonly seedOnly: boolean;
+  readonly reportOnly: boolean;
+}
+
+export const SUMMARY_PATH = '/api/v3/oc/numbers/removal-status/summary';
+
+export type ScenarioName = 'live' | 'ready' | 'summaryAll' | 'summaryTenant';
+
+export const SCENARIO_TITLES: Record<ScenarioName, string> = {
+  live: 'trivial endpoint, no I/O (ceiling)',
+  ready: 'readiness, one DB round trip (ceiling)',
+  summaryAll: 'summary, all tenants',
+  summaryTenant: 'summary, random tenant',
+};
+
+export interface SeedingRecord {
+  readonly numbers: number;
+  readonly tenants: number;
+  readonly seed: number;
+  readonly loadSeconds: number;
+  readonly analyzeSeconds: number;
+  readonly rowsPerSecond: number;
+  readonly at: string;
+}
+
+export interface RunRecord {
+  readonly database: DatabaseKind;
+  readonly numbers: number;
+  readonly tenants: number;
+  readonly at: string;
+  readonly machine: Machine;
+  readonly settings: { seconds: number; warmupSeconds: number; rounds: number; connections: number };
+  readonly paths: Record<ScenarioName, string>;
+  readonly scenarios: Record<ScenarioName, { median: LoadResult; rounds: LoadResult[] }>;
+  readonly queries: QueryReport;
+}
+
+export interface BenchFile {
+  /** A remark about the conditions of the run, shown in the report; a new measurement drops it. */
+  note?: string;
+  machine?: Machine;
+  seeding: Record<string, SeedingRecord>;
+  runs: Record<string, RunRecord>;
+}
+
+/** 100 tenants at 10k numbers, 1,000 at 1M, 10,000 at 10M. */
+export function tenantsFor(numbers: number): number {
+  return Math.min(10_000, Math.max(100, Math.round(numbers / 1000)));
+}
+
+const key = (database: DatabaseKind, numbers: number) => `${database}:${formatCount(numbers)}`;
+
+function readBenchFile(path: string): BenchFile {
+  if (!existsSync(path)) return { seeding: {}, runs: {} };
+  const file = JSON.parse(readFileSync(path, 'utf8')) as BenchFile;
+  return { seeding: file.seeding ?? {}, runs: file.runs ?? {}, machine: file.machine, note: file.note };
+}
+
+function targetFor(options: BenchOptions, database: DatabaseKind, numbers: number): DatabaseTarget {
+  if (database === 'sqlite') {
+    return databaseTarget(`sqlite:${resolve(options.sqliteDir, `oc-numbers-${formatCount(numbers)}.sqlite`)}`);
+  }
+  const url = new URL(options.postgresUrl);
+  url.pathname = `/oc_bench_${formatCount(numbers)}`;
+  return databaseTarget(url.toString());
+}
+
+async function countRows(target: DatabaseTarget): Promise<number> {
+  if (target.kind === 'sqlite') {
+    if (!existsSync(target.path)) return -1;
+    const db = new Database(target.path, { readonly: true });
+    try {
+      return (db.prepare('SELECT COUNT(*) AS n FROM oc_numbers').get() as { n: number }).n;
+    } catch {
+      return -1;
+    } finally {
+      db.close();
+    }
+  }
+  const client = new Client({ connectionString: target.url });
+  await client.connect();
+  try {
+    return Number((await client.query<{ n: string }>('SELECT COUNT(*) AS n FROM oc_numbers')).rows[0].n);
+  } catch {
+    return -1;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Makes the benchmark's database on the PostgreSQL server unless it is there. */
+async function ensurePostgresDatabase(serverUrl: string, name: string): Promise<void> {
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Seeds the database of one size unless an earlier run already did, with the same seed. */
+async function ensureSeeded(
+  options: BenchOptions,
+  file: BenchFile,
+  database: DatabaseKind,
+  numbers: number,
+  log: (line: string) => void,
+): Promise<DatabaseTarget> {
+  const target = targetFor(options, database, numbers);
+  const tenants = tenantsFor(numbers);
+  const previous = file.seeding[key(database, numbers)];
+  const same =
+    previous && previous.numbers === numbers && previous.tenants === tenants && previous.seed === options.seed;
+  if (target.kind === 'postgres')
+    await ensurePostgresDatabase(options.postgresUrl, new URL(target.url).pathname.slice(1));
+  if (!options.reseed && same && (await countRows(target)) === numbers) {
+    log(`${database} ${formatCount(numbers)}: already seeded (${previous.rowsPerSecond.toFixed(0)} rows/s then)`);
+    return target;
+  }
+  if (target.kind === 'sqlite') {
+    mkdirSync(dirname(target.path), { recursive: true });
+    for (const suffix of ['', '-wal', '-shm']) rmSync(target.path + suffix, { force: true });
+  }
+  log(`${database} ${formatCount(numbers)}: seeding ${numbers.toLocaleString('en-US')} numbers, ${tenants} tenants`);
+  const result = await seed({
+    numbers,
+    tenants,
+    seed: options.seed,
+    mix: DEFAULT_MIX,
+    withoutTenant: 0.02,
+    target,
+    reset: true,
+    progress: true,
+  });
+  file.seeding[key(database, numbers)] = {
+    numbers,
+    tenants,
+    seed: options.seed,
+    loadSeconds: result.loadSeconds,
+    analyzeSeconds: result.analyzeSeconds,
+    rowsPerSecond: result.rowsPerSecond,
+    at: new Date().toISOString(),
+  };
+  log(
+    `${database} ${formatCount(numbers)}: seeded in ${result.loadSeconds.toFixed(1)} s ` +
+      `(${Math.round(result.rowsPerSecond).toLocaleString('en-US')} rows/s) + statistics ${result.analyzeSeconds.toFixed(1)} s`,
+  );
+  return target;
+}
+
+function save(options: BenchOptions, file: BenchFile): void {
+  writeFileSync(options.jsonPath, `${JSON.stringify(file, null, 2)}\n`);
+  writeFileSync(options.markdownPath, renderReport(file));
+}
+
+/** Seeds what is missing, drives the service at each size on each database, writes the reports. */
+export async function runBench(options: BenchOptions, log: (line: string) => void): Promise<BenchFile> {
+  const file = readBenchFile(options.jsonPath);
+  if (options.reportOnly) {
+    writeFileSync(options.markdownPath, renderReport(file));
+    log(`Wrote ${options.markdownPath} from ${options.jsonPath}`);
+    return file;
+  }
+  delete file.note;
+  const machine = await describeMachine(options.databases.includes('postgres') ? options.postgresUrl : null);
+  file.machine = machine;
+  log(`Machine: ${machineLine(machine)}`);
+  for (const database of options.databases) {
+    for (const numbers of options.sizes) {
+      const target = await ensureSeeded(options, file, database, numbers, log);
+      save(options, file);
+      if (options.seedOnly) continue;
+      file.runs[key(database, numbers)] = await measure(options, machine, database, numbers, target, log);
+      save(options, file);
+    }
+  }
+  log(`Wrote ${options.markdownPath} and ${options.jsonPath}`);
+  return file;
+}
+
+async function measure(
+  options: BenchOptions,
+  machine: Machine,
+  database: DatabaseKind,
+  numbers: number,
+  target: DatabaseTarget,
+  log: (line: string) => void,
+): Promise<RunRecord> {
+  const tenants = tenantIds(options.seed, tenantsFor(numbers));
+  // Seeded, so every run asks the same tenants in the same order.
+  const random = new Random(options.seed);
+  const pickTenant = () => tenants[random.below(tenants.length)];
+  const paths: Record<ScenarioName, string> = {
+    live: options.livePath,
+    ready: options.readyPath,
+    summaryAll: SUMMARY_PATH,
+    summaryTenant: `${SUMMARY_PATH}?msTenantId=<random tenant>`,
+  };
+  // 500 requests over random tenants (seeded), walked in turn by every connection.
+  const tenantPaths = Array.from({ length: 500 }, () => `${SUMMARY_PATH}?msTenantId=${pickTenant()}`);
+  const pathsOf: Record<ScenarioName, readonly string[]> = {
+    live: [options.livePath],
+    ready: [options.readyPath],
+    summaryAll: [SUMMARY_PATH],
+    summaryTenant: tenantPaths,
+  };
+  const label = `${database} ${formatCount(numbers)}`;
+  log(`${label}: the summary's queries alone, and their plans`);
+  const queries = await measureQueries(target, pickTenant);
+  log(
+    `${label}: query p50 all tenants ${queries.allTenants.p50.toFixed(3)} ms, one tenant ${queries.oneTenant.p50.toFixed(3)} ms, ` +
+      `plain COUNT ${queries.plainCount.p50.toFixed(1)} ms`,
+  );
+  const server = await startServer(target.url, options.livePath);
+  try {
+    const names = Object.keys(pathsOf) as ScenarioName[];
+    for (const name of names) {
+      const response = await fetch(server.baseUrl + pathsOf[name][0]);
+      const body = await response.text();
+      if (!response.ok) {
+        throw new Error(
+          `GET ${pathsOf[name][0]} answered ${response.status}: ${body.slice(0, 300)}` +
+            (name === 'live' || name === 'ready' ? ` (give the ceiling's path with --${name}-path)` : ''),
+        );
+      }
+    }
+    for (const name of names) {
+      log(`${label}: warming up ${SCENARIO_TITLES[name]} for ${options.warmupSeconds} s`);
+      await load({
+        baseUrl: server.baseUrl,
+        connections: options.connections,
+        seconds: options.warmupSeconds,
+        paths: pathsOf[name],
+      });
+    }
+    const rounds: Record<ScenarioName, LoadResult[]> = { live: [], ready: [], summaryAll: [], summaryTenant: [] };
+    // Rounds go through every endpoint in turn, so a slow spell of the machine touches all.
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const name of names) {
+        const result = await load({
+          baseUrl: server.baseUrl,
+          connections: options.connections,
+          seconds: options.seconds,
+          paths: pathsOf[name],
+        });
+        rounds[name].push(result);
+        log(
+          `${label}: round ${round}/${options.rounds} ${SCENARIO_TITLES[name]}: ` +
+            `${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ` +
+            `${result.errors} errors`,
+        );
+      }
+    }
+    const scenarios = Object.fromEntries(
+      names.map((name) => [name, { median: median(rounds[name]), rounds: rounds[name] }]),
+    ) as RunRecord['scenarios'];
+    return {
+      database,
+      numbers,
+      tenants: tenants.length,
+      at: new Date().toISOString(),
+      machine,
+      settings: {
+        seconds: options.seconds,
+        warmupSeconds: options.warmupSeconds,
+        rounds: options.rounds,
+        connections: options.connections,
+      },
+      paths,
+      scenarios,
+      queries,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+export const DEFAULT_BENCH_DIR = join('tmp', 'bench');

@@ -1,0 +1,133 @@
+import { formatCount } from './args';
+import { type BenchFile, type DatabaseKind, type RunRecord, SCENARIO_TITLES, type ScenarioName } from './bench';
+import { machineLine } from './machine';
+
+const NAMES: ScenarioName[] = ['live', 'ready', 'summaryAll', 'summaryTenant'];
+const DATABASES: Array<[DatabaseKind, string]> = [
+  ['postgres', 'PostgreSQL'],
+  ['sqlite', 'SQLite'],
+];
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
+const ratio = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
+const mark = (ok: boolean) => (ok ? 'yes' : '**no**');
+
+function runsOf(file: BenchFile, database: DatabaseKind): RunRecord[] {
+  return Object.values(file.runs)
+    .filter((run) => run.database === database)
+    .sort((a, b) => a.numbers - b.numbers);
+}
+
+/** The targets: at the largest size against its own ceilings, and latency against the smallest size. */
+function targets(runs: RunRecord[]): string[] {
+  if (runs.length === 0) return [];
+  const largest = runs[runs.length - 1];
+  const smallest = runs[0];
+  const ready = largest.scenarios.ready.median;
+  const lines = [
+    `| at ${formatCount(largest.numbers)} numbers | req/s ≥ 90% of readiness | p99 ≤ 1.5× readiness p99 | no errors | ` +
+      `p50 ≤ 1.25× p50 at ${formatCount(smallest.numbers)} | the same, each p50 over its run's trivial p50 |`,
+    '|---|---|---|---|---|---|',
+  ];
+  for (const name of ['summaryAll', 'summaryTenant'] as const) {
+    const s = largest.scenarios[name].median;
+    const small = smallest.scenarios[name].median;
+    const rps = s.requestsPerSecond / ready.requestsPerSecond;
+    const p99 = s.p99 / ready.p99;
+    const growth = s.p50 / small.p50;
+    // The runs of two sizes are minutes apart; dividing by the trivial endpoint's p50 of the
+    // same run takes out what the machine did meanwhile.
+    const relative = s.p50 / largest.scenarios.live.median.p50 / (small.p50 / smallest.scenarios.live.median.p50);
+    lines.push(
+      `| ${SCENARIO_TITLES[name]} | ${mark(rps >= 0.9)} (${ratio(rps)}) | ${mark(p99 <= 1.5)} (${ratio(p99)}) | ` +
+        `${mark(s.errors === 0)} (${s.errors}) | ${mark(growth <= 1.25)} (${ratio(growth)}) | ` +
+        `${mark(relative <= 1.25)} (${ratio(relative)}) |`,
+    );
+  }
+  return lines;
+}
+
+/** BENCHMARKS.md, from everything the JSON file holds. */
+export function renderReport(file: BenchFile): string {
+  const out: string[] = [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench` (tools/perf); the raw figures, every round included, are in',
+    '`benchmarks.json`. Each endpoint was driven by autocannon over HTTP/1.1 keep-alive against the',
+    'built service (`node dist/apps/api/src/main.js`, `LOG_LEVEL=warn`, rate limiting off) on the',
+    'same machine; figures are the medians of the rounds, which go through the endpoints in turn.',
+    'The ceilings are measured in the same run on the same server: a trivial endpoint that does no',
+    'I/O, and the readiness check, which makes one database round trip.',
+    '',
+  ];
+  if (file.machine) out.push(`Machine: ${machineLine(file.machine)}.`, '');
+  if (file.note) out.push(`**Note:** ${file.note}`, '');
+  for (const [database, title] of DATABASES) {
+    const runs = runsOf(file, database);
+    if (runs.length === 0) continue;
+    const s = runs[0].settings;
+    out.push(
+      `## ${title}`,
+      '',
+      `${s.connections} connections, ${s.warmupSeconds} s warm-up, ${s.rounds} rounds of ${s.seconds} s per endpoint.`,
+      '',
+      '| numbers | tenants | endpoint | req/s | p50 ms | p99 ms | errors | req/s ÷ trivial | req/s ÷ readiness | p99 ÷ readiness p99 |',
+      '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const run of runs) {
+      const live = run.scenarios.live.median;
+      const ready = run.scenarios.ready.median;
+      for (const name of NAMES) {
+        const m = run.scenarios[name].median;
+        out.push(
+          `| ${formatCount(run.numbers)} | ${int(run.tenants)} | ${SCENARIO_TITLES[name]} | ${int(m.requestsPerSecond)} | ` +
+            `${ms(m.p50)} | ${ms(m.p99)} | ${m.errors} | ${ratio(m.requestsPerSecond / live.requestsPerSecond)} | ` +
+            `${ratio(m.requestsPerSecond / ready.requestsPerSecond)} | ${ratio(m.p99 / ready.p99)} |`,
+        );
+      }
+    }
+    out.push('', '### Targets', '', ...targets(runs), '');
+    out.push(
+      '### The queries alone',
+      '',
+      'Timed from the benchmark process, without HTTP (on PostgreSQL this includes one round trip).',
+      '',
+      '| numbers | summary, all tenants p50 / p99 ms | summary, one tenant p50 / p99 ms | plain COUNT through the partial index p50 ms |',
+      '|---:|---:|---:|---:|',
+    );
+    for (const run of runs) {
+      const q = run.queries;
+      out.push(
+        `| ${formatCount(run.numbers)} | ${q.allTenants.p50.toFixed(3)} / ${q.allTenants.p99.toFixed(3)} | ` +
+          `${q.oneTenant.p50.toFixed(3)} / ${q.oneTenant.p99.toFixed(3)} | ${q.plainCount.p50.toFixed(2)} |`,
+      );
+    }
+    const largest = runs[runs.length - 1];
+    out.push('', `### Plans at ${formatCount(largest.numbers)} numbers`, '');
+    for (const [name, plan] of Object.entries(largest.queries.plans)) {
+      out.push(`${name}:`, '', '```', plan, '```', '');
+    }
+  }
+  const seeding = Object.entries(file.seeding).sort(
+    ([a, x], [b, y]) => a.split(':')[0].localeCompare(b.split(':')[0]) || x.numbers - y.numbers,
+  );
+  if (seeding.length > 0) {
+    out.push(
+      '## Seeding',
+      '',
+      '`npm run seed` with the default mix (1% MarkedForRemoval, 0.5% ReadyForRemoval, 1% ReleaseRequested,',
+      '0.5% without status, 2% of blocks without a tenant).',
+      '',
+      '| database | numbers | tenants | rows written in s | rows/s | statistics (ANALYZE) s |',
+      '|---|---:|---:|---:|---:|---:|',
+    );
+    for (const [name, s] of seeding) {
+      out.push(
+        `| ${name.split(':')[0]} | ${int(s.numbers)} | ${int(s.tenants)} | ${s.loadSeconds.toFixed(1)} | ${int(s.rowsPerSecond)} | ${s.analyzeSeconds.toFixed(1)} |`,
+      );
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
