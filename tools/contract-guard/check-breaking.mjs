@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Fails when openapi/oc-numbers.yaml breaks clients of the contract at a git ref.
 //   node tools/contract-guard/check-breaking.mjs [--base REF]
-// REF defaults to the last commit on main (or origin/main) that changed the contract; when the working copy
-// equals that commit (the change has landed), to that commit's parent, so a landed change is
-// still checked. A breaking change passes only with a new major version in info.version.
+// REF defaults to the last commit on main's own line (first parents: a merged branch counts as
+// one change, by its merge commit) that changed the contract, on main or origin/main; when
+// the working copy equals that commit (the change has landed), to that commit's first parent,
+// so a landed change is still checked. A breaking change passes only with a new major version
+// in info.version.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -40,7 +42,7 @@ if (!base) {
     console.error('Neither main nor origin/main exists: give the base with --base REF');
     process.exit(2);
   }
-  const last = git('log', '-1', '--format=%H', mainRef, '--', SPEC).trim();
+  const last = git('log', '-1', '--first-parent', '--format=%H', mainRef, '--', SPEC).trim();
   if (!last) {
     console.log(`No commit on main has ${SPEC} yet: nothing to compare with.`);
     process.exit(0);
