@@ -1,23 +1,14 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { resolve } from 'node:path';
-import { ConfigError, loadConfig } from './config/app-config';
+import { loadConfigOrExit } from './config/app-config';
 import { createApp } from './create-app';
 
 /** The contract the build copies beside the compiled service (dist/apps/api/openapi/). */
 const SPEC_PATH = resolve(__dirname, '..', 'openapi', 'oc-numbers.yaml');
 
 async function bootstrap(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(process.env);
   const app = await createApp(config, { specPath: SPEC_PATH });
   await app.listen({ port: config.port, host: config.host });
   const address = app.getHttpServer().address();

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { ConfigError, loadConfig } from './config/app-config';
+import { loadConfigOrExit } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
 
 /**
@@ -8,16 +8,7 @@ import { dataSourceOptions } from './database/data-source-options';
  * start the service with MIGRATIONS_RUN=false, and for the workspace's tools (the seeder).
  */
 async function migrate(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(process.env);
   const dataSource = new DataSource(
     dataSourceOptions(config.database, false, {
       connectTimeoutMs: config.databaseConnectTimeoutMs,

@@ -221,3 +221,19 @@ function parseLogLevel(raw: string | undefined, problems: string[]): LogLevel {
   }
   return level;
 }
+
+/**
+ * For the entry points (the service, the migration runner): the validated settings, or the
+ * list of bad variables on standard error and exit code 1.
+ */
+export function loadConfigOrExit(env: Env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
