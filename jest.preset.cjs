@@ -33,8 +33,8 @@ module.exports = function jestConfig(projectRoot, overrides = {}) {
       '^@oc-numbers/testing$': path.join(root, 'tools/testing/src/index.ts'),
     },
     testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
-    globalSetup: path.join(root, 'tools/testing/postgres-global-setup.mjs'),
-    globalTeardown: path.join(root, 'tools/testing/postgres-global-teardown.mjs'),
+    globalSetup: path.join(root, 'tools/testing/src/postgres-global-setup.ts'),
+    globalTeardown: path.join(root, 'tools/testing/src/postgres-global-teardown.ts'),
     testTimeout: 30000,
     ...overrides,
   };
