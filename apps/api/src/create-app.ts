@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { isPostgres } from './database/dialect';
 import { checkSqliteFile } from './database/sqlite-file-check';
 import { loadOpenApiSpec } from './docs/openapi-spec';
 import { requestContext } from './logging/request-context';
@@ -19,7 +20,7 @@ import { TRACE_ID_HEADER, traceIdOf } from './problem/trace-id';
  * Migrations run during `init()` unless the config turns them off.
  */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
-  if (config.database.type === 'better-sqlite3') checkSqliteFile(config.database.path, config.migrationsRun);
+  if (!isPostgres(config.database)) checkSqliteFile(config.database.path, config.migrationsRun);
   const limiter = config.rateLimit.enabled ? new RateLimiter(config.rateLimit) : undefined;
   const adapter = new FastifyAdapter({
     genReqId: (req: IncomingMessage) => traceIdOf(req),

@@ -9,12 +9,8 @@ import { dataSourceOptions } from './database/data-source-options';
  */
 async function migrate(): Promise<void> {
   const config = loadConfigOrExit(process.env);
-  const dataSource = new DataSource(
-    dataSourceOptions(config.database, false, {
-      connectTimeoutMs: config.databaseConnectTimeoutMs,
-      statementTimeoutMs: config.databaseStatementTimeoutMs,
-    }),
-  );
+  // Migrations need no entities: they are plain SQL.
+  const dataSource = new DataSource(dataSourceOptions({ ...config, migrationsRun: false }));
   await dataSource.initialize();
   try {
     const applied = await dataSource.runMigrations();

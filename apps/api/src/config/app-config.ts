@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
-
-export type DatabaseConfig =
-  { readonly type: 'better-sqlite3'; readonly path: string } | { readonly type: 'postgres'; readonly url: string };
+import { type DatabaseConfig, DEFAULT_SQLITE_PATH, parseDatabaseUrl } from '../database/dialect';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -41,8 +39,6 @@ export interface AppConfig {
 /** The injection token of the validated {@link AppConfig}. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
-export const DEFAULT_SQLITE_PATH = 'data/oc-numbers.sqlite';
-
 /** Thrown at boot when a setting is invalid; its message names every bad variable. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -66,7 +62,7 @@ export function loadConfig(env: Env): AppConfig {
 
   const port = parsePort(value('PORT'), problems);
   const host = value('HOST') ?? '127.0.0.1';
-  const database = parseDatabaseUrl(value('DATABASE_URL'), problems);
+  const database = parseDatabase(value('DATABASE_URL'), problems);
   const migrationsRun = parseBoolean('MIGRATIONS_RUN', value('MIGRATIONS_RUN'), true, problems);
   const logLevel = parseLogLevel(value('LOG_LEVEL'), problems);
   const logFormat = parseChoice('LOG_FORMAT', value('LOG_FORMAT'), LOG_FORMATS, 'auto', problems);
@@ -177,30 +173,14 @@ function parsePort(raw: string | undefined, problems: string[]): number {
   return port;
 }
 
-function parseDatabaseUrl(raw: string | undefined, problems: string[]): DatabaseConfig | undefined {
+function parseDatabase(raw: string | undefined, problems: string[]): DatabaseConfig | undefined {
   if (raw === undefined) return { type: 'better-sqlite3', path: resolve(DEFAULT_SQLITE_PATH) };
-  if (raw.startsWith('sqlite:')) {
-    const path = raw.slice('sqlite:'.length).replace(/^\/\//, '');
-    if (path === '') {
-      problems.push('DATABASE_URL sqlite:<path> needs a file path, e.g. sqlite:data/oc-numbers.sqlite');
-      return undefined;
-    }
-    return { type: 'better-sqlite3', path: resolve(path) };
+  const parsed = parseDatabaseUrl(raw);
+  if ('problem' in parsed) {
+    problems.push(`DATABASE_URL ${parsed.problem}`);
+    return undefined;
   }
-  if (/^postgres(ql)?:\/\//.test(raw)) {
-    if (!URL.canParse(raw)) {
-      problems.push('DATABASE_URL is not a valid postgres:// URL (e.g. postgres://user:password@host:5432/db)');
-      return undefined;
-    }
-    return { type: 'postgres', url: raw };
-  }
-  // The value may hold a password: name only its scheme.
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1];
-  problems.push(
-    `DATABASE_URL must be unset (SQLite at ${DEFAULT_SQLITE_PATH}), sqlite:<path> or postgres://… ` +
-      `(got ${scheme ? `a "${scheme}:" URL` : 'a value without a scheme'})`,
-  );
-  return undefined;
+  return parsed;
 }
 
 function parseBoolean(name: string, raw: string | undefined, fallback: boolean, problems: string[]): boolean {

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DataSource, type EntitySubscriberInterface } from 'typeorm';
+import { DatabaseDriver } from '../database/database-driver';
 
 /** The route label of a request no operation answers: raw URLs never become labels. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -11,13 +11,6 @@ const STATEMENTS = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'BEGIN', 'CO
 export function statementOf(query: string): string {
   const keyword = /^\s*([a-z]+)/i.exec(query)?.[1]?.toUpperCase() ?? '';
   return STATEMENTS.has(keyword) ? keyword : 'OTHER';
-}
-
-interface PgPool {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
-  options?: { max?: number };
 }
 
 /**
@@ -58,24 +51,19 @@ export class MetricsService implements OnModuleInit {
     registers: [this.registry],
   });
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(private readonly database: DatabaseDriver) {
     collectDefaultMetrics({ register: this.registry });
-    const pool = () => this.pgPool();
-    const type = this.dataSource.options.type;
+    const connections = () => database.connections();
     new Gauge({
       name: 'db_pool_connections',
       help: 'Database connections by state: total open, idle, and requests waiting for one (SQLite: one connection).',
       labelNames: ['state'] as const,
       registers: [this.registry],
       collect() {
-        const p = pool();
-        if (p) {
-          this.set({ state: 'total' }, p.totalCount);
-          this.set({ state: 'idle' }, p.idleCount);
-          this.set({ state: 'waiting' }, p.waitingCount);
-        } else if (type === 'better-sqlite3') {
-          this.set({ state: 'total' }, 1);
-        }
+        const counts = connections();
+        if (counts) this.set({ state: 'total' }, counts.total);
+        if (counts?.idle !== undefined) this.set({ state: 'idle' }, counts.idle);
+        if (counts?.waiting !== undefined) this.set({ state: 'waiting' }, counts.waiting);
       },
     });
     new Gauge({
@@ -83,25 +71,20 @@ export class MetricsService implements OnModuleInit {
       help: 'The most connections the pool opens.',
       registers: [this.registry],
       collect() {
-        const p = pool();
-        this.set(p ? (p.options?.max ?? 10) : 1);
+        this.set(connections()?.max ?? 1);
       },
     });
   }
 
   onModuleInit(): void {
-    const { queryDuration, queryErrors } = this;
-    const subscriber: EntitySubscriberInterface = {
-      afterQuery(event) {
-        const statement = statementOf(event.query);
-        if (event.success && event.executionTime !== undefined) {
-          queryDuration.observe({ statement }, event.executionTime / 1000);
-        } else if (!event.success) {
-          queryErrors.inc({ statement });
-        }
-      },
-    };
-    this.dataSource.subscribers.push(subscriber);
+    this.database.observeQueries(({ query, success, executionTimeMs }) => {
+      const statement = statementOf(query);
+      if (success && executionTimeMs !== undefined) {
+        this.queryDuration.observe({ statement }, executionTimeMs / 1000);
+      } else if (!success) {
+        this.queryErrors.inc({ statement });
+      }
+    });
   }
 
   /** Counts every response by the route template that answered it. */
@@ -115,10 +98,5 @@ export class MetricsService implements OnModuleInit {
       this.requests.inc(labels);
       this.requestDuration.observe(labels, reply.elapsedTime / 1000);
     });
-  }
-
-  private pgPool(): PgPool | undefined {
-    if (this.dataSource.options.type !== 'postgres' || !this.dataSource.isInitialized) return undefined;
-    return (this.dataSource.driver as unknown as { master?: PgPool }).master;
   }
 }

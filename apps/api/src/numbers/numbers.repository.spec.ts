@@ -1,5 +1,7 @@
 import { DataSource } from 'typeorm';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '@oc-numbers/testing';
+import { loadConfig } from '../config/app-config';
+import { DatabaseDriver } from '../database/database-driver';
 import { dataSourceOptions } from '../database/data-source-options';
 import { MIGRATIONS } from '../database/migrations';
 import { NumbersRepository } from './numbers.repository';
@@ -23,11 +25,13 @@ describe.each(TEST_DATABASE_KINDS)('NumbersRepository on %s', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    dataSource = new DataSource(dataSourceOptions(database.config, false));
+    dataSource = new DataSource(
+      dataSourceOptions({ ...loadConfig({}), database: database.config, migrationsRun: false }, [OcNumber]),
+    );
     await dataSource.initialize();
     await dataSource.runMigrations();
     await seedFixture(dataSource);
-    service = new NumbersService(new NumbersRepository(dataSource.getRepository(OcNumber)));
+    service = new NumbersService(new NumbersRepository(new DatabaseDriver(dataSource)));
   });
 
   afterAll(async () => {

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { Pool } from 'pg';
 import { DataSource, type Repository } from 'typeorm';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '@oc-numbers/testing';
+import { loadConfig } from '../config/app-config';
+import { DatabaseDriver } from '../database/database-driver';
 import { dataSourceOptions } from '../database/data-source-options';
 import { NumbersRepository, type RemovalCounts } from './numbers.repository';
 import { OcNumber } from './oc-number.entity';
@@ -81,11 +83,13 @@ describe.each(TEST_DATABASE_KINDS)('the removal counts on %s', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    dataSource = new DataSource(dataSourceOptions(database.config, false));
+    dataSource = new DataSource(
+      dataSourceOptions({ ...loadConfig({}), database: database.config, migrationsRun: false }, [OcNumber]),
+    );
     await dataSource.initialize();
     await dataSource.runMigrations();
     numbers = dataSource.getRepository(OcNumber);
-    repository = new NumbersRepository(numbers);
+    repository = new NumbersRepository(new DatabaseDriver(dataSource));
   });
 
   afterAll(async () => {
