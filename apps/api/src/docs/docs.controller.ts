@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Inject, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { HEADER } from '../common/http-headers';
 import { ApiProblemResponses } from '../problem/problem-details.dto';
 import { OPENAPI_SPEC, type OpenApiSpec } from './openapi-spec';
 import { loadSwaggerUiAssets, SWAGGER_UI_HTML } from './swagger-ui';
@@ -22,7 +23,7 @@ export class DocsController {
   @ApiOperation({ operationId: 'getOpenApiYaml', summary: 'This contract, as YAML' })
   @ApiOkResponse({ description: 'The contract.', content: { 'application/yaml': { schema: { type: 'string' } } } })
   @ApiProblemResponses(RATE_LIMITED)
-  @Header('Content-Type', 'application/yaml; charset=utf-8')
+  @Header(HEADER.contentType, 'application/yaml; charset=utf-8')
   yaml(): string {
     return this.spec.yaml;
   }
@@ -50,7 +51,7 @@ export class DocsController {
   @ApiOperation({ operationId: 'getApiDocs', summary: 'API documentation' })
   @ApiOkResponse({ description: 'The documentation page.', content: { 'text/html': { schema: { type: 'string' } } } })
   @ApiProblemResponses(RATE_LIMITED)
-  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header(HEADER.contentType, 'text/html; charset=utf-8')
   page(): string {
     return SWAGGER_UI_HTML;
   }
@@ -61,6 +62,6 @@ export class DocsController {
   asset(@Param('asset') name: string, @Res() reply: FastifyReply): void {
     const asset = this.assets.get(name);
     if (!asset) throw new NotFoundException(`No file ${name} in the documentation.`);
-    void reply.header('Cache-Control', 'public, max-age=3600').type(asset.contentType).send(asset.body);
+    void reply.header(HEADER.cacheControl, 'public, max-age=3600').type(asset.contentType).send(asset.body);
   }
 }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { HEADER } from '../common/http-headers';
 import { PROBLEM_CONTENT_TYPE, type ProblemFields, problemBody } from './problem';
 
 const logger = new Logger('ClientError');
@@ -40,13 +41,13 @@ export function answerClientError(
   const body = problemBody(problem);
   socket.end(
     `HTTP/1.1 ${status} ${problem.title}\r\n` +
-      `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      `X-Trace-Id: ${problem.traceId}\r\n` +
+      `${HEADER.contentType}: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `${HEADER.contentLength}: ${Buffer.byteLength(body)}\r\n` +
+      `${HEADER.traceId}: ${problem.traceId}\r\n` +
       Object.entries(headers)
         .map(([name, value]) => `${name}: ${value}\r\n`)
         .join('') +
-      'Connection: close\r\n\r\n' +
+      `${HEADER.connection}: close\r\n\r\n` +
       body,
   );
 }

@@ -11,7 +11,7 @@ import {
   problemBody,
   RETRY_AFTER_UNAVAILABLE_SECONDS,
 } from './problem';
-import { traceIdOf } from './trace-id';
+import { traceIdOf } from '../logging/trace-id';
 
 type Problem = Pick<ProblemFields, 'type' | 'title' | 'status' | 'detail' | 'errorCode'>;
 

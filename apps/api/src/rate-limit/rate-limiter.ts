@@ -1,3 +1,5 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { HEADER, headerKey } from '../common/http-headers';
 import type { RateLimitConfig } from '../config/app-config';
 import { ProblemException } from '../problem/problem';
 
@@ -39,9 +41,9 @@ export class RateLimiter {
       allowed: count <= this.config.max,
       resetSeconds,
       headers: {
-        'ratelimit-limit': String(this.config.max),
-        'ratelimit-remaining': String(Math.max(0, this.config.max - count)),
-        'ratelimit-reset': String(resetSeconds),
+        [headerKey(HEADER.rateLimitLimit)]: String(this.config.max),
+        [headerKey(HEADER.rateLimitRemaining)]: String(Math.max(0, this.config.max - count)),
+        [headerKey(HEADER.rateLimitReset)]: String(resetSeconds),
       },
     };
   }
@@ -61,6 +63,26 @@ export function tooManyRequests(config: Pick<RateLimitConfig, 'max' | 'windowMs'
       errorCode: 'TOO_MANY_REQUESTS',
     },
     {},
-    { ...verdict.headers, 'retry-after': String(verdict.resetSeconds) },
+    { ...verdict.headers, [headerKey(HEADER.retryAfter)]: String(verdict.resetSeconds) },
   );
+}
+
+/**
+ * Counts every request against its client's limit (the address Fastify trusts, see
+ * TRUST_PROXY), sends the RateLimit headers, and answers a client over its limit with a 429
+ * problem through the one error filter.
+ */
+export function applyRateLimit(
+  app: NestFastifyApplication,
+  limiter: RateLimiter,
+  config: Pick<RateLimitConfig, 'max' | 'windowMs'>,
+): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request, reply) => {
+      const verdict = limiter.take(request.ip);
+      reply.headers(verdict.headers);
+      if (!verdict.allowed) throw tooManyRequests(config, verdict);
+    });
 }
