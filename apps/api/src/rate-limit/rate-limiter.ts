@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HEADER, headerKey } from '../common/http-headers';
 import type { RateLimitConfig } from '../config/app-config';
 import { ProblemException } from '../problem/problem';
+import { problem } from '../problem/problem-catalogue';
 
 export interface RateLimitVerdict {
   readonly allowed: boolean;
@@ -51,19 +52,11 @@ export class RateLimiter {
 
 /** The 429 problem for a client over its limit. */
 export function tooManyRequests(config: Pick<RateLimitConfig, 'max' | 'windowMs'>, verdict: RateLimitVerdict) {
-  const seconds = config.windowMs / 1000;
+  const retryAfter = verdict.resetSeconds;
   return new ProblemException(
-    {
-      type: 'about:blank',
-      title: 'Too Many Requests',
-      status: 429,
-      detail:
-        `More than ${config.max} requests in ${seconds} seconds from this client. ` +
-        `Retry after ${verdict.resetSeconds} seconds.`,
-      errorCode: 'TOO_MANY_REQUESTS',
-    },
+    problem('TOO_MANY_REQUESTS', { max: config.max, seconds: config.windowMs / 1000, retryAfter }),
     {},
-    { ...verdict.headers, [headerKey(HEADER.retryAfter)]: String(verdict.resetSeconds) },
+    { ...verdict.headers, [headerKey(HEADER.retryAfter)]: String(retryAfter) },
   );
 }
 
