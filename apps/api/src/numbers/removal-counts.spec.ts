@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Pool } from 'pg';
-import { DataSource, type Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '@oc-numbers/testing';
 import { loadConfig } from '../config/app-config';
 import { DatabaseDriver } from '../database/database-driver';
@@ -73,7 +73,6 @@ const batches = fc.array(fc.array(anyOp, { minLength: 1, maxLength: 12 }), { min
 describe.each(TEST_DATABASE_KINDS)('the removal counts on %s', (kind) => {
   let database: TestDatabase;
   let dataSource: DataSource;
-  let numbers: Repository<OcNumber>;
   let repository: NumbersRepository;
   const pg = kind === 'postgres';
   /** Placeholders: $1, $2… on PostgreSQL, ? on SQLite. */
@@ -88,7 +87,6 @@ describe.each(TEST_DATABASE_KINDS)('the removal counts on %s', (kind) => {
     );
     await dataSource.initialize();
     await dataSource.runMigrations();
-    numbers = dataSource.getRepository(OcNumber);
     repository = new NumbersRepository(new DatabaseDriver(dataSource));
   });
 
