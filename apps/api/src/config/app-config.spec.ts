@@ -88,62 +88,46 @@ describe('loadConfig', () => {
     expect(loadConfig({ [name]: value })).toEqual({ ...loadConfig({}), ...expected });
   });
 
-  /** [variable, bad value, the problem named, text the problem must not show]. */
+  const NOT_A_DATABASE_URL = 'must be unset (SQLite at data/oc-numbers.sqlite), sqlite:<path> or postgres://…';
+
+  /** [variable, bad value, the problem named after the variable, text it must not show]. */
   const BAD: ReadonlyArray<readonly [name: SettingName, value: string, problem: string, secret?: string]> = [
-    [
-      'DATABASE_URL',
-      'mysql://root:hunter2@db/oc',
-      'DATABASE_URL must be unset (SQLite at data/oc-numbers.sqlite), sqlite:<path> or postgres://… (got a "mysql:" URL)',
-      'hunter2',
-    ],
+    ['DATABASE_URL', 'mysql://root:hunter2@db/oc', `${NOT_A_DATABASE_URL} (got a "mysql:" URL)`, 'hunter2'],
     [
       'DATABASE_URL',
       'postgres://u:se cret@[bad/oc',
-      'DATABASE_URL is not a valid postgres:// URL (e.g. postgres://user:password@host:5432/db)',
+      'is not a valid postgres:// URL (e.g. postgres://user:password@host:5432/db)',
       'se cret',
     ],
-    ['DATABASE_URL', 'sqlite:', 'DATABASE_URL sqlite:<path> needs a file path, e.g. sqlite:data/oc-numbers.sqlite'],
-    [
-      'DATABASE_URL',
-      'hunter2',
-      'DATABASE_URL must be unset (SQLite at data/oc-numbers.sqlite), sqlite:<path> or postgres://… (got a value without a scheme)',
-      'hunter2',
-    ],
-    ['MIGRATIONS_RUN', 'sometimes', 'MIGRATIONS_RUN must be true or false (got "sometimes")'],
-    [
-      'DATABASE_CONNECT_TIMEOUT_MS',
-      '10',
-      'DATABASE_CONNECT_TIMEOUT_MS must be a whole number from 100 to 600000 (got "10")',
-    ],
-    [
-      'DATABASE_STATEMENT_TIMEOUT_MS',
-      '5s',
-      'DATABASE_STATEMENT_TIMEOUT_MS must be a whole number from 100 to 600000 (got "5s")',
-    ],
-    ['PORT', '3.5', 'PORT must be a whole number from 0 to 65535 (got "3.5")'],
-    ['PORT', '65536', 'PORT must be a whole number from 0 to 65535 (got "65536")'],
+    ['DATABASE_URL', 'sqlite:', 'sqlite:<path> needs a file path, e.g. sqlite:data/oc-numbers.sqlite'],
+    ['DATABASE_URL', 'hunter2', `${NOT_A_DATABASE_URL} (got a value without a scheme)`, 'hunter2'],
+    ['MIGRATIONS_RUN', 'sometimes', 'must be true or false (got "sometimes")'],
+    ['DATABASE_CONNECT_TIMEOUT_MS', '10', 'must be a whole number from 100 to 600000 (got "10")'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '5s', 'must be a whole number from 100 to 600000 (got "5s")'],
+    ['PORT', '3.5', 'must be a whole number from 0 to 65535 (got "3.5")'],
+    ['PORT', '65536', 'must be a whole number from 0 to 65535 (got "65536")'],
     [
       'TRUST_PROXY',
       'the load balancer',
-      'TRUST_PROXY must be true, false, a number of hops or a comma-separated list of addresses (got "the load balancer")',
+      'must be true, false, a number of hops or a comma-separated list of addresses (got "the load balancer")',
     ],
     [
       'CORS_ORIGINS',
       'https://ok.example.com,dash.example.com',
-      'CORS_ORIGINS must be a comma-separated list of origins such as https://dashboard.example.com, or * (got "dash.example.com")',
+      'must be a comma-separated list of origins such as https://dashboard.example.com, or * (got "dash.example.com")',
     ],
-    ['RATE_LIMIT_ENABLED', 'off', 'RATE_LIMIT_ENABLED must be true or false (got "off")'],
-    ['RATE_LIMIT_MAX', '0', 'RATE_LIMIT_MAX must be a whole number from 1 to 100000000 (got "0")'],
-    ['RATE_LIMIT_WINDOW_MS', '1e3', 'RATE_LIMIT_WINDOW_MS must be a whole number from 1000 to 86400000 (got "1e3")'],
-    ['SHUTDOWN_TIMEOUT_MS', '-1', 'SHUTDOWN_TIMEOUT_MS must be a whole number from 0 to 600000 (got "-1")'],
-    ['LOG_LEVEL', 'X', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "X")'],
-    ['LOG_FORMAT', 'xml', 'LOG_FORMAT must be one of auto, json, pretty (got "xml")'],
+    ['RATE_LIMIT_ENABLED', 'off', 'must be true or false (got "off")'],
+    ['RATE_LIMIT_MAX', '0', 'must be a whole number from 1 to 100000000 (got "0")'],
+    ['RATE_LIMIT_WINDOW_MS', '1e3', 'must be a whole number from 1000 to 86400000 (got "1e3")'],
+    ['SHUTDOWN_TIMEOUT_MS', '-1', 'must be a whole number from 0 to 600000 (got "-1")'],
+    ['LOG_LEVEL', 'X', 'must be one of fatal, error, warn, info, debug, trace, silent (got "X")'],
+    ['LOG_FORMAT', 'xml', 'must be one of auto, json, pretty (got "xml")'],
   ];
 
   it.each(BAD.map(([name, value, problem, secret]) => ({ name, value, problem, secret })))(
     'rejects $name=$value, naming it',
     ({ name, value, problem, secret }) => {
-      expect(problemsOf({ [name]: value })).toEqual([problem]);
+      expect(problemsOf({ [name]: value })).toEqual([`${name} ${problem}`]);
       if (secret) expect(problem).not.toContain(secret);
     },
   );
@@ -151,7 +135,9 @@ describe('loadConfig', () => {
   it('names every bad variable in one error, in the order of the settings table', () => {
     const firstOfEach = BAD.filter(([name], i) => BAD.findIndex(([other]) => other === name) === i);
     const env = Object.fromEntries(firstOfEach.map(([name, value]) => [name, value]));
-    const expected = [...firstOfEach].sort(([a], [b]) => NAMES.indexOf(a) - NAMES.indexOf(b)).map(([, , p]) => p);
+    const expected = [...firstOfEach]
+      .sort(([a], [b]) => NAMES.indexOf(a) - NAMES.indexOf(b))
+      .map(([name, , problem]) => `${name} ${problem}`);
     expect(problemsOf(env)).toEqual(expected);
   });
 });

@@ -13,6 +13,9 @@ export function statementOf(query: string): string {
   return STATEMENTS.has(keyword) ? keyword : 'OTHER';
 }
 
+const HTTP_LABELS = ['route', 'method', 'status'] as const;
+const QUERY_LABELS = ['statement'] as const;
+
 /**
  * The service's Prometheus metrics, in a registry of its own (not prom-client's global one), so
  * that each application in a process keeps its own counts.
@@ -21,59 +24,48 @@ export function statementOf(query: string): string {
 export class MetricsService implements OnModuleInit {
   readonly registry = new Registry();
 
-  private readonly requests = new Counter({
-    name: 'http_requests_total',
-    help: 'Requests answered, by route template, method and status.',
-    labelNames: ['route', 'method', 'status'] as const,
-    registers: [this.registry],
-  });
+  private readonly requests = this.counter(
+    'http_requests_total',
+    'Requests answered, by route template, method and status.',
+    HTTP_LABELS,
+  );
 
-  private readonly requestDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'Time from receiving a request to sending its response, by route template, method and status.',
-    labelNames: ['route', 'method', 'status'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
+  private readonly requestDuration = this.histogram(
+    'http_request_duration_seconds',
+    'Time from receiving a request to sending its response, by route template, method and status.',
+    HTTP_LABELS,
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  );
 
-  private readonly queryDuration = new Histogram({
-    name: 'db_query_duration_seconds',
-    help: 'Duration of the database queries that succeeded, by statement.',
-    labelNames: ['statement'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
-  });
+  private readonly queryDuration = this.histogram(
+    'db_query_duration_seconds',
+    'Duration of the database queries that succeeded, by statement.',
+    QUERY_LABELS,
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  );
 
-  private readonly queryErrors = new Counter({
-    name: 'db_query_errors_total',
-    help: 'Database queries that failed (including those the database could not answer), by statement.',
-    labelNames: ['statement'] as const,
-    registers: [this.registry],
-  });
+  private readonly queryErrors = this.counter(
+    'db_query_errors_total',
+    'Database queries that failed (including those the database could not answer), by statement.',
+    QUERY_LABELS,
+  );
 
   constructor(private readonly database: DatabaseDriver) {
     collectDefaultMetrics({ register: this.registry });
-    const connections = () => database.connections();
-    new Gauge({
-      name: 'db_pool_connections',
-      help: 'Database connections by state: total open, idle, and requests waiting for one (SQLite: one connection).',
-      labelNames: ['state'] as const,
-      registers: [this.registry],
-      collect() {
-        const counts = connections();
-        if (counts) this.set({ state: 'total' }, counts.total);
-        if (counts?.idle !== undefined) this.set({ state: 'idle' }, counts.idle);
-        if (counts?.waiting !== undefined) this.set({ state: 'waiting' }, counts.waiting);
+    this.gauge(
+      'db_pool_connections',
+      'Database connections by state: total open, idle, and requests waiting for one (SQLite: one connection).',
+      ['state'],
+      (gauge) => {
+        const counts = database.connections();
+        if (counts) gauge.set({ state: 'total' }, counts.total);
+        if (counts?.idle !== undefined) gauge.set({ state: 'idle' }, counts.idle);
+        if (counts?.waiting !== undefined) gauge.set({ state: 'waiting' }, counts.waiting);
       },
-    });
-    new Gauge({
-      name: 'db_pool_max_connections',
-      help: 'The most connections the pool opens.',
-      registers: [this.registry],
-      collect() {
-        this.set(connections()?.max ?? 1);
-      },
-    });
+    );
+    this.gauge('db_pool_max_connections', 'The most connections the pool opens.', [], (gauge) =>
+      gauge.set(database.connections()?.max ?? 1),
+    );
   }
 
   onModuleInit(): void {
@@ -97,6 +89,37 @@ export class MetricsService implements OnModuleInit {
       };
       this.requests.inc(labels);
       this.requestDuration.observe(labels, reply.elapsedTime / 1000);
+    });
+  }
+
+  private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: number[],
+  ): Histogram<L> {
+    return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
+  }
+
+  /** A gauge whose value `collect` sets each time the metrics are read. */
+  private gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    collect: (gauge: Gauge<L>) => void,
+  ): void {
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        collect(this);
+      },
     });
   }
 }

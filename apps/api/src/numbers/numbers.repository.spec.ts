@@ -1,8 +1,6 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '@oc-numbers/testing';
-import { loadConfig } from '../config/app-config';
 import { DatabaseDriver } from '../database/database-driver';
-import { dataSourceOptions } from '../database/data-source-options';
 import { MIGRATIONS } from '../database/migrations';
 import { NumbersRepository } from './numbers.repository';
 import { NumbersService } from './numbers.service';
@@ -17,6 +15,7 @@ import {
   TENANT_IDLE,
   TENANT_UNKNOWN,
 } from '../../test/fixture';
+import { migratedDataSource } from '../../test/migrated-data-source';
 
 describe.each(TEST_DATABASE_KINDS)('NumbersRepository on %s', (kind) => {
   let database: TestDatabase;
@@ -25,11 +24,7 @@ describe.each(TEST_DATABASE_KINDS)('NumbersRepository on %s', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    dataSource = new DataSource(
-      dataSourceOptions({ ...loadConfig({}), database: database.config, migrationsRun: false }, [OcNumber]),
-    );
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    dataSource = await migratedDataSource(database);
     await seedFixture(dataSource);
     service = new NumbersService(new NumbersRepository(new DatabaseDriver(dataSource)));
   });

@@ -1,12 +1,11 @@
 import fc from 'fast-check';
 import { Pool } from 'pg';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '@oc-numbers/testing';
-import { loadConfig } from '../config/app-config';
 import { DatabaseDriver } from '../database/database-driver';
-import { dataSourceOptions } from '../database/data-source-options';
 import { NumbersRepository, type RemovalCounts } from './numbers.repository';
 import { OcNumber } from './oc-number.entity';
+import { migratedDataSource } from '../../test/migrated-data-source';
 
 /**
  * The counter tables behind the summary must equal a plain COUNT of `oc_numbers` after any
@@ -82,11 +81,7 @@ describe.each(TEST_DATABASE_KINDS)('the removal counts on %s', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    dataSource = new DataSource(
-      dataSourceOptions({ ...loadConfig({}), database: database.config, migrationsRun: false }, [OcNumber]),
-    );
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    dataSource = await migratedDataSource(database);
     repository = new NumbersRepository(new DatabaseDriver(dataSource));
   });
 
