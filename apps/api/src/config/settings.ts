@@ -56,8 +56,8 @@ export const SETTINGS = {
     type: flag(),
     default: 'true',
     meaning:
-      'Run pending migrations at start; `false` when a deployment runs them itself (then a missing SQLite ' +
-      'file stops the start)',
+      'Run pending migrations at start; `false` when a deployment runs them itself with `npm run migrate` ' +
+      '(then a missing SQLite file stops the start)',
   }),
   DATABASE_CONNECT_TIMEOUT_MS: setting({
     group: 'Storage',
