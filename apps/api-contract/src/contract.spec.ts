@@ -1,6 +1,12 @@
 import { createOcNumbersClient, OcNumbersApiError } from '@oc-numbers/client';
-import { Contract, insertNumbers, type TestDatabase, type TestDatabaseKind, withSql } from '@oc-numbers/testing';
-import { Client } from 'pg';
+import {
+  Contract,
+  insertNumbers,
+  onPostgresServer,
+  type TestDatabase,
+  type TestDatabaseKind,
+  withSql,
+} from '@oc-numbers/testing';
 import { type Exchange, send } from './exchange';
 import { prismVerdict } from './prism';
 import { type Fault, FIXTURE, type Scenario, SCENARIOS, SUMMARY } from './scenarios';
@@ -159,20 +165,8 @@ async function withFault<T>(target: Target, scenario: Scenario, work: () => Prom
 }
 
 async function runFault(database: TestDatabase, fault: Fault, sql: string): Promise<void> {
-  if (!fault.onServer) {
-    await withSql(database, (query) => query(sql));
-    return;
-  }
-  const url = new URL(database.url);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const client = new Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await client.query(sql.replaceAll('{database}', name));
-  } finally {
-    await client.end();
-  }
+  if (fault.onServer) await onPostgresServer(database.url, sql);
+  else await withSql(database, (query) => query(sql));
 }
 
 /** The statuses that only scenarios needing an instance of the suite's own reach. */

@@ -1,48 +1,87 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { workspaceRoot } from './workspace';
+import { freePort } from './ports';
+import { workspacePath, workspaceRoot } from './workspace';
+
+/** The built service's entry point, from the workspace root (`npx nx build api` makes it). */
+export const SERVICE_MAIN = 'dist/apps/api/src/main.js';
 
 export interface ServerProcess {
   readonly baseUrl: string;
+  readonly pid: number;
+  /** The last 64 KiB of what the process wrote. */
   readonly output: () => string;
   /** The exit code, or null while the process runs. */
   readonly exitCode: () => number | null;
-  /** Sends SIGTERM and resolves with the exit code. */
+  /** Sends SIGTERM and resolves with the exit code (SIGKILL if it has not exited after 30 s). */
   stop(): Promise<number | null>;
 }
 
 export interface RunOptions {
-  /** Run as this user and group (a test running as root uses it to meet file permissions). */
-  readonly uid?: number;
-  readonly gid?: number;
+  /**
+   * Root passes every file-permission check. With this, a service that root starts runs
+   * without the capabilities that bypass file modes (through util-linux `setpriv`), so it meets
+   * them as a deployment's service user would, and still reads a checkout only root may enter.
+   */
+  readonly honourFileModes?: boolean;
+  /** Called with everything the process writes on stdout and stderr. */
+  readonly onOutput?: (text: string) => void;
 }
 
-const MAIN = join(workspaceRoot(), 'dist/apps/api/src/main.js');
+export interface StartOptions extends RunOptions {
+  /** The path that must answer HTTP (any status) before the service counts as started; default `/`. */
+  readonly probePath?: string;
+  /** How long the service may take to answer; default 20 s. */
+  readonly timeoutMs?: number;
+}
+
+/** The capabilities that let root ignore file modes. */
+const FILE_MODE_OVERRIDES = '-dac_override,-dac_read_search';
+
+/** The command line that runs the built service; throws when it is not built. */
+export function serviceCommand(options: RunOptions = {}): { command: string; args: string[] } {
+  const main = workspacePath(SERVICE_MAIN);
+  if (!existsSync(main)) throw new Error(`${main} is missing: build the service first (npx nx build api)`);
+  if (options.honourFileModes && process.getuid?.() === 0) {
+    return {
+      command: 'setpriv',
+      args: [
+        `--inh-caps=${FILE_MODE_OVERRIDES}`,
+        `--bounding-set=${FILE_MODE_OVERRIDES}`,
+        '--',
+        process.execPath,
+        main,
+      ],
+    };
+  }
+  return { command: process.execPath, args: [main] };
+}
+
+/** The service's environment: nothing of the caller's but PATH; 127.0.0.1 and any free port unless given. */
+export function serviceEnv(env: Record<string, string>): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env };
+}
 
 /**
  * Runs the built service as a real process, as `npm start` does, on a free port (unless `PORT`
  * is given), and waits until it answers HTTP.
  */
-export async function startServer(env: Record<string, string>, options: RunOptions = {}): Promise<ServerProcess> {
+export async function startServer(env: Record<string, string>, options: StartOptions = {}): Promise<ServerProcess> {
+  const { probePath = '/', timeoutMs = 20_000 } = options;
   const port = env.PORT ?? String(await freePort());
-  const child = run({ ...env, PORT: port }, options);
+  const { child, output } = run({ ...env, PORT: port }, options);
   const baseUrl = `http://127.0.0.1:${port}`;
-  let output = '';
   let exited: number | null | undefined;
-  child.stdout?.on('data', (chunk: Buffer) => (output = keepTail(output + chunk.toString('utf8'))));
-  child.stderr?.on('data', (chunk: Buffer) => (output = keepTail(output + chunk.toString('utf8'))));
   child.once('exit', (code) => (exited = code));
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exited !== undefined) throw new Error(`The service exited with ${exited}:\n${output}`);
+    if (exited !== undefined) throw new Error(`The service exited with ${exited}:\n${output()}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`The service did not answer in 20 s:\n${output}`);
+      throw new Error(`The service did not answer ${probePath} in ${timeoutMs / 1000} s:\n${output()}`);
     }
     try {
-      await fetch(`${baseUrl}/`, { signal: AbortSignal.timeout(1000) }).then((r) => r.arrayBuffer());
+      await fetch(`${baseUrl}${probePath}`, { signal: AbortSignal.timeout(1000) }).then((r) => r.arrayBuffer());
       break;
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -50,58 +89,48 @@ export async function startServer(env: Record<string, string>, options: RunOptio
   }
   return {
     baseUrl,
-    output: () => output,
+    pid: child.pid ?? 0,
+    output,
     exitCode: () => child.exitCode,
     stop: () => stop(child),
   };
 }
 
-/** The last 64 KiB of a process's output are enough to say why it failed. */
-function keepTail(text: string): string {
-  return text.length > 65_536 ? text.slice(-65_536) : text;
-}
-
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/** Runs the built service until it exits by itself; resolves with its exit code and output. */
+/** Runs the built service until it exits by itself (SIGKILL after 20 s); resolves with its exit code and output. */
 export async function runToExit(
   env: Record<string, string>,
   options: RunOptions = {},
 ): Promise<{ code: number | null; output: string }> {
-  const child = run(env, options);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const { child, output } = run(env, options);
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearTimeout(timer);
-  return { code, output };
+  return { code, output: output() };
 }
 
-function run(env: Record<string, string>, options: RunOptions = {}): ChildProcess {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the api first (npx nx build api)`);
-  return spawn(process.execPath, [MAIN], {
-    cwd: workspaceRoot(),
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...options,
-  });
+function run(env: Record<string, string>, options: RunOptions): { child: ChildProcess; output: () => string } {
+  const { command, args } = serviceCommand(options);
+  const child = spawn(command, args, { cwd: workspaceRoot(), env: serviceEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const onData = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    // The last 64 KiB of a process's output are enough to say why it failed.
+    output = (output + text).slice(-65_536);
+    options.onOutput?.(text);
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  return { child, output: () => output };
 }
 
 function stop(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => {
-    child.once('exit', (code) => resolve(code));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
     child.kill('SIGTERM');
   });
 }
