@@ -1,6 +1,7 @@
 import { createOcNumbersClient, OcNumbersApiError } from '@oc-numbers/client';
 import {
   Contract,
+  expectProblem,
   insertNumbers,
   onPostgresServer,
   type TestDatabase,
@@ -100,8 +101,7 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
 
   it('answers an unknown route with a 404 problem', async () => {
     const exchange = await send(target.baseUrl, { method: 'GET', path: '/api/v3/oc/numbers/no-such-operation' });
-    expect(exchange.status).toBe(404);
-    expect(exchange.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expectProblem(exchange, 404, 'NOT_FOUND');
     expect(contract.checkSchema('ProblemDetails', exchange.body)).toEqual([]);
   });
 });
