@@ -18,11 +18,36 @@ const SPEC = 'openapi/oc-numbers.yaml';
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
+const USAGE = `Usage: npm run check:breaking [-- --base REF]
+       node tools/contract-guard/check-breaking.mjs [--base REF]
+
+Compares ${SPEC} with the contract at a git ref and lists every change that breaks its
+clients: a removed or renamed path, operation, parameter, response, header or field, a narrowed
+type, a new required parameter. Additive changes pass; a deliberate break passes only with a new
+major version in info.version.
+
+  --base REF   the git ref to compare with; default: the last commit on main (or origin/main)
+               that changed the contract, or its parent when the working copy equals it
+  --help, -h   this text
+
+Exit status: 0 no breaking change (or one allowed by a new major version); 1 breaking changes;
+2 bad usage, or no contract at the base to compare with.`;
+
 let values;
 try {
-  ({ values } = parseArgs({ options: { base: { type: 'string' } } }));
+  ({ values } = parseArgs({
+    options: { base: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  }));
 } catch (error) {
-  process.stderr.write(`${error.message}\nUsage: node tools/contract-guard/check-breaking.mjs [--base REF]\n`);
+  process.stderr.write(`check:breaking: ${error.message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (values.base !== undefined && values.base.trim() === '') {
+  process.stderr.write(`check:breaking: --base needs a git ref, e.g. --base main\n\n${USAGE}\n`);
   process.exit(2);
 }
 
@@ -30,16 +55,9 @@ const current = readFileSync(join(root, SPEC), 'utf8');
 let base = values.base;
 if (!base) {
   // A clone of another branch has main only as origin/main.
-  const mainRef = ['main', 'origin/main'].find((ref) => {
-    try {
-      git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const mainRef = ['main', 'origin/main'].find(isCommit);
   if (!mainRef) {
-    console.error('Neither main nor origin/main exists: give the base with --base REF');
+    console.error('check:breaking: neither main nor origin/main exists: give the base with --base REF');
     process.exit(2);
   }
   const last = git('log', '-1', '--first-parent', '--format=%H', mainRef, '--', SPEC).trim();
@@ -57,9 +75,13 @@ if (!base) {
     base = parent;
   }
 }
+if (!isCommit(base)) {
+  console.error(`check:breaking: ${base} is not a branch, tag or commit of this repository`);
+  process.exit(2);
+}
 const previous = show(base);
 if (previous === undefined) {
-  console.error(`${SPEC} does not exist at ${base}`);
+  console.error(`check:breaking: ${SPEC} does not exist at ${base}`);
   process.exit(2);
 }
 
@@ -82,6 +104,15 @@ console.error(
     `Make the change compatible, or raise the major version of info.version (now ${after.info?.version}).`,
 );
 process.exit(1);
+
+function isCommit(ref) {
+  try {
+    git('rev-parse', '--verify', '--quiet', `${ref}^{commit}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function show(ref) {
   try {

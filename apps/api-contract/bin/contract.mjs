@@ -2,20 +2,28 @@
 // Runs the contract suite. Without --base-url it boots the built service itself on SQLite and
 // PostgreSQL (build it first: npx nx build api); with --base-url it tests that running instance.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { preflight } from './preflight.mjs';
 
 const USAGE = `Usage: npm run contract -- [--base-url URL] [--seed N] [--runs N] [--no-prism]
 
   --base-url URL  test the service at URL (e.g. http://127.0.0.1:3000) instead of booting one;
-                  scenarios that need a database the suite owns are reported as not run
+                  its rate limit must be off (RATE_LIMIT_ENABLED=false) or high. Scenarios that
+                  need a database the suite owns are reported as not run
   --seed N        seed of the generated cases, to replay a failure (default: random, printed)
   --runs N        generated msTenantId queries per target (default 10000)
-  --no-prism      do not send the traffic through a Prism proxy as well`;
+  --no-prism      do not send the traffic through a Prism proxy as well
+  --help, -h      this text
+
+Exit status: 0 the contract holds; 1 it does not (the failed tests say where); 2 bad usage, or
+nothing to test at --base-url.`;
 
 function fail(message) {
-  process.stderr.write(`${message}\n\n${USAGE}\n`);
+  process.stderr.write(`contract: ${message}\n\n${USAGE}\n`);
   process.exit(2);
 }
 
@@ -56,12 +64,22 @@ for (const [flag, name] of [
   env[name] = values[flag];
 }
 if (values['no-prism']) env.CONTRACT_PRISM = 'false';
+if (env.CONTRACT_BASE_URL) {
+  const problem = await preflight(env.CONTRACT_BASE_URL, { runs: Number(env.CONTRACT_RUNS ?? 10_000) });
+  if (problem) {
+    process.stderr.write(`contract: ${problem}\n`);
+    process.exit(2);
+  }
+}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const jest = join(root, 'node_modules/jest/bin/jest.js');
+// Where the test files leave word for each other (that a 429 was already explained).
+const state = mkdtempSync(join(tmpdir(), 'oc-numbers-contract-'));
 const result = spawnSync(
   process.execPath,
   ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', jest, '-c', 'apps/api-contract/jest.config.cjs'],
-  { cwd: root, env: { ...env, TZ: 'UTC' }, stdio: 'inherit' },
+  { cwd: root, env: { ...env, TZ: 'UTC', CONTRACT_STATE_DIR: state }, stdio: 'inherit' },
 );
+rmSync(state, { recursive: true, force: true });
 process.exit(result.status ?? 1);

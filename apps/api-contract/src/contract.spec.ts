@@ -12,12 +12,15 @@ import { type Exchange, send } from './exchange';
 import { prismVerdict } from './prism';
 import { type Fault, FIXTURE, type Scenario, SCENARIOS, SUMMARY } from './scenarios';
 import { REMOTE_BASE_URL } from './settings';
+import { msTenantIdValues, SummaryRules } from './summary-rules';
 import { type Target, startTarget, targetNames } from './targets';
 
 const contract = new Contract();
 
 describe.each(targetNames())('the service on %s holds to the contract', (name) => {
   let target: Target;
+  /** The rules every 200 summary keeps, whatever the data (with or without a database of the suite's own). */
+  let rules: SummaryRules;
   /** operationId → statuses the scenarios reached. */
   const reached = new Map<string, Set<string>>();
   const applies = (s: Scenario) => !s.kinds || s.kinds.includes(name as TestDatabaseKind);
@@ -34,6 +37,7 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
 
   beforeAll(async () => {
     target = await startTarget(name);
+    rules = new SummaryRules(target.baseUrl);
     if (target.database) await insertNumbers(target.database, FIXTURE);
   });
   afterAll(async () => {
@@ -65,6 +69,7 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
         exchange = await send(to.baseUrl, request);
       }
       expectScenario(scenario, exchange, operation.method, operation.path, !!target.database);
+      await expectSummaryRules(rules, scenario, exchange);
       const statuses = reached.get(scenario.operationId) ?? new Set<string>();
       statuses.add(String(exchange.status));
       reached.set(scenario.operationId, statuses);
@@ -76,7 +81,10 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
         if (verdict && !(verdict.kind === 'UNPROCESSABLE_ENTITY' && scenario.status === 400)) {
           throw new Error(`Prism reports ${verdict.kind} for "${scenario.name}": ${verdict.violations}`);
         }
-        if (!verdict) expectScenario(scenario, proxied, operation.method, operation.path, !!target.database);
+        if (!verdict) {
+          expectScenario(scenario, proxied, operation.method, operation.path, !!target.database);
+          await expectSummaryRules(rules, scenario, proxied);
+        }
       }
 
       if (isFacadeRequest(scenario)) {
@@ -116,6 +124,13 @@ function expectScenario(scenario: Scenario, exchange: Exchange, method: string, 
   for (const [header, value] of Object.entries(scenario.headers ?? {})) {
     expect(exchange.headers[header]).toBe(value);
   }
+}
+
+/** A 200 summary keeps the rules that hold whatever the data. */
+async function expectSummaryRules(rules: SummaryRules, scenario: Scenario, exchange: Exchange): Promise<void> {
+  if (scenario.operationId !== SUMMARY || exchange.status !== 200) return;
+  const broken = await rules.check(exchange.body, msTenantIdValues(scenario.request));
+  if (broken.length > 0) throw new Error(`The summary breaks the contract's rules:\n${broken.join('\n')}`);
 }
 
 /** The scenarios the client's facade can express: at most one msTenantId and nothing else. */

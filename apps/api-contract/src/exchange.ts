@@ -1,5 +1,6 @@
 import { createOcNumbersClient, type OcNumbersFetchClient } from '@oc-numbers/client';
 import type { ContractResponse } from '@oc-numbers/testing';
+import { refuseRateLimited } from './rate-limit';
 
 export interface Request {
   readonly method: string;
@@ -40,6 +41,7 @@ export async function send(baseUrl: string, request: Request): Promise<Exchange>
   });
   const response = copy;
   if (!response) throw new Error(`No answer to ${request.method} ${request.path}`);
+  refuseRateLimited(response.status, request.method, request.path);
   const text = await response.text();
   const headers: Record<string, string> = {};
   response.headers.forEach((value, key) => (headers[key] = value));

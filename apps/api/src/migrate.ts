@@ -1,34 +1,15 @@
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
-import { loadConfigOrExit } from './config/app-config';
-import { dataSourceOptions } from './database/data-source-options';
+import { main } from './migrate-cli';
 
 /**
- * Runs the pending migrations on the database of DATABASE_URL and exits: for deployments that
- * start the service with MIGRATIONS_RUN=false, and for the workspace's tools (the seeder).
+ * Applies (`run`, the default), reverts (`revert`) or lists (`show`) the migrations of the
+ * database of DATABASE_URL and exits: for deployments that start the service with
+ * MIGRATIONS_RUN=false, for operators, and for the workspace's tools (the seeder).
  */
-async function migrate(): Promise<void> {
-  const config = loadConfigOrExit(process.env);
-  const dataSource = new DataSource(
-    dataSourceOptions(config.database, false, {
-      connectTimeoutMs: config.databaseConnectTimeoutMs,
-      statementTimeoutMs: config.databaseStatementTimeoutMs,
-    }),
-  );
-  await dataSource.initialize();
-  try {
-    const applied = await dataSource.runMigrations();
-    process.stdout.write(
-      applied.length === 0
-        ? 'No pending migrations\n'
-        : applied.map((migration) => `Applied ${migration.name}\n`).join(''),
-    );
-  } finally {
-    await dataSource.destroy();
-  }
-}
-
-migrate().catch((error: unknown) => {
-  process.stderr.write(`Migrations failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`migrate: failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

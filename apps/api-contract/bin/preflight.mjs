@@ -1,0 +1,52 @@
+// Before a run against --base-url: one short request, so that a URL where nothing answers, or an
+// instance whose rate limit would refuse the suite, stops the run with one line instead of a
+// wall of failed tests.
+
+const TIMEOUT_MS = 5000;
+
+/**
+ * Asks `GET /health/live` of the instance at `baseUrl`. Resolves with undefined when the run can
+ * go on, else with the reason it cannot, naming the URL.
+ * @param {string} baseUrl
+ * @param {{ runs: number }} run how many generated queries the run sends (at least)
+ * @returns {Promise<string | undefined>}
+ */
+export async function preflight(baseUrl, { runs }) {
+  const url = `${baseUrl.replace(/\/+$/, '')}/health/live`;
+  let response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'manual' });
+    await response.arrayBuffer();
+  } catch (error) {
+    return (
+      `nothing answers HTTP at ${baseUrl} (GET ${url}: ${why(error)}). ` +
+      'Start the service there, or give the URL of a running instance.'
+    );
+  }
+  // The service sends RateLimit-Limit on every answer while its rate limit is on.
+  const limit = Number(response.headers.get('ratelimit-limit') ?? NaN);
+  if (response.status === 429 || (limit > 0 && limit < runs)) {
+    const seen =
+      response.status === 429
+        ? 'it already answers 429 Too Many Requests'
+        : `it allows ${limit} requests per client and window (RateLimit-Limit), and this run sends more than ${runs}`;
+    return (
+      `the rate limit of ${baseUrl} would refuse the suite: ${seen}. ` +
+      'Turn the rate limit off on the instance (RATE_LIMIT_ENABLED=false) or raise RATE_LIMIT_MAX.'
+    );
+  }
+  return undefined;
+}
+
+/** Why a request got no HTTP answer, in a few words. */
+function why(error) {
+  if (error?.name === 'TimeoutError') return `no answer within ${TIMEOUT_MS / 1000} s`;
+  const cause = error?.cause;
+  const code = cause?.code ?? '';
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `unknown host ${cause.hostname ?? ''}`.trim();
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection closed without an HTTP answer';
+  if (code.startsWith('HPE_')) return 'the answer is not HTTP';
+  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')) return `TLS failed (${code})`;
+  return String(cause?.message ?? error?.message ?? error).split('\n')[0];
+}
