@@ -1,5 +1,39 @@
 import nx from '@nx/eslint-plugin';
 
+/**
+ * Module boundaries, by tag (`scope:` says where code ships, `type:` what it is):
+ *   api                                    scope:api      type:app        the service
+ *   contracts                              scope:shared   type:generated  types generated from the spec
+ *   client                                 scope:shared   type:client     the typed client
+ *   testing                                scope:testing  type:test-util  the test toolkit, test-only
+ *   api-e2e, api-contract                  scope:e2e      type:e2e        suites that drive the built service
+ *   perf, soak, docs-ui, contract-guard,   scope:tools    type:tool       workspace tools
+ *   settings-docs
+ * Production code: api → contracts, client → contracts, nothing else. The service's spec files
+ * and its test/ folder may use the toolkit too (`apiTests`); the rest of its code may not.
+ */
+function moduleBoundaries({ apiTests = false } = {}) {
+  const withToolkit = (tags, toolkit) => (apiTests ? [...tags, toolkit] : tags);
+  return {
+    // The client's package build inlines the generated contract types, and the service's build
+    // compiles them in: contracts needs no build of its own.
+    enforceBuildableLibDependency: false,
+    allow: [],
+    depConstraints: [
+      { sourceTag: 'scope:api', onlyDependOnLibsWithTags: withToolkit(['scope:shared'], 'scope:testing') },
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: withToolkit(['type:generated'], 'type:test-util') },
+      { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+      { sourceTag: 'type:generated', onlyDependOnLibsWithTags: [] },
+      { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:generated'] },
+      { sourceTag: 'type:test-util', onlyDependOnLibsWithTags: ['type:generated'] },
+      // The suites drive the built service through the client and the toolkit, never its source.
+      { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:client', 'type:generated', 'type:test-util'] },
+      // The tools use the toolkit and the contract's types; not the service's source, not the suites.
+      { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:generated', 'type:test-util'] },
+    ],
+  };
+}
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -8,37 +42,17 @@ export default [
     ignores: ['**/dist', '**/node_modules', '**/.nx', 'libs/contracts/src/generated/**', 'tmp/**'],
   },
   {
-    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs', '**/*.cjs'],
     rules: {
-      // Module boundaries, by tag:
-      //   scope:api       the service: may use shared code only
-      //   scope:shared    contracts, client and test helpers: may use shared code only
-      //   scope:e2e       the end-to-end and contract suites: drive the service through shared code
-      //   scope:tools     workspace tools (seeding, benchmarks, contract guard): use shared code only
-      //   type:generated  code generated from the spec: depends on nothing of ours
-      //   type:test-util  test helpers: never part of the service or the client
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          // The client's package build inlines the generated contract types, and the service's
-          // build compiles them in: contracts needs no build of its own.
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'type:generated', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:generated'] },
-            { sourceTag: 'type:app', notDependOnLibsWithTags: ['type:client'] },
-            { sourceTag: 'type:test-util', notDependOnLibsWithTags: ['type:app', 'type:client'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', moduleBoundaries()],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
     },
+  },
+  {
+    // The service's own tests, and only they, may use the test toolkit.
+    files: ['apps/api/**/*.spec.ts', 'apps/api/test/**'],
+    rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries({ apiTests: true })] },
   },
   {
     // Test files and tooling scripts may use the console.

@@ -30,11 +30,11 @@ module.exports = function jestConfig(projectRoot, overrides = {}) {
     moduleNameMapper: {
       '^@oc-numbers/contracts$': path.join(root, 'libs/contracts/src/index.ts'),
       '^@oc-numbers/client$': path.join(root, 'libs/client/src/index.ts'),
-      '^@oc-numbers/testing$': path.join(root, 'tools/testing/src/index.ts'),
+      '^@oc-numbers/testing$': path.join(root, 'libs/testing/src/index.ts'),
     },
     testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
-    globalSetup: path.join(root, 'tools/testing/src/postgres-global-setup.ts'),
-    globalTeardown: path.join(root, 'tools/testing/src/postgres-global-teardown.ts'),
+    globalSetup: path.join(root, 'libs/testing/src/postgres-global-setup.ts'),
+    globalTeardown: path.join(root, 'libs/testing/src/postgres-global-teardown.ts'),
     testTimeout: 30000,
     ...overrides,
   };

@@ -1,5 +1,6 @@
 // Finds the changes between two versions of the contract that break a client written against
 // the older one. Pure functions over parsed documents; the command line is check-breaking.mjs.
+import { resolveRef as resolve } from '#testing/openapi-refs';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
@@ -151,17 +152,4 @@ function compareResponseSchema(where, oldSchema, newSchema, oldOf, newOf, found,
 function types(schema) {
   if (schema.type === undefined) return undefined;
   return new Set(Array.isArray(schema.type) ? schema.type : [schema.type]);
-}
-
-/** Follows local `$ref`s (`#/components/...`) to the object they name. */
-function resolve(doc, node) {
-  let current = node;
-  for (let hops = 0; current && typeof current.$ref === 'string' && hops < 50; hops++) {
-    current = current.$ref
-      .slice(2)
-      .split('/')
-      .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .reduce((n, part) => n?.[part], doc);
-  }
-  return current ?? {};
 }

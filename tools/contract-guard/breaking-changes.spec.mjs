@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { resolveRef } from '#testing/openapi-refs';
 import { breakingChanges } from './breaking-changes.mjs';
 
 const SPEC = parse(
@@ -25,10 +26,7 @@ function problemResponses() {
   return Object.entries(SPEC.paths).flatMap(([path, item]) =>
     Object.entries(item).flatMap(([method, op]) =>
       Object.entries(op.responses ?? {})
-        .filter(([, response]) => {
-          const resolved = response.$ref ? SPEC.components.responses[response.$ref.split('/').pop()] : response;
-          return 'application/problem+json' in (resolved.content ?? {});
-        })
+        .filter(([, response]) => 'application/problem+json' in (resolveRef(SPEC, response).content ?? {}))
         .map(([status]) => `${method.toUpperCase()} ${path}: response ${status}`),
     ),
   );

@@ -1,6 +1,13 @@
 import { createOcNumbersClient, OcNumbersApiError } from '@oc-numbers/client';
-import { Contract, insertNumbers, type TestDatabase, type TestDatabaseKind, withSql } from '@oc-numbers/testing';
-import { Client } from 'pg';
+import {
+  Contract,
+  expectProblem,
+  insertNumbers,
+  onPostgresServer,
+  type TestDatabase,
+  type TestDatabaseKind,
+  withSql,
+} from '@oc-numbers/testing';
 import { type Exchange, send } from './exchange';
 import { prismVerdict } from './prism';
 import { type Fault, FIXTURE, type Scenario, SCENARIOS, SUMMARY } from './scenarios';
@@ -102,8 +109,7 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
 
   it('answers an unknown route with a 404 problem', async () => {
     const exchange = await send(target.baseUrl, { method: 'GET', path: '/api/v3/oc/numbers/no-such-operation' });
-    expect(exchange.status).toBe(404);
-    expect(exchange.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expectProblem(exchange, 404, 'NOT_FOUND');
     expect(contract.checkSchema('ProblemDetails', exchange.body)).toEqual([]);
   });
 });
@@ -174,20 +180,8 @@ async function withFault<T>(target: Target, scenario: Scenario, work: () => Prom
 }
 
 async function runFault(database: TestDatabase, fault: Fault, sql: string): Promise<void> {
-  if (!fault.onServer) {
-    await withSql(database, (query) => query(sql));
-    return;
-  }
-  const url = new URL(database.url);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const client = new Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await client.query(sql.replaceAll('{database}', name));
-  } finally {
-    await client.end();
-  }
+  if (fault.onServer) await onPostgresServer(database.url, sql);
+  else await withSql(database, (query) => query(sql));
 }
 
 /** The statuses that only scenarios needing an instance of the suite's own reach. */

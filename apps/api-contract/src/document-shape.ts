@@ -1,3 +1,5 @@
+import { resolveRef as resolve } from '@oc-numbers/testing';
+
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -73,18 +75,6 @@ function flatten(doc: Json, node: Json): Json {
     merged.required = [...new Set([...(merged.required ?? []), ...(part.required ?? [])])];
   }
   return merged;
-}
-
-function resolve(doc: Json, node: Json): Json {
-  let current: Json | undefined = node;
-  for (let hops = 0; current && typeof current.$ref === 'string' && hops < 50; hops++) {
-    current = current.$ref
-      .slice(2)
-      .split('/')
-      .map((part: string) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .reduce((n: Json | undefined, part: string) => n?.[part], doc as Json | undefined);
-  }
-  return current ?? {};
 }
 
 function commonValue<T>(values: T[]): T | undefined {

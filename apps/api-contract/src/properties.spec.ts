@@ -1,4 +1,4 @@
-import { Contract, insertNumbers } from '@oc-numbers/testing';
+import { Contract, expectedSummary, insertNumbers } from '@oc-numbers/testing';
 import fc from 'fast-check';
 import { send } from './exchange';
 import { FIXTURE } from './scenarios';
@@ -9,14 +9,6 @@ import { generatedQuery, meaningOf } from './tenant-id-values';
 
 const contract = new Contract();
 const OPERATION = contract.operationById('getNumberRemovalStatusSummary');
-
-/** The summary of the fixture, counted here from the rows themselves. */
-function fixtureSummary(tenant?: string) {
-  const rows = FIXTURE.filter((row) => tenant === undefined || row.msTenantId === tenant);
-  const markedForRemovalCount = rows.filter((row) => row.removalStatus === 2).length;
-  const readyForRemovalCount = rows.filter((row) => row.removalStatus === 3).length;
-  return { markedForRemovalCount, readyForRemovalCount, totalCount: markedForRemovalCount + readyForRemovalCount };
-}
 
 describe.each(targetNames())('generated msTenantId values on %s', (name) => {
   let target: Target;
@@ -53,7 +45,7 @@ describe.each(targetNames())('generated msTenantId values on %s', (name) => {
       const broken = exchange.status === 200 ? await rules.check(exchange.body, generated.values) : [];
       if (broken.length > 0) throw new Error(broken.join('; '));
       if (target.database && meaning.kind !== 'invalid') {
-        expect(exchange.body).toEqual(fixtureSummary(meaning.kind === 'tenant' ? meaning.tenant : undefined));
+        expect(exchange.body).toEqual(expectedSummary(FIXTURE, meaning.kind === 'tenant' ? meaning.tenant : undefined));
       }
     });
     await fc.assert(property, { seed: SEED, numRuns: PROPERTY_RUNS, endOnFailure: true });

@@ -1,4 +1,4 @@
-import type { TestDatabaseKind } from '@oc-numbers/testing';
+import { expectedSummary, type TestDatabaseKind } from '@oc-numbers/testing';
 import type { Request } from './exchange';
 
 export const TENANT_A = '6f9619ff-8b86-d011-b42d-00cf4fc964ff';
@@ -20,9 +20,9 @@ export const FIXTURE = [
   { telephoneNumber: '+14255550009', msTenantId: null, removalStatus: 1 },
 ] as const;
 
-const ALL = { markedForRemovalCount: 3, readyForRemovalCount: 2, totalCount: 5 };
-const ONLY_A = { markedForRemovalCount: 2, readyForRemovalCount: 1, totalCount: 3 };
-const ONLY_B = { markedForRemovalCount: 0, readyForRemovalCount: 1, totalCount: 1 };
+const ALL = expectedSummary(FIXTURE);
+const ONLY_A = expectedSummary(FIXTURE, TENANT_A);
+const ONLY_B = expectedSummary(FIXTURE, TENANT_B);
 const NONE = { markedForRemovalCount: 0, readyForRemovalCount: 0, totalCount: 0 };
 
 /** Something done to a database the suite owns around one scenario, and undone after it. */

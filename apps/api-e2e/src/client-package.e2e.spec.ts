@@ -6,9 +6,9 @@ import {
   workspaceRoot,
 } from '@oc-numbers/testing';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const root = workspaceRoot();
 const packageDir = join(root, 'dist/libs/client');
@@ -34,6 +34,44 @@ await client.getRemovalStatusSummary({ msTenantId: 42 });
 summary.totalCounts;
 `;
 
+/** Packs a package folder into `destination`; returns the tarball's file name. */
+function pack(folder: string, destination: string): string {
+  return execFileSync('npm', ['pack', folder, '--pack-destination', destination, '--ignore-scripts', '--silent'], {
+    encoding: 'utf8',
+  }).trim();
+}
+
+/** The folder of `name` as Node finds it from `from`: in the nearest node_modules that holds it. */
+function installedPackage(name: string, from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (dirname(dir) === dir) throw new Error(`${name} is not installed (looked from ${from})`);
+  }
+}
+
+/**
+ * Packs the dependencies of a package, and theirs, from the node_modules that npm ci filled:
+ * npm overrides that point each at its tarball let npm install the package with --offline, from
+ * an empty cache, without a registry.
+ */
+function packDependencies(packageFolder: string, destination: string): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  const pending = [packageFolder];
+  for (let folder = pending.pop(); folder; folder = pending.pop()) {
+    const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    for (const name of Object.keys(manifest.dependencies ?? {})) {
+      if (name in overrides) continue;
+      const found = installedPackage(name, folder);
+      overrides[name] = `file:deps/${pack(found, destination)}`;
+      pending.push(found);
+    }
+  }
+  return overrides;
+}
+
 describe('the client package as users install it', () => {
   let project: string;
   let database: TestDatabase;
@@ -44,14 +82,15 @@ describe('the client package as users install it', () => {
       throw new Error(`${packageDir} is missing: build it first (npx nx build client)`);
     }
     project = mkdtempSync(join(tmpdir(), 'oc-numbers-client-user-'));
-    const tarball = execFileSync('npm', ['pack', packageDir, '--pack-destination', project, '--silent'], {
-      encoding: 'utf8',
-    }).trim();
+    const deps = join(project, 'deps');
+    mkdirSync(deps);
+    const tarball = pack(packageDir, deps);
+    const overrides = packDependencies(packageDir, deps);
     writeFileSync(
       join(project, 'package.json'),
-      JSON.stringify({ name: 'client-user', private: true, type: 'module' }),
+      JSON.stringify({ name: 'client-user', private: true, type: 'module', overrides }),
     );
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(project, tarball)], {
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', `./deps/${tarball}`], {
       cwd: project,
       stdio: 'pipe',
     });

@@ -1,7 +1,9 @@
 import { createOcNumbersClient, OcNumbersApiError } from '@oc-numbers/client';
 import {
   createTestDatabase,
+  expectedSummary,
   insertNumbers,
+  type NumberRow,
   type ServerProcess,
   startServer,
   TEST_DATABASE_KINDS,
@@ -11,27 +13,22 @@ import {
 const TENANT = '6f9619ff-8b86-d011-b42d-00cf4fc964ff';
 const OTHER = '0f8fad5b-d9cb-469f-a165-70867728950e';
 
-/** tenant, status: written with plain SQL, as the operator's sync job would. */
-const ROWS: ReadonlyArray<readonly [string | null, number]> = [
-  [TENANT, 2],
-  [TENANT, 2],
-  [TENANT, 3],
-  [TENANT, 0],
-  [OTHER, 3],
-  [OTHER, 1],
-  [null, 2],
-];
-
-function seed(database: TestDatabase): Promise<void> {
-  return insertNumbers(
-    database,
-    ROWS.map(([msTenantId, removalStatus], i) => ({
-      telephoneNumber: `+1206555${String(i).padStart(4, '0')}`,
-      msTenantId,
-      removalStatus,
-    })),
-  );
-}
+/** [tenant, status]: written with plain SQL, as the operator's sync job would. */
+const NUMBERS: readonly NumberRow[] = (
+  [
+    [TENANT, 2],
+    [TENANT, 2],
+    [TENANT, 3],
+    [TENANT, 0],
+    [OTHER, 3],
+    [OTHER, 1],
+    [null, 2],
+  ] as const
+).map(([msTenantId, removalStatus], i) => ({
+  telephoneNumber: `+1206555${String(i).padStart(4, '0')}`,
+  msTenantId,
+  removalStatus,
+}));
 
 describe.each(TEST_DATABASE_KINDS)('the client against the built service on %s', (kind) => {
   let database: TestDatabase;
@@ -40,7 +37,7 @@ describe.each(TEST_DATABASE_KINDS)('the client against the built service on %s',
   beforeAll(async () => {
     database = await createTestDatabase(kind);
     server = await startServer({ DATABASE_URL: database.url });
-    await seed(database);
+    await insertNumbers(database, NUMBERS);
   });
 
   afterAll(async () => {
@@ -50,16 +47,12 @@ describe.each(TEST_DATABASE_KINDS)('the client against the built service on %s',
 
   it('gets the summary of all tenants', async () => {
     const client = createOcNumbersClient({ baseUrl: server.baseUrl });
-    await expect(client.getRemovalStatusSummary()).resolves.toEqual({
-      markedForRemovalCount: 3,
-      readyForRemovalCount: 2,
-      totalCount: 5,
-    });
+    await expect(client.getRemovalStatusSummary()).resolves.toEqual(expectedSummary(NUMBERS));
   });
 
   it('gets the summary of one tenant, in any letter case', async () => {
     const client = createOcNumbersClient({ baseUrl: server.baseUrl });
-    const expected = { markedForRemovalCount: 2, readyForRemovalCount: 1, totalCount: 3 };
+    const expected = expectedSummary(NUMBERS, TENANT);
     await expect(client.getRemovalStatusSummary({ msTenantId: TENANT })).resolves.toEqual(expected);
     await expect(client.getRemovalStatusSummary({ msTenantId: TENANT.toUpperCase() })).resolves.toEqual(expected);
   });

@@ -1,10 +1,8 @@
-import { startServer, workspaceRoot } from '@oc-numbers/testing';
+import { serviceCommand, serviceEnv, startServer, workspaceRoot } from '@oc-numbers/testing';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const MAIN = join(workspaceRoot(), 'dist/apps/api/src/main.js');
 
 /**
  * Runs the built service with a terminal as its standard output (util-linux `script` makes
@@ -12,9 +10,11 @@ const MAIN = join(workspaceRoot(), 'dist/apps/api/src/main.js');
  */
 function outputAtTerminal(env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', `${process.execPath} ${MAIN}`, '/dev/null'], {
+    const { command, args } = serviceCommand();
+    const commandLine = [command, ...args].map((word) => `'${word.replaceAll("'", `'\\''`)}'`).join(' ');
+    const child = spawn('script', ['-qfec', commandLine, '/dev/null'], {
       cwd: workspaceRoot(),
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+      env: serviceEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

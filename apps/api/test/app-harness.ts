@@ -4,9 +4,8 @@ import {
   LogCapture,
   type TestDatabase,
   type TestDatabaseKind,
-  workspaceRoot,
+  workspacePath,
 } from '@oc-numbers/testing';
-import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { DataSource } from 'typeorm';
 import { type AppConfig, loadConfig } from '../src/config/app-config';
@@ -46,7 +45,7 @@ export async function startApp(kind: TestDatabaseKind, settings: Partial<AppConf
   };
   const app = await createApp(config, {
     logDestination: logs,
-    specPath: join(workspaceRoot(), 'openapi', 'oc-numbers.yaml'),
+    specPath: workspacePath('openapi', 'oc-numbers.yaml'),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const server = app.getHttpServer() as Server;
@@ -63,5 +62,21 @@ export async function startApp(kind: TestDatabaseKind, settings: Partial<AppConf
       await app.close();
       await database.drop();
     },
+  };
+}
+
+/**
+ * The app of the tests of the enclosing `describe`: started before them (on a fresh database of
+ * the given kind, with these settings) and closed after them. Call the result inside a test.
+ */
+export function useApp(kind: TestDatabaseKind, settings: Partial<AppConfig> = {}): () => RunningApp {
+  let running: RunningApp | undefined;
+  beforeAll(async () => {
+    running = await startApp(kind, settings);
+  });
+  afterAll(() => running?.close());
+  return () => {
+    if (!running) throw new Error('The app is not running: useApp() starts it before the tests of its describe');
+    return running;
   };
 }

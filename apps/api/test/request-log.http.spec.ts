@@ -1,24 +1,21 @@
 import request from 'supertest';
-import { startApp, type RunningApp } from './app-harness';
+import { useApp } from './app-harness';
 
 const SUMMARY = '/api/v3/oc/numbers/removal-status/summary';
 
 describe('the request log', () => {
-  let running: RunningApp;
-
-  beforeAll(async () => {
-    running = await startApp('sqlite');
-  });
-  afterAll(() => running?.close());
+  const running = useApp('sqlite');
 
   const requestLine = (traceId: string) => {
-    const lines = running.logs.mentioning(traceId).filter((l) => l.msg === 'request completed');
+    const lines = running()
+      .logs.mentioning(traceId)
+      .filter((l) => l.msg === 'request completed');
     expect(lines).toHaveLength(1);
     return lines[0];
   };
 
   it('writes one JSON line per request with method, route template, status, duration and trace id', async () => {
-    const response = await request(running.server).get(`${SUMMARY}?msTenantId=6f9619ff-8b86-d011-b42d-00cf4fc964ff`);
+    const response = await request(running().server).get(`${SUMMARY}?msTenantId=6f9619ff-8b86-d011-b42d-00cf4fc964ff`);
     expect(response.status).toBe(200);
     const traceId = response.headers['x-trace-id'];
     expect(requestLine(traceId)).toMatchObject({
@@ -32,24 +29,24 @@ describe('the request log', () => {
   });
 
   it('writes an error line with the errorTicket beside the request line of a failed request', async () => {
-    const response = await request(running.server).get(`${SUMMARY}?msTenantId=nope`);
+    const response = await request(running().server).get(`${SUMMARY}?msTenantId=nope`);
     expect(response.status).toBe(400);
     const { traceId, errorTicket } = response.body;
     expect(requestLine(traceId)).toMatchObject({ route: SUMMARY, res: { statusCode: 400 } });
-    expect(running.logs.mentioning(errorTicket)).toEqual([
+    expect(running().logs.mentioning(errorTicket)).toEqual([
       expect.objectContaining({ level: 40, traceId, errorTicket, errorCode: 'INVALID_MS_TENANT_ID' }),
     ]);
   });
 
   it('never writes credentials', async () => {
     const secret = 'hunter2-do-not-log';
-    const response = await request(running.server)
+    const response = await request(running().server)
       .get(SUMMARY)
       .set('Authorization', `Bearer ${secret}`)
       .set('Cookie', `session=${secret}`)
       .set('Proxy-Authorization', `Basic ${secret}`);
     const line = requestLine(response.headers['x-trace-id']);
-    expect(JSON.stringify(running.logs.lines)).not.toContain(secret);
+    expect(JSON.stringify(running().logs.lines)).not.toContain(secret);
     expect(line).toMatchObject({
       req: { headers: { authorization: '[Redacted]', cookie: '[Redacted]', 'proxy-authorization': '[Redacted]' } },
     });

@@ -66,3 +66,57 @@ export function formatCount(n: number): string {
   if (n >= 1e3 && n % 1e3 === 0) return `${n / 1e3}k`;
   return String(n);
 }
+
+export interface Output {
+  readonly out: { write(text: string): unknown };
+  readonly err: { write(text: string): unknown };
+}
+
+export interface Command<T> {
+  /** The command's name, at the start of its messages. */
+  readonly name: string;
+  readonly usage: string;
+  /** Reads the options (throws UsageError on a bad one), or asks for the usage. */
+  parse(): T | 'help';
+  run(options: T): Promise<void>;
+  /** Failures that are the user's to fix, told without "failed:". */
+  readonly expected?: (error: unknown) => boolean;
+}
+
+/**
+ * Runs a command line tool; resolves with its exit status: 2 and the usage on a bad argument,
+ * 0 with the usage for --help, 1 when the run fails.
+ */
+export async function runCommand<T>(command: Command<T>, { out, err }: Output): Promise<number> {
+  let options: T | 'help';
+  try {
+    options = command.parse();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    err.write(`${command.name}: ${error.message}\n\n${command.usage}`);
+    return 2;
+  }
+  if (options === 'help') {
+    out.write(command.usage);
+    return 0;
+  }
+  try {
+    await command.run(options);
+    return 0;
+  } catch (error) {
+    const failed = command.expected?.(error) ? '' : 'failed: ';
+    err.write(`\n${command.name}: ${failed}${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+/** Ends the process with the status a command resolves with. */
+export function exitWith(status: Promise<number>): void {
+  status.then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

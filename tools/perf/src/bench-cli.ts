@@ -1,14 +1,19 @@
-import { parseArgs, parseCount, UsageError } from './args';
+import { type Output, parseArgs, parseCount, runCommand, UsageError } from './args';
 import { type BenchOptions, type DatabaseKind, runBench } from './bench';
-import type { Output } from './seed-cli';
+
+/** The committed reports, which only `--write-report` rewrites. */
+export const COMMITTED_REPORT = { markdown: 'BENCHMARKS.md', json: 'benchmarks.json' } as const;
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
 
 Seeds a database per size (once: later runs reuse it), boots the built service on it and drives
 it with autocannon: the summary over all tenants, the summary of random tenants, and as
-ceilings a trivial endpoint and the readiness check. Writes BENCHMARKS.md and benchmarks.json
-(results of earlier runs for other databases or sizes are kept).
+ceilings a trivial endpoint and the readiness check. Writes a Markdown report and the JSON
+results under tmp/bench (results of earlier runs there for other databases or sizes are kept);
+only --write-report rewrites the committed BENCHMARKS.md and benchmarks.json.
 
+  --quick                     a look in a few seconds: SQLite, 10k numbers, 1 round of 1 s
+                              per endpoint after 1 s of warm-up (options given win)
   --db sqlite|postgres|both   which databases                              default both
   --sizes LIST                numbers per size, e.g. 10k,1m,10m            default 10k,1m,10m
   --duration S                seconds per round per endpoint                default 10
@@ -16,20 +21,26 @@ ceilings a trivial endpoint and the readiness check. Writes BENCHMARKS.md and be
   --rounds N                  rounds (medians are reported)                 default 3
   --connections N             concurrent connections                        default 50
   --seed N                    the inventory's seed                          default 1
+  --port N                    the port the service listens on               default a free port
   --postgres-url URL          the PostgreSQL server; databases oc_bench_<size> are made on it
                               default BENCH_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/postgres
   --sqlite-dir DIR            where the SQLite files go                     default tmp/bench
   --live-path PATH            the trivial endpoint (ceiling)                default /health/live
   --ready-path PATH           the one-round-trip endpoint (ceiling)         default /health/ready
-  --out FILE                  the Markdown report                           default BENCHMARKS.md
-  --json FILE                 the JSON results                              default benchmarks.json
+  --out FILE                  the Markdown report
+                              default tmp/bench/BENCHMARKS.md
+  --json FILE                 the JSON results (earlier results are read from it and kept)
+                              default tmp/bench/benchmarks.json
+  --write-report              write the committed ${COMMITTED_REPORT.markdown} and ${COMMITTED_REPORT.json} instead
+                              (not with --quick, --out or --json)
   --reseed                    seed again even where an earlier run did
   --seed-only                 seed, measure nothing
-  --report-only               write BENCHMARKS.md again from the JSON results, run nothing
+  --report-only               write the Markdown report again from the JSON results, run nothing
   --help                      this text
 `;
 
-const OPTIONS = {
+export const BENCH_OPTIONS = {
+  quick: 'flag',
   db: 'value',
   sizes: 'value',
   duration: 'value',
@@ -37,55 +48,96 @@ const OPTIONS = {
   rounds: 'value',
   connections: 'value',
   seed: 'value',
+  port: 'value',
   'postgres-url': 'value',
   'sqlite-dir': 'value',
   'live-path': 'value',
   'ready-path': 'value',
   out: 'value',
   json: 'value',
+  'write-report': 'flag',
   reseed: 'flag',
   'seed-only': 'flag',
   'report-only': 'flag',
   help: 'flag',
 } as const;
 
+type ValueOption = {
+  [K in keyof typeof BENCH_OPTIONS]: (typeof BENCH_OPTIONS)[K] extends 'value' ? K : never;
+}[keyof typeof BENCH_OPTIONS];
+
+/** The defaults, and those of --quick where it has its own. */
+const DEFAULTS: Record<ValueOption, string> = {
+  db: 'both',
+  sizes: '10k,1m,10m',
+  duration: '10',
+  warmup: '5',
+  rounds: '3',
+  connections: '50',
+  seed: '1',
+  port: '0',
+  'postgres-url': 'postgres://postgres@127.0.0.1:5432/postgres',
+  'sqlite-dir': 'tmp/bench',
+  'live-path': '/health/live',
+  'ready-path': '/health/ready',
+  out: 'tmp/bench/BENCHMARKS.md',
+  json: 'tmp/bench/benchmarks.json',
+};
+const QUICK: Partial<Record<ValueOption, string>> = {
+  db: 'sqlite',
+  sizes: '10k',
+  duration: '1',
+  warmup: '1',
+  rounds: '1',
+};
+
 export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions | 'help' {
-  const args = parseArgs(argv, OPTIONS);
+  const args = parseArgs(argv, BENCH_OPTIONS);
   if (args.has('help')) return 'help';
-  const text = (name: keyof typeof OPTIONS, fallback: string) => {
+  const quick = args.has('quick');
+  const text = (name: ValueOption) => {
     const value = args.get(name);
-    return typeof value === 'string' ? value : fallback;
+    if (typeof value === 'string') return value;
+    if (name === 'postgres-url' && env.BENCH_POSTGRES_URL) return env.BENCH_POSTGRES_URL;
+    return (quick ? QUICK[name] : undefined) ?? DEFAULTS[name];
   };
-  const db = text('db', 'both');
+  if (args.has('write-report')) {
+    const clash = (['quick', 'out', 'json'] as const).find((name) => args.has(name));
+    if (clash) throw new UsageError(`--write-report writes the committed reports: it takes no --${clash}`);
+  }
+  const db = text('db');
   const databases: DatabaseKind[] =
     db === 'both' ? ['sqlite', 'postgres'] : db === 'sqlite' || db === 'postgres' ? [db] : [];
   if (databases.length === 0) throw new UsageError(`--db must be sqlite, postgres or both (got "${db}")`);
-  const sizes = text('sizes', '10k,1m,10m')
+  const sizes = text('sizes')
     .split(',')
     .map((size) => parseCount('sizes', size.trim(), { max: 100_000_000 }));
-  const path = (name: 'live-path' | 'ready-path', fallback: string) => {
-    const value = text(name, fallback);
+  const path = (name: 'live-path' | 'ready-path') => {
+    const value = text(name);
     if (!value.startsWith('/')) throw new UsageError(`--${name} must start with / (got "${value}")`);
     return value;
   };
-  const postgresUrl = text('postgres-url', env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const postgresUrl = text('postgres-url');
   if (!/^postgres(ql)?:\/\//.test(postgresUrl) || !URL.canParse(postgresUrl)) {
     throw new UsageError('--postgres-url must be a postgres:// URL');
   }
+  const port = parseCount('port', text('port'), { min: 0, max: 65_535 });
+  const report = args.has('write-report') ? COMMITTED_REPORT : { markdown: text('out'), json: text('json') };
   return {
     databases,
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
-    seconds: parseCount('duration', text('duration', '10'), { max: 3600 }),
-    warmupSeconds: parseCount('warmup', text('warmup', '5'), { min: 0, max: 3600 }),
-    rounds: parseCount('rounds', text('rounds', '3'), { max: 100 }),
-    connections: parseCount('connections', text('connections', '50'), { max: 10_000 }),
-    seed: parseCount('seed', text('seed', '1'), { min: 0, max: 2 ** 32 - 1 }),
+    seconds: parseCount('duration', text('duration'), { max: 3600 }),
+    warmupSeconds: parseCount('warmup', text('warmup'), { min: 0, max: 3600 }),
+    rounds: parseCount('rounds', text('rounds'), { max: 100 }),
+    connections: parseCount('connections', text('connections'), { max: 10_000 }),
+    seed: parseCount('seed', text('seed'), { min: 0, max: 2 ** 32 - 1 }),
+    port: port === 0 ? undefined : port,
     postgresUrl,
-    sqliteDir: text('sqlite-dir', 'tmp/bench'),
-    livePath: path('live-path', '/health/live'),
-    readyPath: path('ready-path', '/health/ready'),
-    markdownPath: text('out', 'BENCHMARKS.md'),
-    jsonPath: text('json', 'benchmarks.json'),
+    sqliteDir: text('sqlite-dir'),
+    livePath: path('live-path'),
+    readyPath: path('ready-path'),
+    markdownPath: report.markdown,
+    jsonPath: report.json,
     reseed: args.has('reseed'),
     seedOnly: args.has('seed-only'),
     reportOnly: args.has('report-only'),
@@ -93,31 +145,23 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
 }
 
 /** Runs the benchmark; resolves with the exit status (2: bad arguments, 1: failure). */
-export async function main(
+export function main(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
-  { out, err }: Output = { out: process.stdout, err: process.stderr },
+  output: Output = { out: process.stdout, err: process.stderr },
 ): Promise<number> {
-  let options: BenchOptions | 'help';
-  try {
-    options = parseBenchArgs(argv, env);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    err.write(`bench: ${error.message}\n\n${BENCH_USAGE}`);
-    return 2;
-  }
-  if (options === 'help') {
-    out.write(BENCH_USAGE);
-    return 0;
-  }
   const started = Date.now();
-  try {
-    await runBench(options, (line) =>
-      out.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}\n`),
-    );
-    return 0;
-  } catch (error) {
-    err.write(`bench: failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
-  }
+  return runCommand(
+    {
+      name: 'bench',
+      usage: BENCH_USAGE,
+      parse: () => parseBenchArgs(argv, env),
+      run: async (options) => {
+        await runBench(options, (line) =>
+          output.out.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}\n`),
+        );
+      },
+    },
+    output,
+  );
 }

@@ -1,5 +1,5 @@
 import { UsageError } from './args';
-import { main, parseBenchArgs } from './bench-cli';
+import { BENCH_OPTIONS, main, parseBenchArgs } from './bench-cli';
 import type { BenchFile, RunRecord, ScenarioName } from './bench';
 import { renderReport } from './report';
 
@@ -13,9 +13,31 @@ describe('the bench command line', () => {
       connections: 50,
       livePath: '/health/live',
       readyPath: '/health/ready',
+      markdownPath: 'tmp/bench/BENCHMARKS.md',
+      jsonPath: 'tmp/bench/benchmarks.json',
+    });
+  });
+
+  it('rewrites the committed reports only with --write-report', () => {
+    expect(parseBenchArgs(['--write-report'], {})).toMatchObject({
       markdownPath: 'BENCHMARKS.md',
       jsonPath: 'benchmarks.json',
     });
+  });
+
+  it('takes a quick look at one size on one database, unless told otherwise', () => {
+    const quick = { databases: ['sqlite'], sizes: [10_000], seconds: 1, warmupSeconds: 1, rounds: 1 };
+    expect(parseBenchArgs(['--quick'], {})).toMatchObject({ ...quick, markdownPath: 'tmp/bench/BENCHMARKS.md' });
+    expect(parseBenchArgs(['--quick', '--db', 'postgres', '--duration', '3'], {})).toMatchObject({
+      ...quick,
+      databases: ['postgres'],
+      seconds: 3,
+    });
+  });
+
+  it('listens on the given port, or a free one', () => {
+    expect(parseBenchArgs(['--port', '3100'], {})).toMatchObject({ port: 3100 });
+    expect(parseBenchArgs([], {})).toMatchObject({ port: undefined });
   });
 
   it('selects databases and sizes', () => {
@@ -33,9 +55,19 @@ describe('the bench command line', () => {
     [['--live-path', 'health'], /--live-path must start with \//],
     [['--postgres-url', 'sqlite:x'], /--postgres-url must be a postgres:\/\/ URL/],
     [['--fast'], /Unknown option --fast/],
+    [['--port', '70000'], /--port must be a whole number from 0 to 65535/],
+    [['--write-report', '--quick'], /--write-report writes the committed reports: it takes no --quick/],
+    [['--write-report', '--out', 'x.md'], /it takes no --out/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseBenchArgs(argv, {})).toThrow(UsageError);
     expect(() => parseBenchArgs(argv, {})).toThrow(message);
+  });
+
+  it('documents every option in --help', async () => {
+    let out = '';
+    const code = await main(['--help'], {}, { out: { write: (t: string) => (out += t) }, err: { write: () => true } });
+    expect(code).toBe(0);
+    expect(Object.keys(BENCH_OPTIONS).filter((name) => !out.includes(`  --${name}`))).toEqual([]);
   });
 
   it('exits with status 2 and the usage on a bad argument', async () => {

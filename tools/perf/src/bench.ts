@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { Client } from 'pg';
+import { databaseNameOf, startServer, withDatabaseName, withPostgres } from '@oc-numbers/testing';
 import { formatCount } from './args';
 import { type DatabaseTarget, databaseTarget } from './database';
 import { DEFAULT_MIX, tenantIds } from './inventory';
@@ -11,7 +11,6 @@ import { measureQueries, type QueryReport } from './queries';
 import { Random } from './random';
 import { renderReport } from './report';
 import { seed } from './seed';
-import { startServer } from './server';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -23,6 +22,8 @@ export interface BenchOptions {
   readonly rounds: number;
   readonly connections: number;
   readonly seed: number;
+  /** The port the service listens on; a free one when not given. */
+  readonly port?: number;
   /** The PostgreSQL server; the benchmark makes its own databases on it (oc_bench_<size>). */
   readonly postgresUrl: string;
   readonly sqliteDir: string;
@@ -93,9 +94,7 @@ function targetFor(options: BenchOptions, database: DatabaseKind, numbers: numbe
   if (database === 'sqlite') {
     return databaseTarget(`sqlite:${resolve(options.sqliteDir, `oc-numbers-${formatCount(numbers)}.sqlite`)}`);
   }
-  const url = new URL(options.postgresUrl);
-  url.pathname = `/oc_bench_${formatCount(numbers)}`;
-  return databaseTarget(url.toString());
+  return databaseTarget(withDatabaseName(options.postgresUrl, `oc_bench_${formatCount(numbers)}`));
 }
 
 async function countRows(target: DatabaseTarget): Promise<number> {
@@ -110,27 +109,17 @@ async function countRows(target: DatabaseTarget): Promise<number> {
       db.close();
     }
   }
-  const client = new Client({ connectionString: target.url });
-  await client.connect();
-  try {
-    return Number((await client.query<{ n: string }>('SELECT COUNT(*) AS n FROM oc_numbers')).rows[0].n);
-  } catch {
-    return -1;
-  } finally {
-    await client.end();
-  }
+  return withPostgres(target.url, async (client) =>
+    Number((await client.query<{ n: string }>('SELECT COUNT(*) AS n FROM oc_numbers')).rows[0].n),
+  ).catch(() => -1);
 }
 
 /** Makes the benchmark's database on the PostgreSQL server unless it is there. */
 async function ensurePostgresDatabase(serverUrl: string, name: string): Promise<void> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
+  await withPostgres(serverUrl, async (client) => {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** Seeds the database of one size unless an earlier run already did, with the same seed. */
@@ -146,8 +135,7 @@ async function ensureSeeded(
   const previous = file.seeding[key(database, numbers)];
   const same =
     previous && previous.numbers === numbers && previous.tenants === tenants && previous.seed === options.seed;
-  if (target.kind === 'postgres')
-    await ensurePostgresDatabase(options.postgresUrl, new URL(target.url).pathname.slice(1));
+  if (target.kind === 'postgres') await ensurePostgresDatabase(options.postgresUrl, databaseNameOf(target.url));
   if (!options.reseed && same && (await countRows(target)) === numbers) {
     log(`${database} ${formatCount(numbers)}: already seeded (${previous.rowsPerSecond.toFixed(0)} rows/s then)`);
     return target;
@@ -184,15 +172,20 @@ async function ensureSeeded(
 }
 
 function save(options: BenchOptions, file: BenchFile): void {
-  writeFileSync(options.jsonPath, `${JSON.stringify(file, null, 2)}\n`);
-  writeFileSync(options.markdownPath, renderReport(file));
+  write(options.jsonPath, `${JSON.stringify(file, null, 2)}\n`);
+  write(options.markdownPath, renderReport(file));
+}
+
+function write(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
 }
 
 /** Seeds what is missing, drives the service at each size on each database, writes the reports. */
 export async function runBench(options: BenchOptions, log: (line: string) => void): Promise<BenchFile> {
   const file = readBenchFile(options.jsonPath);
   if (options.reportOnly) {
-    writeFileSync(options.markdownPath, renderReport(file));
+    write(options.markdownPath, renderReport(file));
     log(`Wrote ${options.markdownPath} from ${options.jsonPath}`);
     return file;
   }
@@ -246,7 +239,16 @@ async function measure(
     `${label}: query p50 all tenants ${queries.allTenants.p50.toFixed(3)} ms, one tenant ${queries.oneTenant.p50.toFixed(3)} ms, ` +
       `plain COUNT ${queries.plainCount.p50.toFixed(1)} ms`,
   );
-  const server = await startServer(target.url, options.livePath);
+  const server = await startServer(
+    {
+      DATABASE_URL: target.url,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_ENABLED: 'false',
+      NODE_ENV: 'production',
+      ...(options.port ? { PORT: String(options.port) } : {}),
+    },
+    { probePath: options.livePath, timeoutMs: 60_000 },
+  );
   try {
     const names = Object.keys(pathsOf) as ScenarioName[];
     for (const name of names) {
@@ -309,5 +311,3 @@ async function measure(
     await server.stop();
   }
 }
-
-export const DEFAULT_BENCH_DIR = join('tmp', 'bench');

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
-import { workspaceRoot } from './database';
+import { workspacePath } from '@oc-numbers/testing';
 
 export interface Machine {
   readonly cores: number;
@@ -31,9 +30,9 @@ export async function describeMachine(postgresUrl: string | null): Promise<Machi
       await client.end();
     }
   }
-  const autocannon = JSON.parse(
-    readFileSync(join(workspaceRoot(), 'node_modules/autocannon/package.json'), 'utf8'),
-  ) as { version: string };
+  const autocannon = JSON.parse(readFileSync(workspacePath('node_modules/autocannon/package.json'), 'utf8')) as {
+    version: string;
+  };
   return {
     cores: cpus().length,
     cpu: cpus()[0]?.model.trim() ?? 'unknown',

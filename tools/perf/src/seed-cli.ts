@@ -1,5 +1,6 @@
-import { parseArgs, parseCount, parseFraction, UsageError } from './args';
-import { databaseTarget, describeTarget } from './database';
+import { describeDatabase } from '@oc-numbers/testing';
+import { type Output, parseArgs, parseCount, parseFraction, runCommand, UsageError } from './args';
+import { databaseTarget } from './database';
 import { DEFAULT_MIX, MAX_NUMBERS } from './inventory';
 import { NotEmptyError, seed, type SeedOptions } from './seed';
 
@@ -78,50 +79,38 @@ export function parseSeedArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   };
 }
 
-export interface Output {
-  readonly out: { write(text: string): unknown };
-  readonly err: { write(text: string): unknown };
-}
-
 /** Runs the seeder; resolves with the exit status (2: bad arguments, 1: failure). */
-export async function main(
+export function main(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
-  { out, err }: Output = { out: process.stdout, err: process.stderr },
+  output: Output = { out: process.stdout, err: process.stderr },
 ): Promise<number> {
-  let options: SeedOptions | 'help';
-  try {
-    options = parseSeedArgs(argv, env);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    err.write(`seed: ${error.message}\n\n${SEED_USAGE}`);
-    return 2;
-  }
-  if (options === 'help') {
-    out.write(SEED_USAGE);
-    return 0;
-  }
+  return runCommand(
+    {
+      name: 'seed',
+      usage: SEED_USAGE,
+      parse: () => parseSeedArgs(argv, env),
+      run: (options) => runSeed(options, output),
+      expected: (error) => error instanceof NotEmptyError,
+    },
+    output,
+  );
+}
+
+async function runSeed(options: SeedOptions, { out }: Output): Promise<void> {
   const { numbers, tenants, target } = options;
   out.write(
     `Seeding ${numbers.toLocaleString('en-US')} numbers over ${tenants.toLocaleString('en-US')} tenants ` +
-      `(seed ${options.seed}) into ${describeTarget(target)}\n`,
+      `(seed ${options.seed}) into ${describeDatabase(target)}\n`,
   );
-  try {
-    const result = await seed(options);
-    const { counts } = result;
-    out.write(
-      `Wrote ${counts.rows.toLocaleString('en-US')} rows in ${result.loadSeconds.toFixed(1)} s ` +
-        `(${Math.round(result.rowsPerSecond).toLocaleString('en-US')} rows/s), then refreshed statistics in ` +
-        `${result.analyzeSeconds.toFixed(1)} s.\n` +
-        `Statuses: ${counts.active} Active, ${counts.noStatus} without status, ${counts.releaseRequested} ReleaseRequested, ` +
-        `${counts.markedForRemoval} MarkedForRemoval, ${counts.readyForRemoval} ReadyForRemoval; ` +
-        `${counts.withoutTenant} without a tenant.\n`,
-    );
-    return 0;
-  } catch (error) {
-    err.write(
-      `\nseed: ${error instanceof NotEmptyError ? '' : 'failed: '}${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    return 1;
-  }
+  const result = await seed(options);
+  const { counts } = result;
+  out.write(
+    `Wrote ${counts.rows.toLocaleString('en-US')} rows in ${result.loadSeconds.toFixed(1)} s ` +
+      `(${Math.round(result.rowsPerSecond).toLocaleString('en-US')} rows/s), then refreshed statistics in ` +
+      `${result.analyzeSeconds.toFixed(1)} s.\n` +
+      `Statuses: ${counts.active} Active, ${counts.noStatus} without status, ${counts.releaseRequested} ReleaseRequested, ` +
+      `${counts.markedForRemoval} MarkedForRemoval, ${counts.readyForRemoval} ReadyForRemoval; ` +
+      `${counts.withoutTenant} without a tenant.\n`,
+  );
 }

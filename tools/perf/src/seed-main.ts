@@ -1,9 +1,4 @@
+import { exitWith } from './args';
 import { main } from './seed-cli';
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+exitWith(main(process.argv.slice(2)));

@@ -1,9 +1,9 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse } from 'yaml';
-import { workspaceRoot } from './workspace';
+import { followRef } from './openapi-refs.mjs';
+import { workspacePath } from './workspace';
 
 type Json = Record<string, unknown>;
 
@@ -34,7 +34,7 @@ export class Contract {
   private readonly ajv: Ajv2020;
   private readonly validators = new Map<string, ValidateFunction>();
 
-  constructor(specPath = join(workspaceRoot(), 'openapi', 'oc-numbers.yaml')) {
+  constructor(specPath = workspacePath('openapi', 'oc-numbers.yaml')) {
     this.spec = parse(readFileSync(specPath, 'utf8')) as Json;
     this.ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(this.ajv);
@@ -128,17 +128,8 @@ export class Contract {
 
   /** Follows a local `$ref` (a response or a header may be one) to the object it names. */
   private resolve(value: Json, pointer: string): { value: Json; pointer: string } {
-    let current = value;
-    let at = pointer;
-    while (typeof current.$ref === 'string') {
-      at = current.$ref;
-      current = at
-        .slice(2)
-        .split('/')
-        .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-        .reduce<Json>((node, part) => node[part] as Json, this.spec);
-    }
-    return { value: current, pointer: at };
+    const followed = followRef(this.spec, value);
+    return { value: followed.value, pointer: followed.pointer ?? pointer };
   }
 
   private validator(pointer: string): ValidateFunction {

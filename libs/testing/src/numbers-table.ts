@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { Client } from 'pg';
+import { withPostgres } from './database-url';
 import type { TestDatabase } from './databases';
 
 /** One row of `oc_numbers`, as the operator's sync job writes it. */
@@ -18,13 +18,9 @@ export async function withSql<T>(
   work: (query: (sql: string, params?: readonly unknown[]) => Promise<unknown[]>) => Promise<T>,
 ): Promise<T> {
   if (database.config.type === 'postgres') {
-    const client = new Client({ connectionString: database.config.url });
-    await client.connect();
-    try {
-      return await work(async (sql, params = []) => (await client.query(toPostgres(sql), [...params])).rows);
-    } finally {
-      await client.end();
-    }
+    return withPostgres(database.config.url, (client) =>
+      work(async (sql, params = []) => (await client.query(toPostgres(sql), [...params])).rows),
+    );
   }
   const db = new Database(database.config.path, { timeout: 5000 });
   try {

@@ -6,8 +6,13 @@ export function workspaceRoot(from = process.cwd()): string {
   let dir = from;
   while (!existsSync(join(dir, 'nx.json'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`No nx.json above ${from}`);
+    if (parent === dir) throw new Error(`No nx.json above ${from}: run this from the workspace`);
     dir = parent;
   }
   return dir;
+}
+
+/** A path inside the workspace, from its root. */
+export function workspacePath(...segments: string[]): string {
+  return join(workspaceRoot(), ...segments);
 }

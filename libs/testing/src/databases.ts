@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { withDatabaseName, withPostgres } from './database-url';
 
 export type TestDatabaseKind = 'sqlite' | 'postgres';
 
@@ -43,23 +43,14 @@ export async function createTestDatabase(kind: TestDatabaseKind): Promise<TestDa
     };
   }
   const name = `oc_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
-  const url = new URL(serverUrl());
-  url.pathname = `/${name}`;
+  await withPostgres(serverUrl(), (admin) => admin.query(`CREATE DATABASE ${name}`));
+  const url = withDatabaseName(serverUrl(), name);
   return {
     kind,
-    url: url.toString(),
-    config: { type: 'postgres', url: url.toString() },
-    drop: () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    url,
+    config: { type: 'postgres', url },
+    drop: async () => {
+      await withPostgres(serverUrl(), (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
   };
-}
-
-async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: serverUrl() });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
