@@ -7,7 +7,8 @@ import nx from '@nx/eslint-plugin';
  *   client                                 scope:shared   type:client     the typed client
  *   testing                                scope:testing  type:test-util  the test toolkit, test-only
  *   api-e2e, api-contract                  scope:e2e      type:e2e        suites that drive the built service
- *   perf, soak, docs-ui, contract-guard    scope:tools    type:tool       workspace tools
+ *   perf, soak, docs-ui, contract-guard,   scope:tools    type:tool       workspace tools
+ *   settings-docs
  * Production code: api → contracts, client → contracts, nothing else. The service's spec files
  * and its test/ folder may use the toolkit too (`apiTests`); the rest of its code may not.
  */

@@ -60,7 +60,7 @@ export class AppModule {
 
 /** Standard output: JSON lines, or human-readable ones for a person at a terminal. */
 function logDestination(config: AppConfig): DestinationStream {
-  if (usePrettyLogs(config.logFormat, process.stdout.isTTY === true, process.env.NODE_ENV)) {
+  if (usePrettyLogs(config.logFormat, process.stdout.isTTY === true, config.nodeEnv)) {
     return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
   }
   return process.stdout;

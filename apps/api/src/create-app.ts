@@ -4,22 +4,25 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
+import { HEADER } from './common/http-headers';
 import type { AppConfig } from './config/app-config';
+import { isPostgres } from './database/dialect';
 import { checkSqliteFile } from './database/sqlite-file-check';
 import { loadOpenApiSpec } from './docs/openapi-spec';
 import { requestContext } from './logging/request-context';
+import { traceIdOf } from './logging/trace-id';
 import { MetricsService } from './metrics/metrics.service';
 import { answerClientError } from './problem/client-error';
-import { applyProtection, REQUEST_LIMITS } from './protection/protection';
-import { RateLimiter } from './protection/rate-limiter';
-import { TRACE_ID_HEADER, traceIdOf } from './problem/trace-id';
+import { applyRateLimit, RateLimiter } from './rate-limit/rate-limiter';
+import { applySecurity } from './security/security';
+import { REQUEST_LIMITS } from './security/request-limits';
 
 /**
  * Builds the application (without listening), the same way for `main.ts` and for tests.
  * Migrations run during `init()` unless the config turns them off.
  */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
-  if (config.database.type === 'better-sqlite3') checkSqliteFile(config.database.path, config.migrationsRun);
+  if (!isPostgres(config.database)) checkSqliteFile(config.database.path, config.migrationsRun);
   const limiter = config.rateLimit.enabled ? new RateLimiter(config.rateLimit) : undefined;
   const adapter = new FastifyAdapter({
     genReqId: (req: IncomingMessage) => traceIdOf(req),
@@ -32,7 +35,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       answerClientError(error, socket, limiter?.take(socket.remoteAddress ?? 'unknown').headers),
   });
   adapter.getInstance().addHook('onRequest', async (request, reply) => {
-    reply.header(TRACE_ID_HEADER, request.id);
+    reply.header(HEADER.traceId, request.id);
     const route = request.routeOptions.url;
     if (route) requestContext(request.raw).route = route;
   });
@@ -44,7 +47,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
   app.useLogger(app.get(Logger));
   app.get(MetricsService).instrument(adapter.getInstance());
-  await applyProtection(app, config, limiter);
+  await applySecurity(app, config);
+  if (limiter) applyRateLimit(app, limiter, config.rateLimit);
   await app.init();
   return app;
 }
@@ -65,7 +69,7 @@ function closeConnectionsWhenDraining(fastify: FastifyInstance): void {
     draining = true;
   });
   fastify.addHook('onSend', async (_request, reply, payload) => {
-    if (draining) void reply.header('connection', 'close');
+    if (draining) void reply.header(HEADER.connection, 'close');
     return payload;
   });
 }

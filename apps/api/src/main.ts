@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { resolve } from 'node:path';
 import { loadConfigOrExit } from './config/app-config';
 import { createApp } from './create-app';
+import { databaseLabel } from './database/dialect';
 
 /** The contract the build copies beside the compiled service (dist/apps/api/openapi/). */
 const SPEC_PATH = resolve(__dirname, '..', 'openapi', 'oc-numbers.yaml');
@@ -14,9 +15,8 @@ async function bootstrap(): Promise<void> {
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shown = ['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host;
-  const database = config.database.type === 'postgres' ? 'PostgreSQL' : `SQLite at ${config.database.path}`;
   const logger = new Logger('Bootstrap');
-  logger.log(`OC Numbers listening on http://${shown}:${port} (${database})`);
+  logger.log(`OC Numbers listening on http://${shown}:${port} (${databaseLabel(config.database)})`);
 
   // Stop accepting connections, let requests in flight finish (for at most SHUTDOWN_TIMEOUT_MS),
   // close the database, exit 0.

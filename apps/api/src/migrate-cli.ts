@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { DataSource, type Logger, type Migration, MigrationExecutor } from 'typeorm';
 import { type AppConfig, loadConfigOrExit } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
+import { isPostgres } from './database/dialect';
 import { MIGRATIONS } from './database/migrations';
 
 export const MIGRATE_USAGE = `Usage: npm run migrate           apply the pending migrations
@@ -74,7 +75,7 @@ export async function main(
     return 1;
   };
 
-  if (config.database.type === 'better-sqlite3' && command !== 'run' && !existsSync(config.database.path)) {
+  if (!isPostgres(config.database) && command !== 'run' && !existsSync(config.database.path)) {
     // Opening the file would create it: a listing or a revert must not.
     if (command === 'revert') return fail(`There is no SQLite database at ${config.database.path}: nothing to revert.`);
     say(`Migrations of ${target} (the file does not exist yet; npm run migrate creates it):`);
@@ -83,10 +84,7 @@ export async function main(
   }
 
   const dataSource = new DataSource({
-    ...dataSourceOptions(config.database, false, {
-      connectTimeoutMs: config.databaseConnectTimeoutMs,
-      statementTimeoutMs: config.databaseStatementTimeoutMs,
-    }),
+    ...dataSourceOptions({ ...config, migrationsRun: false }),
     // This command says itself what was applied and what failed.
     logger: SILENT,
   });
@@ -94,7 +92,7 @@ export async function main(
   try {
     await dataSource.initialize();
   } catch (error) {
-    const waited = config.database.type === 'postgres' && Date.now() - started >= config.databaseConnectTimeoutMs;
+    const waited = isPostgres(config.database) && Date.now() - started >= config.databaseConnectTimeoutMs;
     return fail(
       `Cannot open ${target}: ${reason(error, config)}` +
         (waited ? ` (no answer within DATABASE_CONNECT_TIMEOUT_MS, ${config.databaseConnectTimeoutMs} ms)` : ''),
@@ -202,7 +200,7 @@ export function label(name: string): string {
 
 /** The database in words, with any password hidden. */
 function describeDatabase(database: AppConfig['database']): string {
-  if (database.type === 'better-sqlite3') return `SQLite at ${database.path}`;
+  if (!isPostgres(database)) return `SQLite at ${database.path}`;
   const url = new URL(database.url);
   if (url.password) url.password = '***';
   return `PostgreSQL at ${url.toString()}`;
@@ -211,7 +209,7 @@ function describeDatabase(database: AppConfig['database']): string {
 /** An error's message, never with the database password in it, with a hint where one helps. */
 function reason(error: unknown, config: AppConfig): string {
   let message = error instanceof Error ? error.message : String(error);
-  if (config.database.type === 'postgres') {
+  if (isPostgres(config.database)) {
     const password = new URL(config.database.url).password;
     for (const secret of new Set([password, safeDecode(password)])) {
       if (secret) message = message.split(secret).join('***');

@@ -15,13 +15,12 @@ export async function decoratorDocument(): Promise<OpenAPIObject> {
   const dir = mkdtempSync(join(tmpdir(), 'oc-numbers-openapi-'));
   try {
     const app = await createApp(
-      {
-        ...loadConfig({}),
-        database: { type: 'better-sqlite3', path: join(dir, 'empty.sqlite') },
-        migrationsRun: true,
-        logLevel: 'silent',
-        logFormat: 'json',
-      },
+      loadConfig({
+        DATABASE_URL: `sqlite:${join(dir, 'empty.sqlite')}`,
+        MIGRATIONS_RUN: 'true',
+        LOG_LEVEL: 'silent',
+        LOG_FORMAT: 'json',
+      }),
       { specPath: join(__dirname, '..', 'openapi', 'oc-numbers.yaml') },
     );
     try {

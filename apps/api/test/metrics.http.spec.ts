@@ -44,7 +44,15 @@ describe.each(TEST_DATABASE_KINDS)('GET /metrics on %s', (kind) => {
     const text = await metrics();
     expect(text).toMatch(/db_query_duration_seconds_count\{statement="SELECT"\} [1-9]/);
     expect(text).toMatch(/db_pool_connections\{state="total"\} [1-9]/);
-    expect(text).toMatch(/db_pool_max_connections [1-9]/);
+    if (kind === 'postgres') {
+      expect(text).toMatch(/db_pool_connections\{state="idle"\} \d/);
+      expect(text).toMatch(/db_pool_connections\{state="waiting"\} \d/);
+      expect(text).toMatch(/db_pool_max_connections 10\n/);
+    } else {
+      expect(text).toMatch(/db_pool_connections\{state="total"\} 1\n/);
+      expect(text).not.toMatch(/db_pool_connections\{state="idle"\}/);
+      expect(text).toMatch(/db_pool_max_connections 1\n/);
+    }
     expect(text).toMatch(/process_resident_memory_bytes [1-9]/);
     expect(text).toMatch(/nodejs_eventloop_lag_seconds /);
   });

@@ -1,5 +1,22 @@
-import { resolve } from 'node:path';
-import { ConfigError, loadConfig } from './app-config';
+import { workspaceRoot } from '@oc-numbers/testing';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type AppConfig, ConfigError, loadConfig } from './app-config';
+import { type SettingName, SETTINGS } from './settings';
+
+const NAMES = Object.keys(SETTINGS) as SettingName[];
+
+/** The problems loadConfig names for an environment, or none. */
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    expect(error.message).toBe(`Invalid configuration:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`);
+    return error.problems;
+  }
+}
 
 describe('loadConfig', () => {
   it('defaults to SQLite in ./data, port 3000 on 127.0.0.1, migrations on, level info', () => {
@@ -16,115 +33,111 @@ describe('loadConfig', () => {
       rateLimit: { enabled: true, max: 600, windowMs: 60_000 },
       corsOrigins: [],
       trustProxy: false,
-    });
+      nodeEnv: undefined,
+    } satisfies AppConfig);
   });
 
-  it('treats empty values as unset', () => {
-    expect(loadConfig({ PORT: '', DATABASE_URL: ' ', HOST: '' })).toEqual(loadConfig({}));
+  it.each(NAMES)('treats an empty or blank %s as unset', (name) => {
+    expect(loadConfig({ [name]: '' })).toEqual(loadConfig({}));
+    expect(loadConfig({ [name]: '  ' })).toEqual(loadConfig({}));
   });
 
-  it.each([
-    ['sqlite:/var/lib/oc/numbers.db', { type: 'better-sqlite3', path: '/var/lib/oc/numbers.db' }],
-    ['sqlite://relative.db', { type: 'better-sqlite3', path: resolve('relative.db') }],
-    ['postgres://u:p@db:5432/oc', { type: 'postgres', url: 'postgres://u:p@db:5432/oc' }],
-    ['postgresql://db/oc', { type: 'postgres', url: 'postgresql://db/oc' }],
-  ])('reads DATABASE_URL=%s', (url, database) => {
-    expect(loadConfig({ DATABASE_URL: url }).database).toEqual(database);
-  });
-
-  it('reads the other settings', () => {
-    expect(loadConfig({ PORT: '8080', HOST: '0.0.0.0', MIGRATIONS_RUN: 'false', LOG_LEVEL: 'DEBUG' })).toMatchObject({
-      port: 8080,
-      host: '0.0.0.0',
-      migrationsRun: false,
-      logLevel: 'debug',
-    });
-  });
-
-  it('names every bad variable in one error and never echoes a database password', () => {
-    let error: unknown;
-    try {
-      loadConfig({
-        PORT: '3.5',
-        DATABASE_URL: 'mysql://root:hunter2@db/oc',
-        MIGRATIONS_RUN: 'sometimes',
-        LOG_LEVEL: 'x',
-      });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    const { problems, message } = error as ConfigError;
-    expect(problems).toEqual([
-      'PORT must be a whole number from 0 to 65535 (got "3.5")',
-      'DATABASE_URL must be unset (SQLite at data/oc-numbers.sqlite), sqlite:<path> or postgres://… (got a "mysql:" URL)',
-      'MIGRATIONS_RUN must be true or false (got "sometimes")',
-      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "x")',
-    ]);
-    expect(message).not.toContain('hunter2');
-  });
-
-  it('rejects a postgres URL it cannot parse without echoing it', () => {
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://u:se cret@[bad/oc' })).toThrow(
-      /DATABASE_URL is not a valid postgres:\/\/ URL/,
+  it('gives the defaults for the values of .env.example, which names every setting', () => {
+    const lines = readFileSync(join(workspaceRoot(), '.env.example'), 'utf8').split('\n');
+    const env = Object.fromEntries(
+      lines.filter((line) => /^[A-Z_]+=/.test(line)).map((line) => line.split(/=(.*)/s).slice(0, 2)),
     );
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://u:se cret@[bad/oc' })).not.toThrow(/se cret/);
+    expect(Object.keys(env)).toEqual(NAMES);
+    expect(loadConfig(env)).toEqual(loadConfig({}));
   });
 
-  it('reads the deployment settings', () => {
-    expect(
-      loadConfig({
-        LOG_FORMAT: 'JSON',
-        DATABASE_CONNECT_TIMEOUT_MS: '1500',
-        DATABASE_STATEMENT_TIMEOUT_MS: '3000',
-        SHUTDOWN_TIMEOUT_MS: '0',
-        RATE_LIMIT_ENABLED: 'false',
-        RATE_LIMIT_MAX: '50',
-        RATE_LIMIT_WINDOW_MS: '1000',
-        CORS_ORIGINS: 'https://dash.example.com, http://localhost:8080',
-        TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
-      }),
-    ).toMatchObject({
-      logFormat: 'json',
-      databaseConnectTimeoutMs: 1500,
-      databaseStatementTimeoutMs: 3000,
-      shutdownTimeoutMs: 0,
-      rateLimit: { enabled: false, max: 50, windowMs: 1000 },
-      corsOrigins: ['https://dash.example.com', 'http://localhost:8080'],
-      trustProxy: ['10.0.0.0/8', '127.0.0.1'],
-    });
-    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
-    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
-    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
+  it.each<[string, string, Partial<AppConfig>]>([
+    [
+      'DATABASE_URL',
+      'sqlite:/var/lib/oc/numbers.db',
+      { database: { type: 'better-sqlite3', path: '/var/lib/oc/numbers.db' } },
+    ],
+    ['DATABASE_URL', 'sqlite://relative.db', { database: { type: 'better-sqlite3', path: resolve('relative.db') } }],
+    ['DATABASE_URL', 'postgres://u:p@db:5432/oc', { database: { type: 'postgres', url: 'postgres://u:p@db:5432/oc' } }],
+    ['DATABASE_URL', 'postgresql://db/oc', { database: { type: 'postgres', url: 'postgresql://db/oc' } }],
+    ['PORT', '8080', { port: 8080 }],
+    ['PORT', '0', { port: 0 }],
+    ['HOST', ' 0.0.0.0 ', { host: '0.0.0.0' }],
+    ['MIGRATIONS_RUN', 'false', { migrationsRun: false }],
+    ['MIGRATIONS_RUN', 'No', { migrationsRun: false }],
+    ['MIGRATIONS_RUN', '1', { migrationsRun: true }],
+    ['LOG_LEVEL', 'DEBUG', { logLevel: 'debug' }],
+    ['LOG_FORMAT', 'JSON', { logFormat: 'json' }],
+    ['DATABASE_CONNECT_TIMEOUT_MS', '1500', { databaseConnectTimeoutMs: 1500 }],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '3000', { databaseStatementTimeoutMs: 3000 }],
+    ['SHUTDOWN_TIMEOUT_MS', '0', { shutdownTimeoutMs: 0 }],
+    ['RATE_LIMIT_ENABLED', 'false', { rateLimit: { enabled: false, max: 600, windowMs: 60_000 } }],
+    ['RATE_LIMIT_MAX', '50', { rateLimit: { enabled: true, max: 50, windowMs: 60_000 } }],
+    ['RATE_LIMIT_WINDOW_MS', '1000', { rateLimit: { enabled: true, max: 600, windowMs: 1000 } }],
+    [
+      'CORS_ORIGINS',
+      'https://dash.example.com, http://localhost:8080',
+      { corsOrigins: ['https://dash.example.com', 'http://localhost:8080'] },
+    ],
+    ['CORS_ORIGINS', '*', { corsOrigins: ['*'] }],
+    ['TRUST_PROXY', '10.0.0.0/8,127.0.0.1', { trustProxy: ['10.0.0.0/8', '127.0.0.1'] }],
+    ['TRUST_PROXY', 'true', { trustProxy: true }],
+    ['TRUST_PROXY', '2', { trustProxy: 2 }],
+    ['NODE_ENV', 'production', { nodeEnv: 'production' }],
+  ])('reads %s=%s', (name, value, expected) => {
+    expect(loadConfig({ [name]: value })).toEqual({ ...loadConfig({}), ...expected });
   });
 
-  it('names every bad deployment setting', () => {
-    let error: unknown;
-    try {
-      loadConfig({
-        LOG_FORMAT: 'xml',
-        DATABASE_CONNECT_TIMEOUT_MS: '10',
-        DATABASE_STATEMENT_TIMEOUT_MS: '5s',
-        SHUTDOWN_TIMEOUT_MS: '-1',
-        RATE_LIMIT_ENABLED: 'off',
-        RATE_LIMIT_MAX: '0',
-        RATE_LIMIT_WINDOW_MS: '1e3',
-        CORS_ORIGINS: 'dash.example.com',
-        TRUST_PROXY: 'the load balancer',
-      });
-    } catch (e) {
-      error = e;
-    }
-    expect((error as ConfigError).problems).toEqual([
-      'LOG_FORMAT must be one of auto, json, pretty (got "xml")',
-      'DATABASE_CONNECT_TIMEOUT_MS must be a whole number from 100 to 600000 (got "10")',
-      'DATABASE_STATEMENT_TIMEOUT_MS must be a whole number from 100 to 600000 (got "5s")',
-      'SHUTDOWN_TIMEOUT_MS must be a whole number from 0 to 600000 (got "-1")',
-      'RATE_LIMIT_ENABLED must be true or false (got "off")',
-      'RATE_LIMIT_MAX must be a whole number from 1 to 100000000 (got "0")',
-      'RATE_LIMIT_WINDOW_MS must be a whole number from 1000 to 86400000 (got "1e3")',
-      'CORS_ORIGINS must be a comma-separated list of origins such as https://dashboard.example.com, or * (got "dash.example.com")',
-      'TRUST_PROXY must be true, false, a number of hops or a comma-separated list of addresses (got "the load balancer")',
-    ]);
+  const NOT_A_DATABASE_URL = 'must be unset (SQLite at data/oc-numbers.sqlite), sqlite:<path> or postgres://…';
+
+  /** [variable, bad value, the problem named after the variable, text it must not show]. */
+  const BAD: ReadonlyArray<readonly [name: SettingName, value: string, problem: string, secret?: string]> = [
+    ['DATABASE_URL', 'mysql://root:hunter2@db/oc', `${NOT_A_DATABASE_URL} (got a "mysql:" URL)`, 'hunter2'],
+    [
+      'DATABASE_URL',
+      'postgres://u:se cret@[bad/oc',
+      'is not a valid postgres:// URL (e.g. postgres://user:password@host:5432/db)',
+      'se cret',
+    ],
+    ['DATABASE_URL', 'sqlite:', 'sqlite:<path> needs a file path, e.g. sqlite:data/oc-numbers.sqlite'],
+    ['DATABASE_URL', 'hunter2', `${NOT_A_DATABASE_URL} (got a value without a scheme)`, 'hunter2'],
+    ['MIGRATIONS_RUN', 'sometimes', 'must be true or false (got "sometimes")'],
+    ['DATABASE_CONNECT_TIMEOUT_MS', '10', 'must be a whole number from 100 to 600000 (got "10")'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '5s', 'must be a whole number from 100 to 600000 (got "5s")'],
+    ['PORT', '3.5', 'must be a whole number from 0 to 65535 (got "3.5")'],
+    ['PORT', '65536', 'must be a whole number from 0 to 65535 (got "65536")'],
+    [
+      'TRUST_PROXY',
+      'the load balancer',
+      'must be true, false, a number of hops or a comma-separated list of addresses (got "the load balancer")',
+    ],
+    [
+      'CORS_ORIGINS',
+      'https://ok.example.com,dash.example.com',
+      'must be a comma-separated list of origins such as https://dashboard.example.com, or * (got "dash.example.com")',
+    ],
+    ['RATE_LIMIT_ENABLED', 'off', 'must be true or false (got "off")'],
+    ['RATE_LIMIT_MAX', '0', 'must be a whole number from 1 to 100000000 (got "0")'],
+    ['RATE_LIMIT_WINDOW_MS', '1e3', 'must be a whole number from 1000 to 86400000 (got "1e3")'],
+    ['SHUTDOWN_TIMEOUT_MS', '-1', 'must be a whole number from 0 to 600000 (got "-1")'],
+    ['LOG_LEVEL', 'X', 'must be one of fatal, error, warn, info, debug, trace, silent (got "X")'],
+    ['LOG_FORMAT', 'xml', 'must be one of auto, json, pretty (got "xml")'],
+  ];
+
+  it.each(BAD.map(([name, value, problem, secret]) => ({ name, value, problem, secret })))(
+    'rejects $name=$value, naming it',
+    ({ name, value, problem, secret }) => {
+      expect(problemsOf({ [name]: value })).toEqual([`${name} ${problem}`]);
+      if (secret) expect(problem).not.toContain(secret);
+    },
+  );
+
+  it('names every bad variable in one error, in the order of the settings table', () => {
+    const firstOfEach = BAD.filter(([name], i) => BAD.findIndex(([other]) => other === name) === i);
+    const env = Object.fromEntries(firstOfEach.map(([name, value]) => [name, value]));
+    const expected = [...firstOfEach]
+      .sort(([a], [b]) => NAMES.indexOf(a) - NAMES.indexOf(b))
+      .map(([name, , problem]) => `${name} ${problem}`);
+    expect(problemsOf(env)).toEqual(expected);
   });
 });

@@ -1,13 +1,8 @@
-import { resolve } from 'node:path';
+import { z } from 'zod';
+import type { DatabaseConfig } from '../database/dialect';
+import { type LogFormat, type LogLevel, SETTINGS, type SettingValues } from './settings';
 
-export type DatabaseConfig =
-  { readonly type: 'better-sqlite3'; readonly path: string } | { readonly type: 'postgres'; readonly url: string };
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
+export { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './settings';
 
 export interface RateLimitConfig {
   /** Off only for benchmarks: every client may then send as much as it likes. */
@@ -17,6 +12,7 @@ export interface RateLimitConfig {
   readonly windowMs: number;
 }
 
+/** The validated settings, as the service uses them (see config/settings.ts for each one). */
 export interface AppConfig {
   readonly port: number;
   readonly host: string;
@@ -36,12 +32,12 @@ export interface AppConfig {
   readonly corsOrigins: readonly string[];
   /** Fastify's `trustProxy`: whom to believe about the client's address in `X-Forwarded-For`. */
   readonly trustProxy: boolean | number | readonly string[];
+  /** NODE_ENV: `production` keeps logs JSON on a terminal. */
+  readonly nodeEnv: string | undefined;
 }
 
 /** The injection token of the validated {@link AppConfig}. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
-
-export const DEFAULT_SQLITE_PATH = 'data/oc-numbers.sqlite';
 
 /** Thrown at boot when a setting is invalid; its message names every bad variable. */
 export class ConfigError extends Error {
@@ -54,172 +50,62 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
+ * The schema of the whole environment, from the settings table: a blank or unset variable takes
+ * its default (read like any value) or its unset value.
+ */
+const ENV_SCHEMA = z.object(
+  Object.fromEntries(
+    Object.entries(SETTINGS).map(([name, declaration]) => {
+      const schema: z.ZodType<unknown, string> = declaration.type.schema;
+      return [
+        name,
+        'default' in declaration
+          ? z.string().default(declaration.default).pipe(schema)
+          : schema.optional().transform((value) => value ?? declaration.unset.value),
+      ];
+    }),
+  ),
+);
+
+/**
  * Reads and validates the settings from the environment. Every problem is collected, so one
  * failed start names all of them.
  */
 export function loadConfig(env: Env): AppConfig {
-  const problems: string[] = [];
-  const value = (name: string): string | undefined => {
-    const raw = env[name]?.trim();
-    return raw === '' ? undefined : raw;
-  };
-
-  const port = parsePort(value('PORT'), problems);
-  const host = value('HOST') ?? '127.0.0.1';
-  const database = parseDatabaseUrl(value('DATABASE_URL'), problems);
-  const migrationsRun = parseBoolean('MIGRATIONS_RUN', value('MIGRATIONS_RUN'), true, problems);
-  const logLevel = parseLogLevel(value('LOG_LEVEL'), problems);
-  const logFormat = parseChoice('LOG_FORMAT', value('LOG_FORMAT'), LOG_FORMATS, 'auto', problems);
-  const whole = (name: string, fallback: number, min: number, max: number) =>
-    parseWholeNumber(name, value(name), fallback, min, max, problems);
-  const databaseConnectTimeoutMs = whole('DATABASE_CONNECT_TIMEOUT_MS', 2000, 100, 600_000);
-  const databaseStatementTimeoutMs = whole('DATABASE_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000);
-  const shutdownTimeoutMs = whole('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000);
-  const rateLimit: RateLimitConfig = {
-    enabled: parseBoolean('RATE_LIMIT_ENABLED', value('RATE_LIMIT_ENABLED'), true, problems),
-    max: whole('RATE_LIMIT_MAX', 600, 1, 100_000_000),
-    windowMs: whole('RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
-  };
-  const corsOrigins = parseCorsOrigins(value('CORS_ORIGINS'), problems);
-  const trustProxy = parseTrustProxy(value('TRUST_PROXY'), problems);
-
-  if (problems.length > 0 || !database) {
-    throw new ConfigError(problems);
-  }
-  return {
-    port,
-    host,
-    database,
-    migrationsRun,
-    logLevel,
-    logFormat,
-    databaseConnectTimeoutMs,
-    databaseStatementTimeoutMs,
-    shutdownTimeoutMs,
-    rateLimit,
-    corsOrigins,
-    trustProxy,
-  };
-}
-
-function parseWholeNumber(
-  name: string,
-  raw: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-  problems: string[],
-): number {
-  if (raw === undefined) return fallback;
-  const number = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(number) || number < min || number > max) {
-    problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-    return fallback;
-  }
-  return number;
-}
-
-function parseChoice<T extends string>(
-  name: string,
-  raw: string | undefined,
-  choices: readonly T[],
-  fallback: T,
-  problems: string[],
-): T {
-  if (raw === undefined) return fallback;
-  const choice = choices.find((c) => c === raw.toLowerCase());
-  if (!choice) {
-    problems.push(`${name} must be one of ${choices.join(', ')} (got "${raw}")`);
-    return fallback;
-  }
-  return choice;
-}
-
-/** A comma-separated list of origins such as `https://dashboard.example.com`; `*` for any. */
-function parseCorsOrigins(raw: string | undefined, problems: string[]): readonly string[] {
-  if (raw === undefined) return [];
-  const origins = raw
-    .split(',')
-    .map((o) => o.trim())
-    .filter((o) => o !== '');
-  const bad = origins.filter((o) => o !== '*' && !/^https?:\/\/[^/\s?#]+$/.test(o));
-  if (bad.length > 0) {
-    problems.push(
-      `CORS_ORIGINS must be a comma-separated list of origins such as https://dashboard.example.com, or * (got "${bad.join(', ')}")`,
-    );
-  }
-  return origins;
-}
-
-/** `false` (default), `true` (trust every proxy), a hop count, or a comma-separated list of addresses/CIDRs. */
-function parseTrustProxy(raw: string | undefined, problems: string[]): boolean | number | readonly string[] {
-  if (raw === undefined) return false;
-  const lower = raw.toLowerCase();
-  if (lower === 'true') return true;
-  if (lower === 'false') return false;
-  if (/^\d{1,2}$/.test(raw)) return Number(raw);
-  const addresses = raw.split(',').map((a) => a.trim());
-  if (addresses.some((a) => !/^[0-9a-f.:]+(\/\d{1,3})?$/i.test(a))) {
-    problems.push(
-      `TRUST_PROXY must be true, false, a number of hops or a comma-separated list of addresses (got "${raw}")`,
-    );
-    return false;
-  }
-  return addresses;
-}
-
-function parsePort(raw: string | undefined, problems: string[]): number {
-  if (raw === undefined) return 3000;
-  const port = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(port) || port > 65535) {
-    problems.push(`PORT must be a whole number from 0 to 65535 (got "${raw}")`);
-  }
-  return port;
-}
-
-function parseDatabaseUrl(raw: string | undefined, problems: string[]): DatabaseConfig | undefined {
-  if (raw === undefined) return { type: 'better-sqlite3', path: resolve(DEFAULT_SQLITE_PATH) };
-  if (raw.startsWith('sqlite:')) {
-    const path = raw.slice('sqlite:'.length).replace(/^\/\//, '');
-    if (path === '') {
-      problems.push('DATABASE_URL sqlite:<path> needs a file path, e.g. sqlite:data/oc-numbers.sqlite');
-      return undefined;
-    }
-    return { type: 'better-sqlite3', path: resolve(path) };
-  }
-  if (/^postgres(ql)?:\/\//.test(raw)) {
-    if (!URL.canParse(raw)) {
-      problems.push('DATABASE_URL is not a valid postgres:// URL (e.g. postgres://user:password@host:5432/db)');
-      return undefined;
-    }
-    return { type: 'postgres', url: raw };
-  }
-  // The value may hold a password: name only its scheme.
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1];
-  problems.push(
-    `DATABASE_URL must be unset (SQLite at ${DEFAULT_SQLITE_PATH}), sqlite:<path> or postgres://… ` +
-      `(got ${scheme ? `a "${scheme}:" URL` : 'a value without a scheme'})`,
+  const present = Object.fromEntries(
+    Object.keys(SETTINGS).flatMap((name) => {
+      const text = env[name]?.trim();
+      return text ? [[name, text]] : [];
+    }),
   );
-  return undefined;
-}
-
-function parseBoolean(name: string, raw: string | undefined, fallback: boolean, problems: string[]): boolean {
-  if (raw === undefined) return fallback;
-  const lower = raw.toLowerCase();
-  if (['true', '1', 'yes'].includes(lower)) return true;
-  if (['false', '0', 'no'].includes(lower)) return false;
-  problems.push(`${name} must be true or false (got "${raw}")`);
-  return fallback;
-}
-
-function parseLogLevel(raw: string | undefined, problems: string[]): LogLevel {
-  if (raw === undefined) return 'info';
-  const level = LOG_LEVELS.find((l) => l === raw.toLowerCase());
-  if (!level) {
-    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${raw}")`);
-    return 'info';
+  const result = ENV_SCHEMA.safeParse(present);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
   }
-  return level;
+  // The schema is built from SETTINGS, entry by entry: its output is SettingValues.
+  return appConfig(result.data as SettingValues);
+}
+
+function appConfig(settings: SettingValues): AppConfig {
+  return {
+    port: settings.PORT,
+    host: settings.HOST,
+    database: settings.DATABASE_URL,
+    migrationsRun: settings.MIGRATIONS_RUN,
+    logLevel: settings.LOG_LEVEL,
+    logFormat: settings.LOG_FORMAT,
+    databaseConnectTimeoutMs: settings.DATABASE_CONNECT_TIMEOUT_MS,
+    databaseStatementTimeoutMs: settings.DATABASE_STATEMENT_TIMEOUT_MS,
+    shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
+    rateLimit: {
+      enabled: settings.RATE_LIMIT_ENABLED,
+      max: settings.RATE_LIMIT_MAX,
+      windowMs: settings.RATE_LIMIT_WINDOW_MS,
+    },
+    corsOrigins: settings.CORS_ORIGINS,
+    trustProxy: settings.TRUST_PROXY,
+    nodeEnv: settings.NODE_ENV,
+  };
 }
 
 /**

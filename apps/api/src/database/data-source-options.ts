@@ -1,51 +1,46 @@
 import { Logger } from '@nestjs/common';
 import type { DataSourceOptions } from 'typeorm';
-import type { DatabaseConfig } from '../config/app-config';
-import { OcNumber } from '../numbers/oc-number.entity';
+import type { AppConfig } from '../config/app-config';
+import { isPostgres } from './dialect';
 import { MIGRATIONS } from './migrations';
 
-export const ENTITIES = [OcNumber];
+/** The settings a connection to the database needs. */
+export type DatabaseSettings = Pick<
+  AppConfig,
+  'database' | 'migrationsRun' | 'databaseConnectTimeoutMs' | 'databaseStatementTimeoutMs'
+>;
 
-export interface DatabaseTimeouts {
-  /** PostgreSQL: how long to wait for a new connection, or for a free one from the pool. */
-  readonly connectTimeoutMs: number;
-  /** PostgreSQL: how long a statement may run; SQLite: how long to wait for another writer's lock. */
-  readonly statementTimeoutMs: number;
-}
-
-export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectTimeoutMs: 2000, statementTimeoutMs: 5000 };
+/** Entity classes, for a DataSource built outside Nest (the service's modules register their own). */
+export type Entities = NonNullable<DataSourceOptions['entities']>;
 
 /**
  * The TypeORM options for either database. The schema comes only from migrations:
  * `synchronize` is never on. Every wait on the database is bounded, so a database that is down
  * or stuck fails a request in seconds instead of holding it.
  */
-export function dataSourceOptions(
-  database: DatabaseConfig,
-  migrationsRun: boolean,
-  timeouts: DatabaseTimeouts = DEFAULT_DATABASE_TIMEOUTS,
-): DataSourceOptions {
+export function dataSourceOptions(settings: DatabaseSettings, entities: Entities = []): DataSourceOptions {
+  const { database, migrationsRun } = settings;
   const common = {
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsRun,
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
   } as const;
-  if (database.type === 'postgres') {
+  if (isPostgres(database)) {
     const logger = new Logger('Database');
     return {
       ...common,
       type: 'postgres',
       url: database.url,
       applicationName: 'oc-numbers',
-      connectTimeoutMS: timeouts.connectTimeoutMs,
+      connectTimeoutMS: settings.databaseConnectTimeoutMs,
       extra: {
         // The server cancels a statement that runs too long; the client gives up a little later
         // when the server cannot even say so (a network partition).
-        statement_timeout: timeouts.statementTimeoutMs,
-        query_timeout: timeouts.statementTimeoutMs + 1000,
+        statement_timeout: settings.databaseStatementTimeoutMs,
+        query_timeout: settings.databaseStatementTimeoutMs + 1000,
         // Closed idle connections are dropped from the pool; new ones are made on demand, so the
         // service recovers by itself when the database comes back.
         keepAlive: true,
@@ -60,6 +55,6 @@ export function dataSourceOptions(
     database: database.path,
     enableWAL: true,
     // Wait for a writer of another process (the operator's sync job) instead of failing at once.
-    timeout: timeouts.statementTimeoutMs,
+    timeout: settings.databaseStatementTimeoutMs,
   };
 }

@@ -1,23 +1,30 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app-config';
+import { DatabaseDriver } from './database-driver';
 import { dataSourceOptions } from './data-source-options';
 
+/**
+ * The connection to the database, for the whole application. Feature modules register their
+ * entities with `TypeOrmModule.forFeature`; the few that need the driver itself inject
+ * {@link DatabaseDriver}.
+ */
 @Module({})
 export class DatabaseModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: DatabaseModule,
+      global: true,
       imports: [
         TypeOrmModule.forRoot({
-          ...dataSourceOptions(config.database, config.migrationsRun, {
-            connectTimeoutMs: config.databaseConnectTimeoutMs,
-            statementTimeoutMs: config.databaseStatementTimeoutMs,
-          }),
+          ...dataSourceOptions(config),
+          autoLoadEntities: true,
           // Fail the start at once rather than retrying a database that is not there.
           retryAttempts: 0,
         }),
       ],
+      providers: [DatabaseDriver],
+      exports: [DatabaseDriver],
     };
   }
 }

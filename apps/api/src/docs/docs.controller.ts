@@ -1,16 +1,40 @@
-import { Controller, Get, Header, Inject, NotFoundException, Param, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Controller, Get, Header, Inject, NotFoundException, Param, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { HEADER } from '../common/http-headers';
 import { ApiProblemResponses } from '../problem/problem-details.dto';
 import { OPENAPI_SPEC, type OpenApiSpec } from './openapi-spec';
 import { loadSwaggerUiAssets, SWAGGER_UI_HTML } from './swagger-ui';
+
+interface DocsOperation {
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  /** What the 200 answer holds. */
+  readonly description: string;
+  readonly mediaType: string;
+  /** The answer's schema; text by default. */
+  readonly schema?: SchemaObject;
+}
+
+/**
+ * A GET operation of the documentation: one 200 answer of `mediaType`, and the 429 of the rate
+ * limit. A text answer names its type; an object is sent as JSON.
+ */
+function DocsGet({ path, operationId, summary, description, mediaType, schema = { type: 'string' } }: DocsOperation) {
+  return applyDecorators(
+    Get(path),
+    ApiOperation({ operationId, summary }),
+    ApiOkResponse({ description, content: { [mediaType]: { schema } } }),
+    ApiProblemResponses({ 429: 'The client is over its rate limit.' }),
+    ...(schema.type === 'string' ? [Header(HEADER.contentType, `${mediaType}; charset=utf-8`)] : []),
+  );
+}
 
 /**
  * The contract itself, from `openapi/` (not a document rebuilt from the code's decorators), and
  * a Swagger UI page that renders it.
  */
-const RATE_LIMITED = { 429: 'The client is over its rate limit.' };
-
 @ApiTags('Documentation')
 @Controller('api')
 export class DocsController {
@@ -18,39 +42,40 @@ export class DocsController {
 
   constructor(@Inject(OPENAPI_SPEC) private readonly spec: OpenApiSpec) {}
 
-  @Get('openapi.yaml')
-  @ApiOperation({ operationId: 'getOpenApiYaml', summary: 'This contract, as YAML' })
-  @ApiOkResponse({ description: 'The contract.', content: { 'application/yaml': { schema: { type: 'string' } } } })
-  @ApiProblemResponses(RATE_LIMITED)
-  @Header('Content-Type', 'application/yaml; charset=utf-8')
+  @DocsGet({
+    path: 'openapi.yaml',
+    operationId: 'getOpenApiYaml',
+    summary: 'This contract, as YAML',
+    description: 'The contract.',
+    mediaType: 'application/yaml',
+  })
   yaml(): string {
     return this.spec.yaml;
   }
 
-  @Get('openapi.json')
-  @ApiOperation({ operationId: 'getOpenApiJson', summary: 'This contract, as JSON' })
-  @ApiOkResponse({
+  @DocsGet({
+    path: 'openapi.json',
+    operationId: 'getOpenApiJson',
+    summary: 'This contract, as JSON',
     description: 'The contract.',
-    content: {
-      'application/json': {
-        schema: {
-          type: 'object',
-          required: ['openapi', 'info', 'paths'],
-          properties: { openapi: { type: 'string' }, info: { type: 'object' }, paths: { type: 'object' } },
-        },
-      },
+    mediaType: 'application/json',
+    schema: {
+      type: 'object',
+      required: ['openapi', 'info', 'paths'],
+      properties: { openapi: { type: 'string' }, info: { type: 'object' }, paths: { type: 'object' } },
     },
   })
-  @ApiProblemResponses(RATE_LIMITED)
   json(): OpenApiSpec['document'] {
     return this.spec.document;
   }
 
-  @Get('docs')
-  @ApiOperation({ operationId: 'getApiDocs', summary: 'API documentation' })
-  @ApiOkResponse({ description: 'The documentation page.', content: { 'text/html': { schema: { type: 'string' } } } })
-  @ApiProblemResponses(RATE_LIMITED)
-  @Header('Content-Type', 'text/html; charset=utf-8')
+  @DocsGet({
+    path: 'docs',
+    operationId: 'getApiDocs',
+    summary: 'API documentation',
+    description: 'The documentation page.',
+    mediaType: 'text/html',
+  })
   page(): string {
     return SWAGGER_UI_HTML;
   }
@@ -61,6 +86,6 @@ export class DocsController {
   asset(@Param('asset') name: string, @Res() reply: FastifyReply): void {
     const asset = this.assets.get(name);
     if (!asset) throw new NotFoundException(`No file ${name} in the documentation.`);
-    void reply.header('Cache-Control', 'public, max-age=3600').type(asset.contentType).send(asset.body);
+    void reply.header(HEADER.cacheControl, 'public, max-age=3600').type(asset.contentType).send(asset.body);
   }
 }

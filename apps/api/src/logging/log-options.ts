@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Options } from 'pino-http';
+import { HEADER, type HeaderName, headerKey } from '../common/http-headers';
 import type { AppConfig, LogFormat } from '../config/app-config';
-import { traceIdOf } from '../problem/trace-id';
+import { traceIdOf } from './trace-id';
 import { requestContext } from './request-context';
 
 /**
@@ -29,11 +30,14 @@ export function requestLogOptions(config: Pick<AppConfig, 'logLevel'>): Options<
     customAttributeKeys: { responseTime: 'durationMs' },
     redact: {
       paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'req.headers["proxy-authorization"]',
-        'res.headers["set-cookie"]',
+        ...[HEADER.authorization, HEADER.cookie, HEADER.proxyAuthorization].map((name) => headerPath('req', name)),
+        headerPath('res', HEADER.setCookie),
       ],
     },
   };
+}
+
+/** The path of a header in pino-http's request or response object, for `redact`. */
+function headerPath(object: 'req' | 'res', name: HeaderName): string {
+  return `${object}.headers[${JSON.stringify(headerKey(name))}]`;
 }

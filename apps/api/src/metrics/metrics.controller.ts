@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HEADER } from '../common/http-headers';
 import { ApiProblemResponses } from '../problem/problem-details.dto';
 import { MetricsService } from './metrics.service';
 
@@ -13,7 +14,7 @@ export class MetricsController {
   @ApiOperation({ operationId: 'getMetrics', summary: 'Prometheus metrics' })
   @ApiOkResponse({ description: 'The current metrics.', content: { 'text/plain': { schema: { type: 'string' } } } })
   @ApiProblemResponses({ 429: 'The client is over its rate limit.' })
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  @Header(HEADER.contentType, 'text/plain; version=0.0.4; charset=utf-8')
   read(): Promise<string> {
     return this.metrics.registry.metrics();
   }

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DataSource, type EntitySubscriberInterface } from 'typeorm';
+import { DatabaseDriver } from '../database/database-driver';
 
 /** The route label of a request no operation answers: raw URLs never become labels. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -13,12 +13,8 @@ export function statementOf(query: string): string {
   return STATEMENTS.has(keyword) ? keyword : 'OTHER';
 }
 
-interface PgPool {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
-  options?: { max?: number };
-}
+const HTTP_LABELS = ['route', 'method', 'status'] as const;
+const QUERY_LABELS = ['statement'] as const;
 
 /**
  * The service's Prometheus metrics, in a registry of its own (not prom-client's global one), so
@@ -28,80 +24,59 @@ interface PgPool {
 export class MetricsService implements OnModuleInit {
   readonly registry = new Registry();
 
-  private readonly requests = new Counter({
-    name: 'http_requests_total',
-    help: 'Requests answered, by route template, method and status.',
-    labelNames: ['route', 'method', 'status'] as const,
-    registers: [this.registry],
-  });
+  private readonly requests = this.counter(
+    'http_requests_total',
+    'Requests answered, by route template, method and status.',
+    HTTP_LABELS,
+  );
 
-  private readonly requestDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'Time from receiving a request to sending its response, by route template, method and status.',
-    labelNames: ['route', 'method', 'status'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
+  private readonly requestDuration = this.histogram(
+    'http_request_duration_seconds',
+    'Time from receiving a request to sending its response, by route template, method and status.',
+    HTTP_LABELS,
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  );
 
-  private readonly queryDuration = new Histogram({
-    name: 'db_query_duration_seconds',
-    help: 'Duration of the database queries that succeeded, by statement.',
-    labelNames: ['statement'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
-  });
+  private readonly queryDuration = this.histogram(
+    'db_query_duration_seconds',
+    'Duration of the database queries that succeeded, by statement.',
+    QUERY_LABELS,
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  );
 
-  private readonly queryErrors = new Counter({
-    name: 'db_query_errors_total',
-    help: 'Database queries that failed (including those the database could not answer), by statement.',
-    labelNames: ['statement'] as const,
-    registers: [this.registry],
-  });
+  private readonly queryErrors = this.counter(
+    'db_query_errors_total',
+    'Database queries that failed (including those the database could not answer), by statement.',
+    QUERY_LABELS,
+  );
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(private readonly database: DatabaseDriver) {
     collectDefaultMetrics({ register: this.registry });
-    const pool = () => this.pgPool();
-    const type = this.dataSource.options.type;
-    new Gauge({
-      name: 'db_pool_connections',
-      help: 'Database connections by state: total open, idle, and requests waiting for one (SQLite: one connection).',
-      labelNames: ['state'] as const,
-      registers: [this.registry],
-      collect() {
-        const p = pool();
-        if (p) {
-          this.set({ state: 'total' }, p.totalCount);
-          this.set({ state: 'idle' }, p.idleCount);
-          this.set({ state: 'waiting' }, p.waitingCount);
-        } else if (type === 'better-sqlite3') {
-          this.set({ state: 'total' }, 1);
-        }
+    this.gauge(
+      'db_pool_connections',
+      'Database connections by state: total open, idle, and requests waiting for one (SQLite: one connection).',
+      ['state'],
+      (gauge) => {
+        const counts = database.connections();
+        if (counts) gauge.set({ state: 'total' }, counts.total);
+        if (counts?.idle !== undefined) gauge.set({ state: 'idle' }, counts.idle);
+        if (counts?.waiting !== undefined) gauge.set({ state: 'waiting' }, counts.waiting);
       },
-    });
-    new Gauge({
-      name: 'db_pool_max_connections',
-      help: 'The most connections the pool opens.',
-      registers: [this.registry],
-      collect() {
-        const p = pool();
-        this.set(p ? (p.options?.max ?? 10) : 1);
-      },
-    });
+    );
+    this.gauge('db_pool_max_connections', 'The most connections the pool opens.', [], (gauge) =>
+      gauge.set(database.connections()?.max ?? 1),
+    );
   }
 
   onModuleInit(): void {
-    const { queryDuration, queryErrors } = this;
-    const subscriber: EntitySubscriberInterface = {
-      afterQuery(event) {
-        const statement = statementOf(event.query);
-        if (event.success && event.executionTime !== undefined) {
-          queryDuration.observe({ statement }, event.executionTime / 1000);
-        } else if (!event.success) {
-          queryErrors.inc({ statement });
-        }
-      },
-    };
-    this.dataSource.subscribers.push(subscriber);
+    this.database.observeQueries(({ query, success, executionTimeMs }) => {
+      const statement = statementOf(query);
+      if (success && executionTimeMs !== undefined) {
+        this.queryDuration.observe({ statement }, executionTimeMs / 1000);
+      } else if (!success) {
+        this.queryErrors.inc({ statement });
+      }
+    });
   }
 
   /** Counts every response by the route template that answered it. */
@@ -117,8 +92,34 @@ export class MetricsService implements OnModuleInit {
     });
   }
 
-  private pgPool(): PgPool | undefined {
-    if (this.dataSource.options.type !== 'postgres' || !this.dataSource.isInitialized) return undefined;
-    return (this.dataSource.driver as unknown as { master?: PgPool }).master;
+  private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: number[],
+  ): Histogram<L> {
+    return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
+  }
+
+  /** A gauge whose value `collect` sets each time the metrics are read. */
+  private gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    collect: (gauge: Gauge<L>) => void,
+  ): void {
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        collect(this);
+      },
+    });
   }
 }

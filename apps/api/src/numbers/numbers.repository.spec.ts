@@ -1,6 +1,6 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '@oc-numbers/testing';
-import { dataSourceOptions } from '../database/data-source-options';
+import { DatabaseDriver } from '../database/database-driver';
 import { MIGRATIONS } from '../database/migrations';
 import { NumbersRepository } from './numbers.repository';
 import { NumbersService } from './numbers.service';
@@ -15,6 +15,7 @@ import {
   TENANT_IDLE,
   TENANT_UNKNOWN,
 } from '../../test/fixture';
+import { migratedDataSource } from '../../test/migrated-data-source';
 
 describe.each(TEST_DATABASE_KINDS)('NumbersRepository on %s', (kind) => {
   let database: TestDatabase;
@@ -23,11 +24,9 @@ describe.each(TEST_DATABASE_KINDS)('NumbersRepository on %s', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    dataSource = new DataSource(dataSourceOptions(database.config, false));
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    dataSource = await migratedDataSource(database);
     await seedFixture(dataSource);
-    service = new NumbersService(new NumbersRepository(dataSource.getRepository(OcNumber)));
+    service = new NumbersService(new NumbersRepository(new DatabaseDriver(dataSource)));
   });
 
   afterAll(async () => {

@@ -1,10 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Database, Statement } from 'better-sqlite3';
-import type { Pool } from 'pg';
-import type { Repository } from 'typeorm';
-import { isPostgres } from '../database/dialect';
-import { OcNumber } from './oc-number.entity';
+import { DatabaseDriver, type PreparedQuery } from '../database/database-driver';
 
 export interface RemovalCounts {
   readonly markedForRemoval: number;
@@ -31,55 +26,27 @@ const tenantSql = (parameter: string) => `
     FROM oc_numbers_removal_counts
    WHERE ms_tenant_id = ${parameter}`;
 
-/** How the summary reaches the database: one short query, straight through the driver. */
-type CountsReader = (msTenantId: string | undefined) => Promise<CountsRow | undefined>;
-
+/**
+ * The summary is the hot path that dashboards poll, and its queries are tiny, so TypeORM's
+ * per-query machinery (a query runner, events) would cost more than the query: they are
+ * statements prepared once on the driver TypeORM opened.
+ */
 @Injectable()
 export class NumbersRepository {
-  private reader?: CountsReader;
+  private readonly allTenants: PreparedQuery<CountsRow, []>;
+  private readonly oneTenant: PreparedQuery<CountsRow, [string]>;
 
-  constructor(@InjectRepository(OcNumber) private readonly numbers: Repository<OcNumber>) {}
+  constructor(database: DatabaseDriver) {
+    this.allTenants = database.prepare('oc_numbers_summary_all', () => ALL_TENANTS_SQL);
+    this.oneTenant = database.prepare('oc_numbers_summary_tenant', (placeholder) => tenantSql(placeholder(1)));
+  }
 
   /**
    * Counts both removal statuses for one tenant (a lower-case GUID) or, without one, for all
    * numbers, numbers without a tenant included. One query, a handful of rows read.
    */
   async countInRemoval(msTenantId?: string): Promise<RemovalCounts> {
-    this.reader ??= this.createReader();
-    const row = await this.reader(msTenantId);
+    const row = msTenantId === undefined ? await this.allTenants() : await this.oneTenant(msTenantId);
     return { markedForRemoval: Number(row?.marked ?? 0), readyForRemoval: Number(row?.ready ?? 0) };
-  }
-
-  /**
-   * The summary is the hot path that dashboards poll, and its queries are tiny, so TypeORM's
-   * per-query machinery (a query runner, events) would cost more than the query. It goes to the
-   * driver TypeORM opened: PostgreSQL's pool with named (prepared once per connection)
-   * statements, SQLite's connection with statements prepared once. Errors are the drivers'
-   * own, which the problem filter knows.
-   */
-  private createReader(): CountsReader {
-    const connection = this.numbers.manager.connection;
-    if (isPostgres(connection)) {
-      const pool = (connection.driver as unknown as { master: Pool }).master;
-      const tenant = tenantSql('$1');
-      return async (msTenantId) => {
-        const result =
-          msTenantId === undefined
-            ? await pool.query<CountsRow>({ name: 'oc_numbers_summary_all', text: ALL_TENANTS_SQL })
-            : await pool.query<CountsRow>({ name: 'oc_numbers_summary_tenant', text: tenant, values: [msTenantId] });
-        return result.rows[0];
-      };
-    }
-    const database = (connection.driver as unknown as { databaseConnection: Database }).databaseConnection;
-    let all: Statement<[], CountsRow> | undefined;
-    let tenant: Statement<[string], CountsRow> | undefined;
-    return async (msTenantId) => {
-      if (msTenantId === undefined) {
-        all ??= database.prepare<[], CountsRow>(ALL_TENANTS_SQL);
-        return all.get();
-      }
-      tenant ??= database.prepare<[string], CountsRow>(tenantSql('?'));
-      return tenant.get(msTenantId);
-    };
   }
 }

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { Pool } from 'pg';
-import { DataSource, type Repository } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '@oc-numbers/testing';
-import { dataSourceOptions } from '../database/data-source-options';
+import { DatabaseDriver } from '../database/database-driver';
 import { NumbersRepository, type RemovalCounts } from './numbers.repository';
 import { OcNumber } from './oc-number.entity';
+import { migratedDataSource } from '../../test/migrated-data-source';
 
 /**
  * The counter tables behind the summary must equal a plain COUNT of `oc_numbers` after any
@@ -71,7 +72,6 @@ const batches = fc.array(fc.array(anyOp, { minLength: 1, maxLength: 12 }), { min
 describe.each(TEST_DATABASE_KINDS)('the removal counts on %s', (kind) => {
   let database: TestDatabase;
   let dataSource: DataSource;
-  let numbers: Repository<OcNumber>;
   let repository: NumbersRepository;
   const pg = kind === 'postgres';
   /** Placeholders: $1, $2… on PostgreSQL, ? on SQLite. */
@@ -81,11 +81,8 @@ describe.each(TEST_DATABASE_KINDS)('the removal counts on %s', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    dataSource = new DataSource(dataSourceOptions(database.config, false));
-    await dataSource.initialize();
-    await dataSource.runMigrations();
-    numbers = dataSource.getRepository(OcNumber);
-    repository = new NumbersRepository(numbers);
+    dataSource = await migratedDataSource(database);
+    repository = new NumbersRepository(new DatabaseDriver(dataSource));
   });
 
   afterAll(async () => {

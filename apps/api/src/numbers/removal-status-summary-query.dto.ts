@@ -7,6 +7,7 @@ export class RemovalStatusSummaryQueryDto implements RemovalStatusSummaryQuery {
     description:
       "The customer's Microsoft Entra tenant id (a GUID, any letter case). Omitted, empty or " +
       'only white space: the summary covers all tenants.',
+    problem: 'INVALID_MS_TENANT_ID',
   })
   msTenantId?: string;
 }

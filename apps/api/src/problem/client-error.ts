@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { HEADER } from '../common/http-headers';
 import { PROBLEM_CONTENT_TYPE, type ProblemFields, problemBody } from './problem';
+import { problem } from './problem-catalogue';
 
 const logger = new Logger('ClientError');
 
@@ -19,34 +20,34 @@ export function answerClientError(
   headers: Readonly<Record<string, string>> = {},
 ): void {
   if (!socket.writable) return;
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-  const problem: ProblemFields = {
-    type: 'about:blank',
-    title: STATUS_CODES[status] ?? 'Bad Request',
+  const { type, title, status, detail, errorCode } =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? problem('REQUEST_HEADER_FIELDS_TOO_LARGE')
+      : problem('BAD_REQUEST', { message: 'The request is not valid HTTP.' });
+  const fields: ProblemFields = {
+    type,
+    title,
     status,
-    detail:
-      status === 431
-        ? 'The request line and headers are larger than the service accepts (16 KiB).'
-        : 'The request is not valid HTTP.',
+    detail,
     instance: '',
     errorTicket: randomUUID(),
-    errorCode: status === 431 ? 'REQUEST_HEADER_FIELDS_TOO_LARGE' : 'BAD_REQUEST',
+    errorCode,
     traceId: randomBytes(16).toString('hex'),
   };
   logger.warn(
-    { errorTicket: problem.errorTicket, errorCode: problem.errorCode, traceId: problem.traceId, status },
-    `${problem.title}: ${error.code ?? error.message}`,
+    { errorTicket: fields.errorTicket, errorCode: fields.errorCode, traceId: fields.traceId, status },
+    `${fields.title}: ${error.code ?? error.message}`,
   );
-  const body = problemBody(problem);
+  const body = problemBody(fields);
   socket.end(
-    `HTTP/1.1 ${status} ${problem.title}\r\n` +
-      `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      `X-Trace-Id: ${problem.traceId}\r\n` +
+    `HTTP/1.1 ${status} ${fields.title}\r\n` +
+      `${HEADER.contentType}: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `${HEADER.contentLength}: ${Buffer.byteLength(body)}\r\n` +
+      `${HEADER.traceId}: ${fields.traceId}\r\n` +
       Object.entries(headers)
         .map(([name, value]) => `${name}: ${value}\r\n`)
         .join('') +
-      'Connection: close\r\n\r\n' +
+      `${HEADER.connection}: close\r\n\r\n` +
       body,
   );
 }

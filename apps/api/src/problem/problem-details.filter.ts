@@ -1,41 +1,16 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
+import { traceIdOf } from '../logging/trace-id';
 import {
   databaseUnavailable,
   PROBLEM_CONTENT_TYPE,
   ProblemException,
-  type ProblemFields,
   problemBody,
-  RETRY_AFTER_UNAVAILABLE_SECONDS,
+  serviceUnavailable,
 } from './problem';
-import { traceIdOf } from './trace-id';
-
-type Problem = Pick<ProblemFields, 'type' | 'title' | 'status' | 'detail' | 'errorCode'>;
-
-const ERROR_CODES: Readonly<Record<number, string>> = {
-  400: 'BAD_REQUEST',
-  404: 'NOT_FOUND',
-  405: 'METHOD_NOT_ALLOWED',
-  406: 'NOT_ACCEPTABLE',
-  413: 'PAYLOAD_TOO_LARGE',
-  414: 'URI_TOO_LONG',
-  415: 'UNSUPPORTED_MEDIA_TYPE',
-  429: 'TOO_MANY_REQUESTS',
-  431: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
-  500: 'INTERNAL_ERROR',
-  503: 'SERVICE_UNAVAILABLE',
-};
-
-const INTERNAL_ERROR: Problem = {
-  type: 'about:blank',
-  title: 'Internal Server Error',
-  status: 500,
-  detail: 'The request could not be completed. Quote the errorTicket when reporting this failure.',
-  errorCode: 'INTERNAL_ERROR',
-};
+import { frameworkProblem, type Problem, problem } from './problem-catalogue';
 
 /**
  * The one error path: every error becomes an RFC 9457 problem with a fresh errorTicket, which
@@ -54,7 +29,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const { problem, extensions, headers } = describe(error, request);
     const errorTicket = randomUUID();
     const traceId = traceIdOf(request.raw);
-    const instance = request.url.split('?', 1)[0];
+    const instance = pathOf(request);
     const context = { errorTicket, errorCode: problem.errorCode, traceId, status: problem.status };
 
     if (problem.status >= 500) {
@@ -79,45 +54,26 @@ interface Described {
 }
 
 function describe(error: unknown, request: FastifyRequest): Described {
-  if (error instanceof ProblemException) {
-    return { problem: error.problem, extensions: { ...error.extensions }, headers: { ...error.headers } };
-  }
-  if (isDatabaseUnavailable(error)) {
-    const { problem, headers } = databaseUnavailable();
-    return { problem, headers: { ...headers } };
-  }
+  if (error instanceof ProblemException) return described(error);
+  if (isDatabaseUnavailable(error)) return described(databaseUnavailable());
   const status = error instanceof HttpException ? error.getStatus() : statusOfFrameworkError(error);
-  if (status === 503) {
-    return {
-      problem: {
-        type: 'about:blank',
-        title: 'Service Unavailable',
-        status,
-        detail: `The service cannot answer now. Retry after ${RETRY_AFTER_UNAVAILABLE_SECONDS} seconds.`,
-        errorCode: 'SERVICE_UNAVAILABLE',
-      },
-      headers: { 'retry-after': String(RETRY_AFTER_UNAVAILABLE_SECONDS) },
-    };
-  }
+  if (status === 503) return described(serviceUnavailable('SERVICE_UNAVAILABLE'));
   if (status === 404) {
-    return {
-      problem: {
-        type: 'about:blank',
-        title: 'Not Found',
-        status,
-        detail: `No operation answers ${request.method} ${request.url.split('?', 1)[0]}.`,
-        errorCode: 'NOT_FOUND',
-      },
-    };
+    return { problem: problem('NOT_FOUND', { method: request.method, path: pathOf(request) }) };
   }
   if (status !== undefined && status >= 400 && status < 500) {
-    const title = STATUS_CODES[status] ?? 'Bad Request';
-    const detail = error instanceof Error && error.message ? error.message : title;
-    return {
-      problem: { type: 'about:blank', title, status, detail, errorCode: ERROR_CODES[status] ?? 'BAD_REQUEST' },
-    };
+    return { problem: frameworkProblem(status, error instanceof Error ? error.message : undefined) };
   }
-  return { problem: INTERNAL_ERROR };
+  return { problem: problem('INTERNAL_ERROR') };
+}
+
+function described({ problem, extensions, headers }: ProblemException): Described {
+  return { problem, extensions: { ...extensions }, headers: { ...headers } };
+}
+
+/** The request's path, without its query: the problem's `instance`. */
+function pathOf(request: FastifyRequest): string {
+  return request.url.split('?', 1)[0];
 }
 
 /** Fastify's own errors (a body too large, a bad content type) carry a 4xx `statusCode`. */

@@ -1,4 +1,6 @@
 import type { ProblemDetailsFields } from '@oc-numbers/contracts';
+import { HEADER, headerKey } from '../common/http-headers';
+import { type Problem, problem } from './problem-catalogue';
 
 /** The fields every problem body carries, typed against the contract's ProblemDetails. */
 export type ProblemFields = Required<ProblemDetailsFields>;
@@ -6,12 +8,12 @@ export type ProblemFields = Required<ProblemDetailsFields>;
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /**
- * An error a handler throws to answer with a specific problem. The global filter adds
- * `instance`, `errorTicket` and `traceId`.
+ * An error a handler throws to answer with a specific problem (built from the catalogue). The
+ * global filter adds `instance`, `errorTicket` and `traceId`.
  */
 export class ProblemException extends Error {
   constructor(
-    readonly problem: Pick<ProblemFields, 'type' | 'title' | 'status' | 'detail' | 'errorCode'>,
+    readonly problem: Problem,
     /** Further string properties of the body (the contract allows them). */
     readonly extensions: Readonly<Record<string, string>> = {},
     /** Response headers that go with the problem, such as `Retry-After`. */
@@ -32,18 +34,21 @@ export function problemBody(fields: ProblemFields, extensions: Readonly<Record<s
 /** Seconds a caller should wait after a 503 before it tries again. */
 export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
 
-/** The problem of a request the database could not answer (down, unreachable or too slow). */
-export function databaseUnavailable(cause?: unknown): ProblemException {
+/** A 503 with Retry-After: the service, or the database behind it, cannot answer now. */
+export function serviceUnavailable(
+  code: 'SERVICE_UNAVAILABLE' | 'DATABASE_UNAVAILABLE',
+  cause?: unknown,
+): ProblemException {
+  const retryAfter = RETRY_AFTER_UNAVAILABLE_SECONDS;
   return new ProblemException(
-    {
-      type: 'about:blank',
-      title: 'Service Unavailable',
-      status: 503,
-      detail: `The database is not available. Retry after ${RETRY_AFTER_UNAVAILABLE_SECONDS} seconds.`,
-      errorCode: 'DATABASE_UNAVAILABLE',
-    },
+    problem(code, { retryAfter }),
     {},
-    { 'retry-after': String(RETRY_AFTER_UNAVAILABLE_SECONDS) },
+    { [headerKey(HEADER.retryAfter)]: String(retryAfter) },
     cause,
   );
+}
+
+/** The problem of a request the database could not answer (down, unreachable or too slow). */
+export function databaseUnavailable(cause?: unknown): ProblemException {
+  return serviceUnavailable('DATABASE_UNAVAILABLE', cause);
 }

@@ -1,23 +1,20 @@
 import type { ValidationError } from '@nestjs/common';
 import { ProblemException } from './problem';
-
-const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
-const screamingSnake = (name: string) => kebab(name).replace(/-/g, '_').toUpperCase();
+import { isInvalidParameterCode, problem } from './problem-catalogue';
 
 /**
- * Turns the ValidationPipe's errors into one 400 problem named after the first invalid
- * parameter: title "Invalid msTenantId", errorCode INVALID_MS_TENANT_ID. The pipe stops at the
- * first failed rule of each property, so `detail` is that rule's message.
+ * Turns the ValidationPipe's errors into one 400 problem for the first invalid parameter. The
+ * pipe stops at the first failed rule of each property; the rule names its catalogue code in
+ * its context (see common/validation.ts) and its message is the rule the value broke:
+ * INVALID_MS_TENANT_ID, "msTenantId must be given at most once.".
  */
 export function validationProblem(errors: ValidationError[]): ProblemException {
   const first = errors[0];
-  const property = first?.property ?? 'request';
-  const detail = Object.values(first?.constraints ?? {})[0] ?? `${property} is not valid.`;
-  return new ProblemException({
-    type: `urn:oc-numbers:problem:invalid-${kebab(property)}`,
-    title: `Invalid ${property}`,
-    status: 400,
-    detail,
-    errorCode: `INVALID_${screamingSnake(property)}`,
-  });
+  const [rule, message] = Object.entries(first?.constraints ?? {})[0] ?? [];
+  const code: unknown = rule === undefined ? undefined : first?.contexts?.[rule]?.problem;
+  if (message !== undefined && isInvalidParameterCode(code)) {
+    return new ProblemException(problem(code, { rule: message }));
+  }
+  // A rule that names no problem of the catalogue: a plain 400.
+  return new ProblemException(problem('BAD_REQUEST', { message: `${first?.property ?? 'request'} is not valid.` }));
 }

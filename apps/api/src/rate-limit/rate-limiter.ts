@@ -1,5 +1,8 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { HEADER, headerKey } from '../common/http-headers';
 import type { RateLimitConfig } from '../config/app-config';
 import { ProblemException } from '../problem/problem';
+import { problem } from '../problem/problem-catalogue';
 
 export interface RateLimitVerdict {
   readonly allowed: boolean;
@@ -39,9 +42,9 @@ export class RateLimiter {
       allowed: count <= this.config.max,
       resetSeconds,
       headers: {
-        'ratelimit-limit': String(this.config.max),
-        'ratelimit-remaining': String(Math.max(0, this.config.max - count)),
-        'ratelimit-reset': String(resetSeconds),
+        [headerKey(HEADER.rateLimitLimit)]: String(this.config.max),
+        [headerKey(HEADER.rateLimitRemaining)]: String(Math.max(0, this.config.max - count)),
+        [headerKey(HEADER.rateLimitReset)]: String(resetSeconds),
       },
     };
   }
@@ -49,18 +52,30 @@ export class RateLimiter {
 
 /** The 429 problem for a client over its limit. */
 export function tooManyRequests(config: Pick<RateLimitConfig, 'max' | 'windowMs'>, verdict: RateLimitVerdict) {
-  const seconds = config.windowMs / 1000;
+  const retryAfter = verdict.resetSeconds;
   return new ProblemException(
-    {
-      type: 'about:blank',
-      title: 'Too Many Requests',
-      status: 429,
-      detail:
-        `More than ${config.max} requests in ${seconds} seconds from this client. ` +
-        `Retry after ${verdict.resetSeconds} seconds.`,
-      errorCode: 'TOO_MANY_REQUESTS',
-    },
+    problem('TOO_MANY_REQUESTS', { max: config.max, seconds: config.windowMs / 1000, retryAfter }),
     {},
-    { ...verdict.headers, 'retry-after': String(verdict.resetSeconds) },
+    { ...verdict.headers, [headerKey(HEADER.retryAfter)]: String(retryAfter) },
   );
+}
+
+/**
+ * Counts every request against its client's limit (the address Fastify trusts, see
+ * TRUST_PROXY), sends the RateLimit headers, and answers a client over its limit with a 429
+ * problem through the one error filter.
+ */
+export function applyRateLimit(
+  app: NestFastifyApplication,
+  limiter: RateLimiter,
+  config: Pick<RateLimitConfig, 'max' | 'windowMs'>,
+): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request, reply) => {
+      const verdict = limiter.take(request.ip);
+      reply.headers(verdict.headers);
+      if (!verdict.allowed) throw tooManyRequests(config, verdict);
+    });
 }

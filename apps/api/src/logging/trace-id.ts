@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { HEADER, headerKey } from '../common/http-headers';
 
 /** version-traceid-parentid-flags, lower-case hex, per W3C Trace Context. */
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const INVALID_TRACE_ID = '0'.repeat(32);
 const INVALID_PARENT_ID = '0'.repeat(16);
-
-export const TRACE_ID_HEADER = 'x-trace-id';
 
 /**
  * The trace-id of a valid `traceparent` header, or undefined. Version ff and all-zero ids are
@@ -30,7 +29,7 @@ const traceIds = new WeakMap<IncomingMessage, string>();
 export function traceIdOf(request: IncomingMessage): string {
   let traceId = traceIds.get(request);
   if (!traceId) {
-    traceId = traceIdFromTraceparent(request.headers.traceparent) ?? randomBytes(16).toString('hex');
+    traceId = traceIdFromTraceparent(request.headers[headerKey(HEADER.traceparent)]) ?? randomBytes(16).toString('hex');
     traceIds.set(request, traceId);
   }
   return traceId;

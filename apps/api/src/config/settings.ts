@@ -1,0 +1,178 @@
+import { DEFAULT_SQLITE_PATH } from '../database/dialect';
+import {
+  databaseUrl,
+  flag,
+  oneOf,
+  origins,
+  type SettingType,
+  text,
+  trustedProxies,
+  wholeNumber,
+} from './setting-types';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** One setting: an environment variable, its kind of value, its default and what it means. */
+export type SettingDeclaration<T> = {
+  /** The heading it stands under in `.env.example`. */
+  readonly group: string;
+  readonly type: SettingType<T>;
+  /** What it is for, in a sentence or two (`backticks` for literal values). */
+  readonly meaning: string;
+} & (
+  | {
+      /** The value when the variable is unset or blank, written as the variable would be. */
+      readonly default: string;
+    }
+  | {
+      /** Settings that are off or absent when unset: their value then, and what that means. */
+      readonly unset: { readonly value: T; readonly means: string };
+    }
+);
+
+const setting = <T>(declaration: SettingDeclaration<T>) => declaration;
+
+/**
+ * Every setting of the service, in the order the documentation lists them. This table drives
+ * the validation at start (config/app-config.ts), `.env.example` and the settings table of the
+ * documentation (`npm run generate` writes both; `npm run check:generated` fails when they are
+ * stale).
+ */
+export const SETTINGS = {
+  DATABASE_URL: setting({
+    group: 'Storage',
+    type: databaseUrl(),
+    default: `sqlite:${DEFAULT_SQLITE_PATH}`,
+    meaning:
+      'Where the data lives: a SQLite file (created, with its folder, by the migrations) or a PostgreSQL ' +
+      'database, which must exist',
+  }),
+  MIGRATIONS_RUN: setting({
+    group: 'Storage',
+    type: flag(),
+    default: 'true',
+    meaning:
+      'Run pending migrations at start; `false` when a deployment runs them itself with `npm run migrate` ' +
+      '(then a missing SQLite file stops the start)',
+  }),
+  DATABASE_CONNECT_TIMEOUT_MS: setting({
+    group: 'Storage',
+    type: wholeNumber(100, 600_000, 'ms'),
+    default: '2000',
+    meaning:
+      'PostgreSQL: the longest wait for a connection (new, or free in the pool); then the request fails ' +
+      'with a 503 problem',
+  }),
+  DATABASE_STATEMENT_TIMEOUT_MS: setting({
+    group: 'Storage',
+    type: wholeNumber(100, 600_000, 'ms'),
+    default: '5000',
+    meaning:
+      'PostgreSQL: the longest a statement runs (the readiness probe and migrations included); SQLite: the ' +
+      "longest wait for another writer's lock",
+  }),
+  PORT: setting({
+    group: 'Network',
+    type: wholeNumber(0, 65_535),
+    default: '3000',
+    meaning: 'The port to listen on (`0`: any free port)',
+  }),
+  HOST: setting({
+    group: 'Network',
+    type: text('an address'),
+    default: '127.0.0.1',
+    meaning: 'The address to listen on; `0.0.0.0` in a container',
+  }),
+  TRUST_PROXY: setting({
+    group: 'Network',
+    type: trustedProxies(),
+    default: 'false',
+    meaning:
+      "Whom to believe about the client's address in `X-Forwarded-For` (the rate limit counts per address): " +
+      "`true` trusts every proxy; give the load balancers' addresses, e.g. `10.0.0.0/8`",
+  }),
+  CORS_ORIGINS: setting({
+    group: 'Network',
+    type: origins(),
+    unset: { value: [], means: 'CORS off (no CORS headers at all)' },
+    meaning: 'Browser origins allowed to call the API, e.g. `https://dashboard.example.com`; `*` for any',
+  }),
+  RATE_LIMIT_ENABLED: setting({
+    group: 'Rate limit, per client address and per instance, in fixed windows',
+    type: flag(),
+    default: 'true',
+    meaning: '`false` turns the rate limit off (benchmarks, a contract run against an instance)',
+  }),
+  RATE_LIMIT_MAX: setting({
+    group: 'Rate limit, per client address and per instance, in fixed windows',
+    type: wholeNumber(1, 100_000_000),
+    default: '600',
+    meaning: 'Requests one client address may make per window, on each instance',
+  }),
+  RATE_LIMIT_WINDOW_MS: setting({
+    group: 'Rate limit, per client address and per instance, in fixed windows',
+    type: wholeNumber(1000, 86_400_000, 'ms'),
+    default: '60000',
+    meaning: 'The rate-limit window',
+  }),
+  SHUTDOWN_TIMEOUT_MS: setting({
+    group: 'Shutdown',
+    type: wholeNumber(0, 600_000, 'ms'),
+    default: '10000',
+    meaning: 'On `SIGTERM` or `SIGINT`, how long to wait for requests in flight before exiting anyway (exit code 1)',
+  }),
+  LOG_LEVEL: setting({
+    group: 'Logs',
+    type: oneOf(LOG_LEVELS),
+    default: 'info',
+    meaning: 'The least severe log lines written',
+  }),
+  LOG_FORMAT: setting({
+    group: 'Logs',
+    type: oneOf(LOG_FORMATS),
+    default: 'auto',
+    meaning:
+      '`auto`: human-readable when standard output is a terminal (and `NODE_ENV` is not `production`), ' +
+      'JSON lines otherwise',
+  }),
+  NODE_ENV: setting<string | undefined>({
+    group: 'Logs',
+    type: text('any value'),
+    unset: { value: undefined, means: 'not production (`npm run start:prod` sets `production`)' },
+    meaning: '`production` keeps logs JSON even on a terminal',
+  }),
+};
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** Each setting's value, once read. */
+export type SettingValues = {
+  readonly [N in SettingName]: (typeof SETTINGS)[N]['type'] extends SettingType<infer T> ? T : never;
+};
+
+/** A row of the documentation's settings table and of `.env.example`. */
+export interface SettingDoc {
+  readonly name: string;
+  readonly group: string;
+  /** The default as the variable would be written; undefined when unset means something. */
+  readonly default?: string;
+  /** What an unset variable means, when it has no default. */
+  readonly unset?: string;
+  readonly accepts: string;
+  readonly meaning: string;
+}
+
+/** The settings as the documentation lists them (read by tools/settings-docs). */
+export function settingDocs(): SettingDoc[] {
+  return Object.entries(SETTINGS).map(([name, declaration]: [string, SettingDeclaration<unknown>]) => ({
+    name,
+    group: declaration.group,
+    ...('default' in declaration ? { default: declaration.default } : { unset: declaration.unset.means }),
+    accepts: declaration.type.accepts,
+    meaning: declaration.meaning,
+  }));
+}
