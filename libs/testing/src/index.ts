@@ -12,3 +12,4 @@ export * from './problem';
 export * from './server-process';
 export * from './summary';
 export * from './workspace';
+export { default as Sqlite } from './sqlite';

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from './sqlite';
 import { withPostgres } from './database-url';
 import type { TestDatabase } from './databases';
 

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
-import { databaseNameOf, startServer, withDatabaseName, withPostgres } from '@oc-numbers/testing';
+import { databaseNameOf, Sqlite as Database, startServer, withDatabaseName, withPostgres } from '@oc-numbers/testing';
 import { formatCount } from './args';
 import { type DatabaseTarget, databaseTarget } from './database';
 import { DEFAULT_MIX, tenantIds } from './inventory';

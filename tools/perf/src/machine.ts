@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
-import Database from 'better-sqlite3';
 import { Client } from 'pg';
-import { workspacePath } from '@oc-numbers/testing';
+import { Sqlite as Database, workspacePath } from '@oc-numbers/testing';
 
 export interface Machine {
   readonly cores: number;

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { Sqlite as Database } from '@oc-numbers/testing';
 import { Client } from 'pg';
 import type { DatabaseTarget } from './database';
 

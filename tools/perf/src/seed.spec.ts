@@ -1,6 +1,5 @@
-import Database from 'better-sqlite3';
 import { Client } from 'pg';
-import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '@oc-numbers/testing';
+import { createTestDatabase, Sqlite as Database, TEST_DATABASE_KINDS, type TestDatabase } from '@oc-numbers/testing';
 import { UsageError } from './args';
 import { databaseTarget } from './database';
 import { DEFAULT_MIX, Inventory, type InventoryOptions, tenantIds } from './inventory';

@@ -3,6 +3,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { isPostgres } from './dialect';
 import { MIGRATIONS } from './migrations';
+import Sqlite from './sqlite';
 
 /** The settings a connection to the database needs. */
 export type DatabaseSettings = Pick<
@@ -52,6 +53,7 @@ export function dataSourceOptions(settings: DatabaseSettings, entities: Entities
   return {
     ...common,
     type: 'better-sqlite3',
+    driver: Sqlite,
     database: database.path,
     enableWAL: true,
     // Wait for a writer of another process (the operator's sync job) instead of failing at once.

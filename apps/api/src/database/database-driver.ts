@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import Sqlite from './sqlite';
 import { Pool } from 'pg';
 import { DataSource, type EntitySubscriberInterface } from 'typeorm';
 import { BetterSqlite3Driver } from 'typeorm/driver/better-sqlite3/BetterSqlite3Driver.js';
@@ -61,7 +62,7 @@ export class DatabaseDriver {
       };
     }
     const sql = text(() => '?');
-    let statement: Database.Statement<Params, Row> | undefined;
+    let statement: BetterSqlite3.Statement<Params, Row> | undefined;
     return async (...values) => {
       statement ??= this.sqliteConnection().prepare<Params, Row>(sql);
       return statement.get(...values);
@@ -97,10 +98,10 @@ export class DatabaseDriver {
     return pool;
   }
 
-  private sqliteConnection(): Database.Database {
+  private sqliteConnection(): BetterSqlite3.Database {
     const { driver } = this.dataSource;
     const connection: unknown = driver instanceof BetterSqlite3Driver ? driver.databaseConnection : undefined;
-    if (!(connection instanceof Database)) throw new Error('The SQLite database is not open');
+    if (!(connection instanceof Sqlite)) throw new Error('The SQLite database is not open');
     return connection;
   }
 }
