@@ -46,7 +46,8 @@ function why(error) {
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `unknown host ${cause.hostname ?? ''}`.trim();
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection closed without an HTTP answer';
-  if (code.startsWith('HPE_')) return 'the answer is not HTTP';
+  // Node.js 24's fetch names the parser's error without its HPE_ code.
+  if (code.startsWith('HPE_') || cause?.name === 'HTTPParserError') return 'the answer is not HTTP';
   if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')) return `TLS failed (${code})`;
   return String(cause?.message ?? error?.message ?? error).split('\n')[0];
 }
