@@ -51,6 +51,15 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  if (config.trustProxy === true) {
+    app
+      .get(Logger)
+      .warn(
+        'TRUST_PROXY=true believes X-Forwarded-For from any client, so a client can choose the address the ' +
+          "rate limit counts: give the number of proxy hops or the proxies' addresses (CIDRs) instead",
+        'Bootstrap',
+      );
+  }
   app.get(MetricsService).instrument(adapter.getInstance());
   await applySecurity(app, config);
   if (limiter) applyRateLimit(app, limiter, config.rateLimit);

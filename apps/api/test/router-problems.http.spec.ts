@@ -77,3 +77,14 @@ describe("the router's own refusals", () => {
     );
   });
 });
+
+describe('TRUST_PROXY=true', () => {
+  const running = useApp('sqlite', { trustProxy: true });
+
+  it('warns at start that any client can choose its address', () => {
+    const warnings = running()
+      .logs.mentioning('TRUST_PROXY=true')
+      .filter((line) => line.level === 40);
+    expect(warnings).toHaveLength(1);
+  });
+});
