@@ -22,6 +22,8 @@ const UNAVAILABLE_CODES = new Set([
   '3D000',
   // SQLite: another process holds the lock for longer than the busy timeout.
   'SQLITE_BUSY',
+  // SQLite: the file was deleted or replaced while open, and no usable file is at its path.
+  'SQLITE_FILE_CHANGED',
 ]);
 
 const UNAVAILABLE_MESSAGES = [
