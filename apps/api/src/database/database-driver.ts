@@ -7,6 +7,7 @@ import { Pool } from 'pg';
 import { DataSource, type EntitySubscriberInterface } from 'typeorm';
 import { BetterSqlite3Driver } from 'typeorm/driver/better-sqlite3/BetterSqlite3Driver.js';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import { DatabaseOutage } from './database-unavailable';
 import { type Dialect, dialectOf, isPostgres } from './dialect';
 import { MIGRATIONS } from './migrations';
 import { checkSqliteFile, checkSqliteMigrated, type FileIdentity, fileIdentity, sameFile } from './sqlite-file-check';
@@ -74,7 +75,12 @@ export class DatabaseDriver implements OnApplicationShutdown {
   /** Grows each time SQLite's connection is closed: statements prepared on an older one are dropped. */
   private generation = 0;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outage: DatabaseOutage,
+  ) {
+    // Any query that succeeds (TypeORM's, the readiness probe's, the summary's) ends an outage.
+    this.observeQueries(({ success }) => success && outage.succeeded());
     if (!isPostgres(dataSource)) {
       this.sqlitePath = String(dataSource.options.database);
       // better-sqlite3 does not expose the open file's descriptor: the path's identity right
@@ -171,7 +177,9 @@ export class DatabaseDriver implements OnApplicationShutdown {
       let pool: Pool | undefined;
       return async (...values) => {
         pool ??= this.postgresPool();
-        return (await pool.query<Row & object>({ name, text: sql, values })).rows[0];
+        const row = (await pool.query<Row & object>({ name, text: sql, values })).rows[0];
+        this.outage.succeeded();
+        return row;
       };
     }
     const sql = text(() => '?');
@@ -182,7 +190,9 @@ export class DatabaseDriver implements OnApplicationShutdown {
         if (preparedIn !== this.generation) statement = undefined;
         preparedIn = this.generation;
         statement ??= this.sqliteConnection().prepare<Params, Row>(sql);
-        return statement.get(...values);
+        const row = statement.get(...values);
+        this.outage.succeeded();
+        return row;
       });
   }
 

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app-config';
 import { DatabaseDriver } from './database-driver';
 import { dataSourceOptions } from './data-source-options';
+import { DatabaseOutage } from './database-unavailable';
 
 /**
  * The connection to the database, for the whole application. Feature modules register their
@@ -23,8 +24,8 @@ export class DatabaseModule {
           retryAttempts: 0,
         }),
       ],
-      providers: [DatabaseDriver],
-      exports: [DatabaseDriver],
+      providers: [DatabaseDriver, DatabaseOutage],
+      exports: [DatabaseDriver, DatabaseOutage],
     };
   }
 }
