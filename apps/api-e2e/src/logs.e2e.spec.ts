@@ -1,4 +1,4 @@
-import { serviceCommand, serviceEnv, startServer, workspaceRoot } from '@oc-numbers/testing';
+import { freePort, runToExit, serviceCommand, serviceEnv, startServer, workspaceRoot } from '@oc-numbers/testing';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,6 +81,23 @@ describe('log output', () => {
     // headers come to about 450 bytes; the response's security and rate-limit headers (the same
     // on every answer) no longer make it 1.4 KB.
     expect(Buffer.byteLength(line)).toBeLessThan(600);
+  });
+
+  it('tells a failed start in production in JSON lines, once, without promising a retry', async () => {
+    // A port nothing listens on: the connection is refused at once.
+    const port = await freePort();
+    const { code, output } = await runToExit({
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/oc`,
+      DATABASE_CONNECT_TIMEOUT_MS: '1000',
+      NODE_ENV: 'production',
+    });
+    expect(code).toBe(1);
+    const lines = output.split('\n').filter((line) => line.trim() !== '');
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(output).not.toMatch(/Retrying/);
+    expect(lines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ level: 60, msg: expect.stringMatching(/^OC Numbers could not start: .*ECONNREFUSED/) }),
+    );
   });
 
   it('is human-readable for a person at a terminal', async () => {

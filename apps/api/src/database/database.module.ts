@@ -20,8 +20,10 @@ export class DatabaseModule {
         TypeOrmModule.forRoot({
           ...dataSourceOptions(config),
           autoLoadEntities: true,
-          // Fail the start at once rather than retrying a database that is not there.
+          // Fail the start at once rather than retrying a database that is not there, and without
+          // the module's "Retrying (1)..." line: the start's failure is logged once, by main.ts.
           retryAttempts: 0,
+          toRetry: () => false,
         }),
       ],
       providers: [DatabaseDriver, DatabaseOutage],
