@@ -77,7 +77,8 @@ export class DatabaseDriver implements OnApplicationShutdown {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly outage: DatabaseOutage,
+    /** Nest gives the application's; a driver built outside Nest (tests, tools) has its own. */
+    private readonly outage: DatabaseOutage = new DatabaseOutage(),
   ) {
     // Any query that succeeds (TypeORM's, the readiness probe's, the summary's) ends an outage.
     this.observeQueries(({ success }) => success && outage.succeeded());
