@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type BetterSqlite3 from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -63,7 +63,7 @@ const PG_DEFAULT_POOL_MAX = 10;
  * that report on the driver itself (metrics) come here, and nowhere else reaches into the driver.
  */
 @Injectable()
-export class DatabaseDriver implements OnApplicationShutdown {
+export class DatabaseDriver {
   private readonly logger = new Logger('Database');
   /** SQLite: the path of the file, and which file it named when it was opened (undefined once closed). */
   private readonly sqlitePath?: string;
@@ -89,10 +89,6 @@ export class DatabaseDriver implements OnApplicationShutdown {
       this.opened = fileIdentity(this.sqlitePath);
       this.lastCheck = Date.now();
     }
-  }
-
-  onApplicationShutdown(): void {
-    this.opened = undefined;
   }
 
   /**
