@@ -58,5 +58,18 @@ describe('a PostgreSQL outage while the service runs', () => {
     expect(await after.json()).toEqual({ markedForRemovalCount: 0, readyForRemovalCount: 0, totalCount: 0 });
     expect((await get(server, '/health/ready')).status).toBe(200);
     expect(server.exitCode()).toBeNull();
+
+    // The outage is told once: its cause at error level, then one line when it is over.
+    const lines = server
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: number; msg: string; err?: unknown });
+    expect(lines.filter((line) => line.level >= 50)).toEqual([
+      expect.objectContaining({ msg: expect.stringMatching(/^The database is not available/), err: expect.anything() }),
+    ]);
+    expect(lines.filter((line) => /answers again after/.test(line.msg))).toEqual([
+      expect.objectContaining({ level: 30, msg: expect.stringContaining('4 request(s) failed meanwhile') }),
+    ]);
   }, 60_000);
 });

@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -22,7 +23,10 @@ import { REQUEST_LIMITS } from './security/request-limits';
  * Builds the application (without listening), the same way for `main.ts` and for tests.
  * Migrations run during `init()` unless the config turns them off.
  */
-export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: AppOptions & { readonly startupLogger?: LoggerService } = {},
+): Promise<NestFastifyApplication> {
   if (!isPostgres(config.database)) checkSqliteFile(config.database.path, config.migrationsRun);
   const limiter = config.rateLimit.enabled ? new RateLimiter(config.rateLimit) : undefined;
   const adapter: FastifyAdapter = new FastifyAdapter({
@@ -49,6 +53,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, spec, options), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // Where the start's lines go if it fails before the application's logger is in place.
+    ...(options.startupLogger && { logger: options.startupLogger }),
   });
   app.useLogger(app.get(Logger));
   if (config.trustProxy === true) {

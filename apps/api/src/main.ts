@@ -4,13 +4,18 @@ import { resolve } from 'node:path';
 import { loadConfigOrExit } from './config/app-config';
 import { createApp } from './create-app';
 import { databaseLabel } from './database/dialect';
+import { type StartupLogger, startupLogger } from './logging/startup-logger';
 
 /** The contract the build copies beside the compiled service (dist/apps/api/openapi/). */
 const SPEC_PATH = resolve(__dirname, '..', 'openapi', 'oc-numbers.yaml');
 
+/** JSON lines for a start that fails, when logs are JSON; set once the settings are read. */
+let startup: StartupLogger | undefined;
+
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(process.env);
-  const app = await createApp(config, { specPath: SPEC_PATH });
+  startup = startupLogger(config);
+  const app = await createApp(config, { specPath: SPEC_PATH, startupLogger: startup });
   await app.listen({ port: config.port, host: config.host });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -43,6 +48,8 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(`OC Numbers could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  const message = `OC Numbers could not start: ${error instanceof Error ? error.message : String(error)}`;
+  if (startup) startup.fatal(message, 'Bootstrap');
+  else process.stderr.write(`${message}\n`);
   process.exit(1);
 });

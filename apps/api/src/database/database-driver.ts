@@ -1,11 +1,34 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type BetterSqlite3 from 'better-sqlite3';
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
 import Sqlite from './sqlite';
 import { Pool } from 'pg';
 import { DataSource, type EntitySubscriberInterface } from 'typeorm';
 import { BetterSqlite3Driver } from 'typeorm/driver/better-sqlite3/BetterSqlite3Driver.js';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import { DatabaseOutage } from './database-unavailable';
 import { type Dialect, dialectOf, isPostgres } from './dialect';
+import { MIGRATIONS } from './migrations';
+import { checkSqliteFile, checkSqliteMigrated, type FileIdentity, fileIdentity, sameFile } from './sqlite-file-check';
+
+/**
+ * How often, at most, the summary path asks whether the SQLite file is still the one open (one
+ * `stat`, a few microseconds): requests notice a deleted or replaced file within this time even
+ * when no probe checks readiness, and a busy service does not make a system call per request.
+ */
+const SQLITE_FILE_CHECK_INTERVAL_MS = 1000;
+
+/** The error of a query that the SQLite file, deleted or replaced, can no longer answer. */
+export class SqliteFileChangedError extends Error {
+  /** Known to `isDatabaseUnavailable`: a 503 with Retry-After. */
+  readonly code = 'SQLITE_FILE_CHANGED';
+
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'SqliteFileChangedError';
+  }
+}
 
 /** One read statement, run straight on the driver: it answers the first row, if any. */
 export type PreparedQuery<Row, Params extends unknown[]> = (...params: Params) => Promise<Row | undefined>;
@@ -41,7 +64,100 @@ const PG_DEFAULT_POOL_MAX = 10;
  */
 @Injectable()
 export class DatabaseDriver {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly logger = new Logger('Database');
+  /** SQLite: the path of the file, and which file it named when it was opened (undefined once closed). */
+  private readonly sqlitePath?: string;
+  private opened?: FileIdentity;
+  /** Why the file at the path is not served, while it is not; the same file is not checked twice. */
+  private refused?: { readonly file: string; readonly reason: string };
+  private lastCheck = 0;
+  private reopening?: Promise<void>;
+  /** Grows each time SQLite's connection is closed: statements prepared on an older one are dropped. */
+  private generation = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    /** Nest gives the application's; a driver built outside Nest (tests, tools) has its own. */
+    private readonly outage: DatabaseOutage = new DatabaseOutage(),
+  ) {
+    // Any query that succeeds (TypeORM's, the readiness probe's, the summary's) ends an outage.
+    this.observeQueries(({ success }) => success && outage.succeeded());
+    if (!isPostgres(dataSource)) {
+      this.sqlitePath = String(dataSource.options.database);
+      // better-sqlite3 does not expose the open file's descriptor: the path's identity right
+      // after the open stands for it.
+      this.opened = fileIdentity(this.sqlitePath);
+      this.lastCheck = Date.now();
+    }
+  }
+
+  /**
+   * SQLite: whether the path still names the file that is open. When it does not (the file was
+   * deleted, or replaced by a restore), the old file is closed and never answers again; a new
+   * file is opened once it is a usable, migrated database of this service. Returns why the
+   * database cannot serve, in words without its folder, or undefined when it can. PostgreSQL:
+   * always undefined.
+   */
+  async checkSqliteFile(): Promise<string | undefined> {
+    const path = this.sqlitePath;
+    if (path === undefined) return undefined;
+    this.lastCheck = Date.now();
+    const current = fileIdentity(path);
+    if (this.opened !== undefined && sameFile(this.opened, current)) return undefined;
+    this.reopening ??= this.reopen(path).finally(() => (this.reopening = undefined));
+    await this.reopening;
+    return this.refused?.reason;
+  }
+
+  private async reopen(path: string): Promise<void> {
+    if (this.opened !== undefined) {
+      const current = fileIdentity(path);
+      this.logger.warn(
+        `The SQLite database ${path} was ${current ? 'replaced' : 'deleted'} while open: closing the old file`,
+      );
+      this.opened = undefined;
+      this.generation++;
+      // Closing the last connection checkpoints the old file's WAL into it and removes the WAL,
+      // so the new file is never read with the old file's WAL.
+      if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    }
+    const current = fileIdentity(path);
+    const file = current ? `${current.dev}:${current.ino}:${statSizeAndTime(path)}` : 'none';
+    if (this.refused?.file === file) return;
+    try {
+      if (!current) throw new Error(`The SQLite database ${path} was deleted and nothing is at its path.`);
+      checkSqliteFile(path, false);
+      checkSqliteMigrated(
+        path,
+        MIGRATIONS.map((migration) => new migration().name ?? migration.name),
+      );
+      await this.dataSource.initialize();
+      this.opened = current;
+      this.refused = undefined;
+      this.logger.log(`Opened the SQLite database now at ${path}`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.refused = { file, reason: message.split(path).join(basename(path)) };
+      this.logger.error(`Not serving the SQLite database at ${path}: ${message}`);
+      if (this.dataSource.isInitialized) await this.dataSource.destroy().catch(() => undefined);
+    }
+  }
+
+  /** Runs `query` on the file open now; a file deleted or replaced is noticed within the check interval. */
+  private async onCurrentSqliteFile<T>(query: () => T): Promise<T> {
+    if (this.opened === undefined || Date.now() - this.lastCheck >= SQLITE_FILE_CHECK_INTERVAL_MS) {
+      const reason = await this.checkSqliteFile();
+      if (reason !== undefined) throw new SqliteFileChangedError(reason);
+    }
+    try {
+      return query();
+    } catch (error) {
+      // A failure may be the first sign that the file changed: look again now.
+      const reason = await this.checkSqliteFile();
+      if (reason !== undefined) throw new SqliteFileChangedError(reason);
+      throw error;
+    }
+  }
 
   get dialect(): Dialect {
     return dialectOf(this.dataSource);
@@ -58,15 +174,23 @@ export class DatabaseDriver {
       let pool: Pool | undefined;
       return async (...values) => {
         pool ??= this.postgresPool();
-        return (await pool.query<Row & object>({ name, text: sql, values })).rows[0];
+        const row = (await pool.query<Row & object>({ name, text: sql, values })).rows[0];
+        this.outage.succeeded();
+        return row;
       };
     }
     const sql = text(() => '?');
     let statement: BetterSqlite3.Statement<Params, Row> | undefined;
-    return async (...values) => {
-      statement ??= this.sqliteConnection().prepare<Params, Row>(sql);
-      return statement.get(...values);
-    };
+    let preparedIn = this.generation;
+    return (...values) =>
+      this.onCurrentSqliteFile(() => {
+        if (preparedIn !== this.generation) statement = undefined;
+        preparedIn = this.generation;
+        statement ??= this.sqliteConnection().prepare<Params, Row>(sql);
+        const row = statement.get(...values);
+        this.outage.succeeded();
+        return row;
+      });
   }
 
   /** The pool's connections now; undefined while a PostgreSQL pool is not open. */
@@ -103,6 +227,15 @@ export class DatabaseDriver {
     const connection: unknown = driver instanceof BetterSqlite3Driver ? driver.databaseConnection : undefined;
     if (!(connection instanceof Sqlite)) throw new Error('The SQLite database is not open');
     return connection;
+  }
+}
+
+function statSizeAndTime(path: string): string {
+  try {
+    const { size, mtimeMs } = statSync(path);
+    return `${size}:${mtimeMs}`;
+  } catch {
+    return '';
   }
 }
 

@@ -14,6 +14,7 @@ describe('isDatabaseUnavailable', () => {
     ['a client-side query timeout', new Error('Query read timeout')],
     ['a wrapped driver error', Object.assign(new Error('query failed'), { driverError: withCode('57P03') })],
     ['a locked SQLite file', withCode('SQLITE_BUSY')],
+    ['a SQLite file deleted or replaced while open', withCode('SQLITE_FILE_CHANGED')],
     ['a database closed to connections', withCode('55000', 'database "oc" is not currently accepting connections')],
   ])('recognises %s', (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);

@@ -1,3 +1,5 @@
+import { Injectable, Logger } from '@nestjs/common';
+
 /**
  * Network and server errors that mean the database cannot answer now, though it may again
  * soon: connections refused, reset or timed out, a server shutting down or starting up, a
@@ -22,6 +24,8 @@ const UNAVAILABLE_CODES = new Set([
   '3D000',
   // SQLite: another process holds the lock for longer than the busy timeout.
   'SQLITE_BUSY',
+  // SQLite: the file was deleted or replaced while open, and no usable file is at its path.
+  'SQLITE_FILE_CHANGED',
 ]);
 
 const UNAVAILABLE_MESSAGES = [
@@ -46,4 +50,41 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
   const inner = [driverError, cause, ...(Array.isArray(errors) ? errors : [])];
   return inner.some((e) => isDatabaseUnavailable(e, depth + 1));
+}
+
+/**
+ * One outage of the database, told once: the first request that finds the database unavailable
+ * logs the cause (with its stack) at error level; the others of the same episode are counted and
+ * logged at debug level; the first query that succeeds after it ends the episode with one line
+ * that says how long it lasted and how many requests failed. A dashboard polling through an
+ * outage no longer writes a stack trace per request.
+ */
+@Injectable()
+export class DatabaseOutage {
+  private readonly logger = new Logger('Database');
+  private episode?: { readonly since: number; failures: number };
+
+  /** A request failed because the database is unavailable; `context` is the error line's fields. */
+  failed(context: Readonly<Record<string, unknown>>, cause: unknown, message: string): void {
+    if (this.episode === undefined) {
+      this.episode = { since: Date.now(), failures: 1 };
+      this.logger.error(
+        { ...context, err: cause },
+        `The database is not available: ${message}. later failures are counted until it recovers`,
+      );
+      return;
+    }
+    this.episode.failures++;
+    this.logger.debug({ ...context }, `The database is still not available: ${message}`);
+  }
+
+  /** A query succeeded: ends the episode, if one is open. */
+  succeeded(): void {
+    const { episode } = this;
+    if (episode === undefined) return;
+    this.episode = undefined;
+    this.logger.log(
+      `The database answers again after ${Date.now() - episode.since} ms; ${episode.failures} request(s) failed meanwhile`,
+    );
+  }
 }

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app-config';
 import { DatabaseDriver } from './database-driver';
 import { dataSourceOptions } from './data-source-options';
+import { DatabaseOutage } from './database-unavailable';
 
 /**
  * The connection to the database, for the whole application. Feature modules register their
@@ -19,12 +20,14 @@ export class DatabaseModule {
         TypeOrmModule.forRoot({
           ...dataSourceOptions(config),
           autoLoadEntities: true,
-          // Fail the start at once rather than retrying a database that is not there.
+          // Fail the start at once rather than retrying a database that is not there, and without
+          // the module's "Retrying (1)..." line: the start's failure is logged once, by main.ts.
           retryAttempts: 0,
+          toRetry: () => false,
         }),
       ],
-      providers: [DatabaseDriver],
-      exports: [DatabaseDriver],
+      providers: [DatabaseDriver, DatabaseOutage],
+      exports: [DatabaseDriver, DatabaseOutage],
     };
   }
 }

@@ -3,6 +3,7 @@ import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { HealthStatus } from '@oc-numbers/contracts';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DatabaseDriver, SqliteFileChangedError } from '../database/database-driver';
 import { databaseUnavailable } from '../problem/problem';
 import { ApiProblemResponses } from '../problem/problem-details.dto';
 import { HealthStatusDto } from './health-status.dto';
@@ -15,6 +16,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly driver: DatabaseDriver,
   ) {}
 
   /** The process is up and serves HTTP: no I/O, so a slow database never fails it. */
@@ -26,12 +28,18 @@ export class HealthController {
     return this.health.check([]) as Promise<HealthStatus>;
   }
 
-  /** One round trip to the database, bounded by the statement timeout. */
+  /**
+   * One round trip to the database, bounded by the statement timeout. On SQLite, first: is the
+   * file at the configured path still the one open (a deleted or restored file is closed, and a
+   * usable new one opened)? If not, the answer's `reason` says why.
+   */
   @Get('ready')
   @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness probe' })
   @ApiOkResponse({ type: HealthStatusDto, description: 'The database answered.' })
   @ApiProblemResponses({ 429: 'The client is over its rate limit.', 503: 'The database is not available.' })
   async ready(): Promise<HealthStatus> {
+    const reason = await this.driver.checkSqliteFile();
+    if (reason !== undefined) throw databaseUnavailable(new SqliteFileChangedError(reason), reason);
     try {
       return (await this.health.check([
         () => this.database.pingCheck('database', { timeout: this.config.databaseStatementTimeoutMs }),

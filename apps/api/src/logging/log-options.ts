@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Options } from 'pino-http';
-import { HEADER, type HeaderName, headerKey } from '../common/http-headers';
+import { HEADER, headerKey } from '../common/http-headers';
 import type { AppConfig, LogFormat } from '../config/app-config';
 import { traceIdOf } from './trace-id';
 import { requestContext } from './request-context';
@@ -15,9 +15,41 @@ export function usePrettyLogs(format: LogFormat, isTty: boolean, nodeEnv: string
 }
 
 /**
+ * The request headers a request line carries: those that help tell clients and requests apart
+ * and hold nothing secret. Every other header is left out, whatever its name (an `X-Api-Key`
+ * the service does not know is a credential all the same).
+ */
+const LOGGED_REQUEST_HEADERS = [
+  'user-agent',
+  HEADER.contentType,
+  HEADER.contentLength,
+  HEADER.traceparent,
+  'x-forwarded-for',
+].map((name) => name.toLowerCase());
+
+/** Credentials: their presence is logged, never their value. */
+const CREDENTIAL_HEADERS: readonly string[] = [HEADER.authorization, HEADER.cookie, HEADER.proxyAuthorization].map(
+  (name) => headerKey(name),
+);
+
+/**
+ * The response headers a request line carries: what the body was and when to retry. The others
+ * (security headers, the rate limit's) are the same on every answer and made the line ~1.4 KB.
+ */
+const LOGGED_RESPONSE_HEADERS: readonly string[] = [HEADER.contentType, HEADER.contentLength, HEADER.retryAfter].map(
+  (name) => headerKey(name),
+);
+
+/** The most characters of a logged URL or header value: a long one cannot swell the line. */
+export const LOGGED_VALUE_MAX = 256;
+
+const REDACTED = '[Redacted]';
+
+/**
  * pino-http's options: one line per request with method, URL, route template, status,
- * `durationMs` and `traceId`. A failed request also has the error filter's line, with the same
- * `traceId` and the `errorTicket`. Credentials never reach the log.
+ * `durationMs` and `traceId`, and only allow-listed headers. A failed request also has the
+ * error filter's line, with the same `traceId` and the `errorTicket`. Credentials never reach
+ * the log.
  */
 export function requestLogOptions(config: Pick<AppConfig, 'logLevel'>): Options<IncomingMessage> {
   return {
@@ -28,16 +60,49 @@ export function requestLogOptions(config: Pick<AppConfig, 'logLevel'>): Options<
       return { traceId: traceIdOf(req), ...(route && { route }) };
     },
     customAttributeKeys: { responseTime: 'durationMs' },
-    redact: {
-      paths: [
-        ...[HEADER.authorization, HEADER.cookie, HEADER.proxyAuthorization].map((name) => headerPath('req', name)),
-        headerPath('res', HEADER.setCookie),
-      ],
-    },
+    serializers: { req: serializeRequest, res: serializeResponse },
   };
 }
 
-/** The path of a header in pino-http's request or response object, for `redact`. */
-function headerPath(object: 'req' | 'res', name: HeaderName): string {
-  return `${object}.headers[${JSON.stringify(headerKey(name))}]`;
+/** What pino-http's standard serializer makes of a request (the fields read here). */
+interface SerializedRequest {
+  method?: string;
+  url?: string;
+  headers?: Record<string, unknown>;
+  remoteAddress?: string;
+}
+
+interface SerializedResponse {
+  statusCode?: number;
+  headers?: Record<string, unknown>;
+}
+
+/** The request in a log line: method, URL, client address and the allow-listed headers. */
+export function serializeRequest(req: SerializedRequest): Record<string, unknown> {
+  const headers: Record<string, string> = {};
+  for (const name of LOGGED_REQUEST_HEADERS) {
+    const value = req.headers?.[name];
+    if (value !== undefined) headers[name] = capped(String(value));
+  }
+  for (const name of CREDENTIAL_HEADERS) if (req.headers?.[name] !== undefined) headers[name] = REDACTED;
+  return {
+    method: req.method,
+    url: req.url === undefined ? undefined : capped(req.url),
+    remoteAddress: req.remoteAddress,
+    headers,
+  };
+}
+
+/** The response in a log line: its status and the allow-listed headers. */
+export function serializeResponse(res: SerializedResponse): Record<string, unknown> {
+  const headers: Record<string, string> = {};
+  for (const name of LOGGED_RESPONSE_HEADERS) {
+    const value = res.headers?.[name];
+    if (value !== undefined) headers[name] = capped(String(value));
+  }
+  return { statusCode: res.statusCode, headers };
+}
+
+function capped(value: string): string {
+  return value.length > LOGGED_VALUE_MAX ? `${value.slice(0, LOGGED_VALUE_MAX)}…` : value;
 }

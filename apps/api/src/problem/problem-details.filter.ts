@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { isDatabaseUnavailable } from '../database/database-unavailable';
+import { DatabaseOutage, isDatabaseUnavailable } from '../database/database-unavailable';
 import { traceIdOf } from '../logging/trace-id';
 import {
   databaseUnavailable,
@@ -24,6 +24,8 @@ import { restoreRoutedAgainUrl, routerErrorOf } from './router-problems';
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemDetailsFilter.name);
 
+  constructor(private readonly outage: DatabaseOutage) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
@@ -38,7 +40,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status >= 500) {
       // The log gets the error behind a problem (a driver error, a failed health check).
       const cause = error instanceof ProblemException && error.cause !== undefined ? error.cause : error;
-      this.logger.error({ ...context, err: cause }, `${problem.title}: ${messageOf(cause)}`);
+      // An outage's cause is logged once per episode, not with a stack per request.
+      if (problem.errorCode === 'DATABASE_UNAVAILABLE') this.outage.failed(context, cause, messageOf(cause));
+      else this.logger.error({ ...context, err: cause }, `${problem.title}: ${messageOf(cause)}`);
     } else {
       this.logger.warn(context, `${problem.title}: ${problem.detail}`);
     }

@@ -38,17 +38,21 @@ export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
 export function serviceUnavailable(
   code: 'SERVICE_UNAVAILABLE' | 'DATABASE_UNAVAILABLE',
   cause?: unknown,
+  extensions: Readonly<Record<string, string>> = {},
 ): ProblemException {
   const retryAfter = RETRY_AFTER_UNAVAILABLE_SECONDS;
   return new ProblemException(
     problem(code, { retryAfter }),
-    {},
+    extensions,
     { [headerKey(HEADER.retryAfter)]: String(retryAfter) },
     cause,
   );
 }
 
-/** The problem of a request the database could not answer (down, unreachable or too slow). */
-export function databaseUnavailable(cause?: unknown): ProblemException {
-  return serviceUnavailable('DATABASE_UNAVAILABLE', cause);
+/**
+ * The problem of a request the database could not answer (down, unreachable or too slow);
+ * `reason`, when given, says why in the body (the readiness probe's answer).
+ */
+export function databaseUnavailable(cause?: unknown, reason?: string): ProblemException {
+  return serviceUnavailable('DATABASE_UNAVAILABLE', cause, reason === undefined ? {} : { reason });
 }
