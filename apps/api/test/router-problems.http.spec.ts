@@ -37,13 +37,24 @@ describe("the router's own refusals", () => {
     expect(contract.checkSchema('ProblemDetails', body)).toEqual([]);
     expect(answer.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'ratelimit-limit': '600' });
     expect(running().logs.mentioning(body.errorTicket).length).toBeGreaterThan(0);
+    const requestLines = running()
+      .logs.mentioning(answer.headers['x-trace-id'])
+      .filter((line) => line.req !== undefined);
+    // The request line and the error line both show what the client sent, not the internal route.
+    expect(new Set(requestLines.map((line) => (line.req as { url?: unknown }).url))).toEqual(
+      new Set([`${SUMMARY}/%25zz`]),
+    );
     const metrics = await request(running().server).get('/metrics');
     expect(metrics.text).toMatch(/http_requests_total\{route="unmatched",method="GET",status="400"\} [1-9]/);
   });
 
   it('answers a path parameter over the length limit with a 414 problem', async () => {
     const response = await request(running().server).get(`/api/docs/${'a'.repeat(300)}`);
-    expectProblem(response, 414, 'URI_TOO_LONG');
+    const body = expectProblem(response, 414, 'URI_TOO_LONG');
+    const requestLine = running()
+      .logs.mentioning(body.traceId)
+      .find((line) => line.req !== undefined);
+    expect((requestLine?.req as { url?: unknown } | undefined)?.url).toBe(`/api/docs/${'a'.repeat(246)}…`);
     expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(response.headers['ratelimit-limit']).toBe('600');
   });

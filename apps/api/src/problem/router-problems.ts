@@ -20,6 +20,11 @@ export function routerErrorOf(request: IncomingMessage): Error | undefined {
   return routerErrors.get(request)?.error;
 }
 
+/** The URL the client sent, if the router refused it and the request was routed again. */
+export function clientUrlOf(request: IncomingMessage): string | undefined {
+  return routerErrors.get(request)?.url;
+}
+
 /** Fastify's `frameworkErrors` option: keeps the error and routes the request again. */
 export function routeAgainOnRouterError(fastify: () => FastifyInstance) {
   return (error: Error, request: FastifyRequest, reply: FastifyReply): void => {
