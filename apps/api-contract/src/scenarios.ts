@@ -56,11 +56,14 @@ export interface Scenario {
   readonly kinds?: readonly TestDatabaseKind[];
   /** Sent to an instance the suite boots with a rate limit of 1, so that it answers 429. */
   readonly rateLimited?: boolean;
+  /** Sent with this method instead of the operation's, to the operation's path (a 405). */
+  readonly method?: string;
 }
 
 export const SUMMARY = 'getNumberRemovalStatusSummary';
 const invalidTenant = { title: 'Invalid msTenantId', errorCode: 'INVALID_MS_TENANT_ID', status: 400 };
 const tooManyRequests = { status: 429, title: 'Too Many Requests', errorCode: 'TOO_MANY_REQUESTS' };
+const methodNotAllowed = { status: 405, title: 'Method Not Allowed', errorCode: 'METHOD_NOT_ALLOWED' };
 const databaseUnavailable = { status: 503, title: 'Service Unavailable', errorCode: 'DATABASE_UNAVAILABLE' };
 
 /** The target's database refuses every connection, its sessions cut (PostgreSQL only). */
@@ -263,4 +266,15 @@ export const SCENARIOS: readonly Scenario[] = [
     bodyMatches: tooManyRequests,
     rateLimited: true,
   },
+  // Every path has GET operations only: any other method is refused with the methods it has.
+  ...[SUMMARY, ...Object.values(OPERATIONS)].map((operationId): Scenario => ({
+    name: 'a method the path has no operation for',
+    operationId,
+    method: 'DELETE',
+    request: {},
+    status: 405,
+    bodyMatches: methodNotAllowed,
+    headers: { allow: 'GET, HEAD' },
+    bypassPrism: 'Prism answers a method the contract has no operation for itself',
+  })),
 ];

@@ -14,6 +14,7 @@ import { requestContext } from './logging/request-context';
 import { traceIdOf } from './logging/trace-id';
 import { MetricsService } from './metrics/metrics.service';
 import { answerClientError } from './problem/client-error';
+import { collectRoutes, routeAgainOnRouterError } from './problem/router-problems';
 import { applyRateLimit, RateLimiter } from './rate-limit/rate-limiter';
 import { applySecurity } from './security/security';
 import { REQUEST_LIMITS } from './security/request-limits';
@@ -28,12 +29,15 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   if (!isPostgres(config.database)) checkSqliteFile(config.database.path, config.migrationsRun);
   const limiter = config.rateLimit.enabled ? new RateLimiter(config.rateLimit) : undefined;
-  const adapter = new FastifyAdapter({
+  const adapter: FastifyAdapter = new FastifyAdapter({
     genReqId: (req: IncomingMessage) => traceIdOf(req),
     // Log lines come from nestjs-pino; Fastify's own logger stays off.
     logger: false,
     trustProxy: trustProxyOption(config.trustProxy),
     ...REQUEST_LIMITS,
+    // A path the router refuses (bad percent-encoding, a parameter too long) goes through every
+    // hook and the one error filter like any other request.
+    frameworkErrors: routeAgainOnRouterError((): FastifyInstance => adapter.getInstance()),
     // A request Node refused (a head over 16 KiB) counts against the client's rate limit too.
     clientErrorHandler: (error, socket) =>
       answerClientError(error, socket, limiter?.take(socket.remoteAddress ?? 'unknown').headers),
@@ -44,6 +48,7 @@ export async function createApp(
     if (route) requestContext(request.raw).route = route;
   });
   closeConnectionsWhenDraining(adapter.getInstance());
+  const addMethodNotAllowedRoutes = collectRoutes(adapter.getInstance());
   const spec = loadOpenApiSpec(options.specPath);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, spec, options), adapter, {
     bufferLogs: true,
@@ -52,10 +57,20 @@ export async function createApp(
     ...(options.startupLogger && { logger: options.startupLogger }),
   });
   app.useLogger(app.get(Logger));
+  if (config.trustProxy === true) {
+    app
+      .get(Logger)
+      .warn(
+        'TRUST_PROXY=true believes X-Forwarded-For from any client, so a client can choose the address the ' +
+          "rate limit counts: give the number of proxy hops or the proxies' addresses (CIDRs) instead",
+        'Bootstrap',
+      );
+  }
   app.get(MetricsService).instrument(adapter.getInstance());
   await applySecurity(app, config);
   if (limiter) applyRateLimit(app, limiter, config.rateLimit);
   await app.init();
+  addMethodNotAllowedRoutes();
   return app;
 }
 

@@ -156,8 +156,6 @@ describe.each(TEST_DATABASE_KINDS)('on %s', (kind) => {
     it.each([
       ['GET', '/api/v3/oc/numbers/removal-status'],
       ['GET', '/nope'],
-      ['POST', PATH],
-      ['DELETE', PATH],
     ])('%s %s answers a 404 problem', async (method, path) => {
       const response = await request(running().server)[method.toLowerCase() as 'get'](path);
       expectProblem(response, 404, 'NOT_FOUND', {
@@ -166,6 +164,17 @@ describe.each(TEST_DATABASE_KINDS)('on %s', (kind) => {
         detail: `No operation answers ${method} ${path}.`,
         instance: path,
       });
+    });
+
+    it.each(['POST', 'DELETE'])('%s on the summary answers a 405 problem with Allow', async (method) => {
+      const response = await request(running().server)[method.toLowerCase() as 'post'](PATH);
+      expectProblem(response, 405, 'METHOD_NOT_ALLOWED', {
+        type: 'about:blank',
+        title: 'Method Not Allowed',
+        detail: `${method} is not a method of this path; use GET, HEAD.`,
+        instance: PATH,
+      });
+      expect(response.headers.allow).toBe('GET, HEAD');
     });
   });
 });

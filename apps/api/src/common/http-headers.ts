@@ -15,6 +15,7 @@ export const HEADER = {
   contentLength: 'Content-Length',
   connection: 'Connection',
   cacheControl: 'Cache-Control',
+  allow: 'Allow',
   // Credentials: never logged.
   authorization: 'Authorization',
   proxyAuthorization: 'Proxy-Authorization',

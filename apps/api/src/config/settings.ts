@@ -93,7 +93,8 @@ export const SETTINGS = {
     default: 'false',
     meaning:
       "Whom to believe about the client's address in `X-Forwarded-For` (the rate limit counts per address): " +
-      "`true` trusts every proxy; give the load balancers' addresses, e.g. `10.0.0.0/8`",
+      "give the load balancers' addresses, e.g. `10.0.0.0/8`, or the number of proxy hops, e.g. `1`; `true` " +
+      'trusts any `X-Forwarded-For`, so any client can choose its address (a warning at start)',
   }),
   CORS_ORIGINS: setting({
     group: 'Network',

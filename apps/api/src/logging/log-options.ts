@@ -4,6 +4,8 @@ import { HEADER, headerKey } from '../common/http-headers';
 import type { AppConfig, LogFormat } from '../config/app-config';
 import { traceIdOf } from './trace-id';
 import { requestContext } from './request-context';
+import { pathOf } from '../problem/problem-details.filter';
+import { clientUrlOf } from '../problem/router-problems';
 
 /**
  * Human-readable lines only for a person at a terminal: `auto` means pretty when standard
@@ -70,6 +72,8 @@ interface SerializedRequest {
   url?: string;
   headers?: Record<string, unknown>;
   remoteAddress?: string;
+  /** The request itself (pino's serializer keeps it, not enumerable). */
+  raw?: IncomingMessage;
 }
 
 interface SerializedResponse {
@@ -87,10 +91,21 @@ export function serializeRequest(req: SerializedRequest): Record<string, unknown
   for (const name of CREDENTIAL_HEADERS) if (req.headers?.[name] !== undefined) headers[name] = REDACTED;
   return {
     method: req.method,
-    url: req.url === undefined ? undefined : capped(req.url),
+    url: loggedUrl(req),
     remoteAddress: req.remoteAddress,
     headers,
   };
+}
+
+/**
+ * The URL a request line shows. A request the router refused is routed again under an internal
+ * path; its line shows the path the client sent instead, made a valid URI path of bounded length
+ * like the problem's `instance` (it was not valid percent-encoding, or very long).
+ */
+function loggedUrl(req: SerializedRequest): string | undefined {
+  const sent = req.raw === undefined ? undefined : clientUrlOf(req.raw);
+  if (sent !== undefined) return capped(pathOf({ url: sent }));
+  return req.url === undefined ? undefined : capped(req.url);
 }
 
 /** The response in a log line: its status and the allow-listed headers. */

@@ -30,11 +30,14 @@ export class ProblemDetailsDto implements ProblemFields {
   traceId!: string;
 }
 
-/** Declares problem+json answers with these statuses on an operation. */
+/**
+ * Declares problem+json answers with these statuses on an operation, and the 405 every
+ * operation's path answers to a method it has no route for (`collectRoutes`).
+ */
 export function ApiProblemResponses(statuses: Readonly<Record<number, string>>): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(ProblemDetailsDto),
-    ...Object.entries(statuses).map(([status, description]) =>
+    ...Object.entries({ 405: 'The path has no operation for this method.', ...statuses }).map(([status, description]) =>
       ApiResponse({
         status: Number(status),
         description,

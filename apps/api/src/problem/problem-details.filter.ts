@@ -10,7 +10,9 @@ import {
   problemBody,
   serviceUnavailable,
 } from './problem';
+import { REQUEST_LIMITS } from '../security/request-limits';
 import { frameworkProblem, type Problem, problem } from './problem-catalogue';
+import { restoreRoutedAgainUrl, routerErrorOf } from './router-problems';
 
 /**
  * The one error path: every error becomes an RFC 9457 problem with a fresh errorTicket, which
@@ -27,8 +29,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
+    restoreRoutedAgainUrl(request);
     const reply = http.getResponse<FastifyReply>();
-    const { problem, extensions, headers } = describe(error, request);
+    const { problem, extensions, headers } = describe(routerErrorOf(request.raw) ?? error, request);
     const errorTicket = randomUUID();
     const traceId = traceIdOf(request.raw);
     const instance = pathOf(request);
@@ -59,6 +62,8 @@ interface Described {
 
 function describe(error: unknown, request: FastifyRequest): Described {
   if (error instanceof ProblemException) return described(error);
+  const routerError = routerProblem(error);
+  if (routerError) return { problem: routerError };
   if (isDatabaseUnavailable(error)) return described(databaseUnavailable());
   const status = error instanceof HttpException ? error.getStatus() : statusOfFrameworkError(error);
   if (status === 503) return described(serviceUnavailable('SERVICE_UNAVAILABLE'));
@@ -75,9 +80,55 @@ function described({ problem, extensions, headers }: ProblemException): Describe
   return { problem, extensions: { ...extensions }, headers: { ...headers } };
 }
 
-/** The request's path, without its query: the problem's `instance`. */
-function pathOf(request: FastifyRequest): string {
-  return request.url.split('?', 1)[0];
+/** The longest path a problem repeats; a longer one is cut (the client knows what it sent). */
+const MAX_PATH_SHOWN = 1024;
+
+/**
+ * The request's path, without its query: the problem's `instance`. Whatever the client sent, it
+ * is a valid URI reference of bounded length: characters a URI path may not hold are
+ * percent-encoded (a `%` not followed by two hexadecimal digits included), and a long path is
+ * cut at a character boundary.
+ */
+export function pathOf(request: Pick<FastifyRequest, 'url'>): string {
+  const raw = request.url.split('?', 1)[0];
+  let shown = '';
+  for (let i = 0; i < raw.length;) {
+    const char = String.fromCodePoint(raw.codePointAt(i) ?? 0);
+    i += char.length;
+    const piece =
+      (char === '%' && /^[0-9A-Fa-f]{2}$/.test(raw.slice(i, i + 2))) || URI_PATH_CHAR.test(char)
+        ? char
+        : percentEncoded(char);
+    if (shown.length + piece.length > MAX_PATH_SHOWN) break;
+    shown += piece;
+  }
+  return shown;
+}
+
+/** The characters a URI path holds as they are (RFC 3986 `pchar` and `/`), but `%`. */
+const URI_PATH_CHAR = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/;
+
+function percentEncoded(char: string): string {
+  try {
+    return encodeURIComponent(char);
+  } catch {
+    return encodeURIComponent('\uFFFD'); // a lone surrogate
+  }
+}
+
+/** Fastify's router refusing a path, in the service's words (the router's repeat the raw path). */
+function routerProblem(error: unknown): Problem | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'FST_ERR_BAD_URL') {
+    return problem('BAD_REQUEST', { message: 'The path is not valid: a % must start a percent-encoded byte.' });
+  }
+  if (code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return frameworkProblem(
+      414,
+      `A segment of the path is longer than the ${REQUEST_LIMITS.routerOptions.maxParamLength} characters the service reads.`,
+    );
+  }
+  return undefined;
 }
 
 /** Fastify's own errors (a body too large, a bad content type) carry a 4xx `statusCode`. */

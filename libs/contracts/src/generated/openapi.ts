@@ -279,6 +279,24 @@ export interface components {
     };
     responses: {
         /**
+         * @description The path exists, but not with this method. `errorCode` is `METHOD_NOT_ALLOWED`; `Allow`
+         *     lists the methods the path has. A body too large or of a type the service does not read
+         *     is answered first (413, 415).
+         */
+        MethodNotAllowed: {
+            headers: {
+                "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                Allow: components["headers"]["Allow"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /**
          * @description The client (one IP address) made more than `RATE_LIMIT_MAX` requests in the current
          *     window. `errorCode` is `TOO_MANY_REQUESTS`; wait `Retry-After` seconds.
          */
@@ -354,6 +372,8 @@ export interface components {
         "RateLimit-Remaining": string;
         /** @description Seconds until the current window ends and the count starts again. Absent when rate limiting is turned off. */
         "RateLimit-Reset": string;
+        /** @description The methods the path has operations for, comma-separated (`HEAD` is answered wherever `GET` is). */
+        Allow: string;
         /** @description Seconds to wait before trying again. */
         "Retry-After": string;
         /**
@@ -414,6 +434,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
@@ -450,6 +471,7 @@ export interface operations {
                     "application/json": components["schemas"]["HealthStatus"];
                 };
             };
+            405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -493,6 +515,7 @@ export interface operations {
                     "application/json": components["schemas"]["HealthStatus"];
                 };
             };
+            405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseUnavailable"];
         };
@@ -524,6 +547,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -549,6 +573,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -574,6 +599,7 @@ export interface operations {
                     "application/yaml": string;
                 };
             };
+            405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -603,6 +629,7 @@ export interface operations {
                     };
                 };
             };
+            405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["TooManyRequests"];
         };
     };

@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import { HEADER, headerKey } from '../common/http-headers';
+import { ProblemException } from './problem';
+import { problem } from './problem-catalogue';
+
+/**
+ * Errors Fastify's router raises before any hook runs (a path that is not valid percent-encoding,
+ * a path parameter over the length limit), by request. Such a request is routed again as an
+ * unknown route, so that it passes every hook (trace id, security headers, rate limit, request
+ * log, metrics) like any other; the error filter then answers the error kept here.
+ */
+const routerErrors = new WeakMap<IncomingMessage, { error: Error; url: string }>();
+
+/** A path no route has, so that a request routed again reaches the not-found handler. */
+const UNROUTED_PATH = '/%E2%90%80';
+
+/** The router's own error for this request, if the router refused it. */
+export function routerErrorOf(request: IncomingMessage): Error | undefined {
+  return routerErrors.get(request)?.error;
+}
+
+/** The URL the client sent, if the router refused it and the request was routed again. */
+export function clientUrlOf(request: IncomingMessage): string | undefined {
+  return routerErrors.get(request)?.url;
+}
+
+/** Fastify's `frameworkErrors` option: keeps the error and routes the request again. */
+export function routeAgainOnRouterError(fastify: () => FastifyInstance) {
+  return (error: Error, request: FastifyRequest, reply: FastifyReply): void => {
+    const raw = request.raw;
+    if (routerErrors.has(raw)) {
+      // Routed again and refused again: cannot happen with UNROUTED_PATH, but never loop.
+      reply.code(500).send();
+      return;
+    }
+    routerErrors.set(raw, { error, url: raw.url ?? '/' });
+    raw.url = UNROUTED_PATH;
+    fastify().routing(raw, reply.raw);
+  };
+}
+
+/**
+ * A request routed again gets its own URL back once it is answered (the error filter calls this),
+ * so that the problem and the request log show what the client sent. Until then it keeps the
+ * unrouted path, which every hook can read.
+ */
+export function restoreRoutedAgainUrl(request: FastifyRequest): void {
+  const kept = routerErrors.get(request.raw);
+  if (kept) request.raw.url = kept.url;
+}
+
+/**
+ * Answers a known path asked with a method it does not have with a 405 problem whose `Allow`
+ * header lists the methods its routes have. The methods come from the routes as they are
+ * registered; the 405 routes are added once every route is known (after `init()`, before the
+ * server starts). Methods a wildcard route answers (the CORS preflight's `OPTIONS *`) are left
+ * to it. The 405 is raised after the body checks, so a body too large or of an unknown type is
+ * still a 413 or 415.
+ */
+export function collectRoutes(fastify: FastifyInstance): () => void {
+  const methodsByUrl = new Map<string, Set<string>>();
+  fastify.addHook('onRoute', (route: RouteOptions) => {
+    const methods = methodsByUrl.get(route.url) ?? new Set<string>();
+    for (const method of [route.method].flat()) methods.add(method.toUpperCase());
+    methodsByUrl.set(route.url, methods);
+  });
+  return () => {
+    const wildcard = methodsByUrl.get('*') ?? new Set<string>();
+    const known = [...methodsByUrl].filter(([url]) => url !== '*');
+    for (const [url, methods] of known) {
+      const allow = [...methods].sort().join(', ');
+      const missing = fastify.supportedMethods.filter((method) => !methods.has(method) && !wildcard.has(method));
+      if (missing.length === 0) continue;
+      fastify.route({
+        method: missing,
+        url,
+        preValidation: async (request) => {
+          throw new ProblemException(
+            problem('METHOD_NOT_ALLOWED', { message: `${request.method} is not a method of this path; use ${allow}.` }),
+            {},
+            { [headerKey(HEADER.allow)]: allow },
+          );
+        },
+        handler: async () => undefined,
+      });
+    }
+  };
+}
