@@ -1,6 +1,7 @@
 import { formatCount } from './args';
 import { type BenchFile, type DatabaseKind, type RunRecord, SCENARIO_TITLES, type ScenarioName } from './bench';
 import { machineLine } from './machine';
+import { describeFailures, WORKLOAD_TITLES, type WriteMode, type WriteRunRecord } from './writes';
 
 const NAMES: ScenarioName[] = ['live', 'ready', 'summaryAll', 'summaryTenant'];
 const DATABASES: Array<[DatabaseKind, string]> = [
@@ -109,6 +110,8 @@ export function renderReport(file: BenchFile): string {
       out.push(`${name}:`, '', '```', plan, '```', '');
     }
   }
+  const writes = Object.values(file.writes ?? {}).sort((a, b) => a.numbers - b.numbers);
+  for (const run of writes) out.push(...writesSection(run), '');
   const seeding = Object.entries(file.seeding).sort(
     ([a, x], [b, y]) => a.split(':')[0].localeCompare(b.split(':')[0]) || x.numbers - y.numbers,
   );
@@ -130,4 +133,58 @@ export function renderReport(file: BenchFile): string {
     out.push('');
   }
   return out.join('\n');
+}
+
+const MODE_TITLES: Record<WriteMode, string> = { counted: 'counted', bypassed: 'bypassed (ceiling)' };
+
+/** The figures of one writers' run as a Markdown table (also what the command prints). */
+export function writesTable(run: WriteRunRecord): string[] {
+  const lines = [
+    '| workload | isolation | triggers | writes/s | min–max writes/s | rows/s | statement p50 / p99 ms | transaction p50 / p99 ms | failures | lock waits | counted ÷ bypassed |',
+    '|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|',
+  ];
+  for (const variant of run.variants) {
+    for (const mode of ['counted', 'bypassed'] as const) {
+      const { median: m, spread } = variant.modes[mode];
+      const waits = m.samples > 0 ? `${((m.lockWaitSamples / m.samples) * 100).toFixed(1)}%` : '–';
+      lines.push(
+        `| ${WORKLOAD_TITLES[variant.workload]} | ${variant.isolation} | ${MODE_TITLES[mode]} | ${int(m.writesPerSecond)} | ` +
+          `${int(spread.min)}–${int(spread.max)} | ${int(m.rowsPerSecond)} | ${ms(m.statementP50)} / ${ms(m.statementP99)} | ` +
+          `${ms(m.transactionP50)} / ${ms(m.transactionP99)} | ${describeFailures(m.failures)} | ${waits} | ` +
+          `${mode === 'counted' ? ratio(variant.ratio) : ''} |`,
+      );
+    }
+  }
+  return lines;
+}
+
+function writesSection(run: WriteRunRecord): string[] {
+  const s = run.settings;
+  const out = [
+    `## Writers (PostgreSQL, ${formatCount(run.numbers)} numbers)`,
+    '',
+    'Written by `npm run bench:writes`: what keeping the removal counts costs the writers of',
+    '`oc_numbers`. Each of ' +
+      `${s.writers} writers, on its own connection and its own numbers (spread over the tenants), changes`,
+    'statuses in short transactions (BEGIN, one UPDATE, COMMIT): one number per transaction by',
+    '`telephone_number`, following the lifecycle (0→2, 0→1, 1→2, 2→0, 2→3, and 3→0 standing in for',
+    `removal and a new upload), or a set-based UPDATE of a slice of ${s.batchSize} numbers in number order`,
+    '(mostly one tenant\'s block) marked and cleared in turn, as a sync pass does. Each workload and',
+    'isolation level is measured with the triggers of `oc_numbers` firing (counted) and with them',
+    'bypassed through `SET session_replication_role = replica` on the writers\' connections (the',
+    'ceiling), in alternating rounds (counted first in odd rounds, bypassed first in even ones).',
+    'Figures are medians over the rounds; failures are summed; lock waits are the share of the',
+    'writers\' states, sampled every 20 ms from `pg_stat_activity`, that were waiting for a lock.',
+    '',
+    `Machine: ${machineLine(run.machine)}.`,
+    '',
+    `${s.rounds} rounds of ${s.seconds} s per workload, isolation and mode after ${s.warmupSeconds} s of warm-up each; ` +
+      `${int(run.tenants)} tenants, ${int(s.poolPerWriter)} numbers per writer (single), ${s.batchesPerWriter} slices per ` +
+      `writer (bulk), seed ${s.seed}; synchronous_commit ${run.server.synchronousCommit}, fsync ${run.server.fsync}; ` +
+      `triggers bypassed: ${run.triggers.map((t) => `\`${t}\``).join(', ') || 'none'}.`,
+    '',
+  ];
+  if (run.note) out.push(`**Note:** ${run.note}`, '');
+  out.push(...writesTable(run));
+  return out;
 }
