@@ -1,7 +1,7 @@
 import { formatCount } from './args';
 import { type BenchFile, type DatabaseKind, type RunRecord, SCENARIO_TITLES, type ScenarioName } from './bench';
 import { machineLine } from './machine';
-import { describeFailures, WORKLOAD_TITLES, type WriteMode, type WriteRunRecord } from './writes';
+import { describeFailures, describeLockWaits, WORKLOAD_TITLES, type WriteMode, type WriteRunRecord } from './writes';
 
 const NAMES: ScenarioName[] = ['live', 'ready', 'summaryAll', 'summaryTenant'];
 const DATABASES: Array<[DatabaseKind, string]> = [
@@ -141,16 +141,15 @@ const MODE_TITLES: Record<WriteMode, string> = { counted: 'counted', bypassed: '
 export function writesTable(run: WriteRunRecord): string[] {
   const lines = [
     '| workload | isolation | triggers | writes/s | min–max writes/s | rows/s | statement p50 / p99 ms | transaction p50 / p99 ms | failures | lock waits | counted ÷ bypassed |',
-    '|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|',
+    '|---|---|---|---:|---:|---:|---:|---:|---|---|---:|',
   ];
   for (const variant of run.variants) {
     for (const mode of ['counted', 'bypassed'] as const) {
       const { median: m, spread } = variant.modes[mode];
-      const waits = m.samples > 0 ? `${((m.lockWaitSamples / m.samples) * 100).toFixed(1)}%` : '–';
       lines.push(
         `| ${WORKLOAD_TITLES[variant.workload]} | ${variant.isolation} | ${MODE_TITLES[mode]} | ${int(m.writesPerSecond)} | ` +
           `${int(spread.min)}–${int(spread.max)} | ${int(m.rowsPerSecond)} | ${ms(m.statementP50)} / ${ms(m.statementP99)} | ` +
-          `${ms(m.transactionP50)} / ${ms(m.transactionP99)} | ${describeFailures(m.failures)} | ${waits} | ` +
+          `${ms(m.transactionP50)} / ${ms(m.transactionP99)} | ${describeFailures(m.failures)} | ${describeLockWaits(m)} | ` +
           `${mode === 'counted' ? ratio(variant.ratio) : ''} |`,
       );
     }
@@ -169,12 +168,14 @@ function writesSection(run: WriteRunRecord): string[] {
     'statuses in short transactions (BEGIN, one UPDATE, COMMIT): one number per transaction by',
     '`telephone_number`, following the lifecycle (0→2, 0→1, 1→2, 2→0, 2→3, and 3→0 standing in for',
     `removal and a new upload), or a set-based UPDATE of a slice of ${s.batchSize} numbers in number order`,
-    '(mostly one tenant\'s block) marked and cleared in turn, as a sync pass does. Each workload and',
+    "(mostly one tenant's block) marked and cleared in turn, as a sync pass does. Each workload and",
     'isolation level is measured with the triggers of `oc_numbers` firing (counted) and with them',
-    'bypassed through `SET session_replication_role = replica` on the writers\' connections (the',
+    "bypassed through `SET session_replication_role = replica` on the writers' connections (the",
     'ceiling), in alternating rounds (counted first in odd rounds, bypassed first in even ones).',
-    'Figures are medians over the rounds; failures are summed; lock waits are the share of the',
-    'writers\' states, sampled every 20 ms from `pg_stat_activity`, that were waiting for a lock.',
+    'Figures are medians over the rounds; failures (by SQLSTATE: 40001 serialization, 40P01 deadlock,',
+    "55P03 lock timeout) are summed; lock waits are the share of the writers' states, sampled every",
+    '20 ms from `pg_stat_activity`, that were waiting for a lock, with what they waited for',
+    "(`transactionid` or `tuple`: another transaction's row; `extend`: the table growing).",
     '',
     `Machine: ${machineLine(run.machine)}.`,
     '',

@@ -78,6 +78,8 @@ export interface WindowResult {
   /** Of the samples of the writers' states taken every few milliseconds, those waiting for a lock. */
   readonly lockWaitSamples: number;
   readonly samples: number;
+  /** Those lock waits by what was waited for (pg_stat_activity.wait_event: transactionid, tuple, extend, …). */
+  readonly lockWaits: Record<string, number>;
 }
 
 export interface ModeSummary {
@@ -121,8 +123,7 @@ export interface WriteRunRecord {
   readonly note?: string;
 }
 
-export const variantKey = (workload: WriteWorkload, isolation: Isolation) =>
-  `${workload}, ${isolation}`;
+export const variantKey = (workload: WriteWorkload, isolation: Isolation) => `${workload}, ${isolation}`;
 
 const ACCEPTED_FAILURES = new Set(['40001', '40P01', '55P03']);
 
@@ -285,18 +286,24 @@ async function write(
 }
 
 /** Samples the writers' wait states until stopped. */
-function watchLocks(monitor: Client, pids: number[]): { stop(): Promise<{ waits: number; samples: number }> } {
-  let waits = 0;
-  let samples = 0;
+interface LockWatch {
+  waits: number;
+  samples: number;
+  events: Record<string, number>;
+}
+
+function watchLocks(monitor: Client, pids: number[]): { stop(): Promise<LockWatch> } {
+  const watch: LockWatch = { waits: 0, samples: 0, events: {} };
   let running = true;
   const loop = (async () => {
     while (running) {
-      const { rows } = await monitor.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY($1::int[]) AND wait_event_type = 'Lock'`,
+      const { rows } = await monitor.query<{ event: string }>(
+        `SELECT wait_event AS event FROM pg_stat_activity WHERE pid = ANY($1::int[]) AND wait_event_type = 'Lock'`,
         [pids],
       );
-      waits += rows[0].n;
-      samples += pids.length;
+      watch.waits += rows.length;
+      for (const { event } of rows) watch.events[event] = (watch.events[event] ?? 0) + 1;
+      watch.samples += pids.length;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   })();
@@ -304,7 +311,7 @@ function watchLocks(monitor: Client, pids: number[]): { stop(): Promise<{ waits:
     stop: async () => {
       running = false;
       await loop;
-      return { waits, samples };
+      return watch;
     },
   };
 }
@@ -336,7 +343,12 @@ async function window(
     rows: 0,
     misses: 0,
   }));
-  const watch = monitor ? watchLocks(monitor, writers.map((w) => w.pid)) : null;
+  const watch = monitor
+    ? watchLocks(
+        monitor,
+        writers.map((w) => w.pid),
+      )
+    : null;
   const started = performance.now();
   const deadline = started + seconds * 1000;
   let failed: unknown;
@@ -344,7 +356,7 @@ async function window(
     writers.map((w, i) => write(w, workload, isolation, deadline, into[i]).catch((error) => (failed ??= error))),
   );
   const elapsed = (performance.now() - started) / 1000;
-  const locks = watch ? await watch.stop() : { waits: 0, samples: 0 };
+  const locks = watch ? await watch.stop() : { waits: 0, samples: 0, events: {} };
   await Promise.all(
     writers.map(async (w) => {
       const { numbers, statuses } = w.changedSince();
@@ -380,6 +392,7 @@ async function window(
     misses,
     lockWaitSamples: locks.waits,
     samples: locks.samples,
+    lockWaits: locks.events,
   };
 }
 
@@ -392,8 +405,10 @@ export function medianWindow(results: readonly WindowResult[]): WindowResult {
   };
   const sum = (pick: (r: WindowResult) => number) => results.reduce((total, r) => total + pick(r), 0);
   const failures: Record<string, number> = {};
+  const lockWaits: Record<string, number> = {};
   for (const r of results) {
     for (const [code, n] of Object.entries(r.failures)) failures[code] = (failures[code] ?? 0) + n;
+    for (const [event, n] of Object.entries(r.lockWaits)) lockWaits[event] = (lockWaits[event] ?? 0) + n;
   }
   return {
     seconds: sum((r) => r.seconds),
@@ -408,6 +423,7 @@ export function medianWindow(results: readonly WindowResult[]): WindowResult {
     misses: sum((r) => r.misses),
     lockWaitSamples: sum((r) => r.lockWaitSamples),
     samples: sum((r) => r.samples),
+    lockWaits,
   };
 }
 
@@ -469,10 +485,7 @@ async function assign(client: Client, writers: Writer[], options: WriteBenchOpti
 }
 
 /** Seeds a fresh database, measures every workload and isolation in both modes, drops the database. */
-export async function runWriteBench(
-  options: WriteBenchOptions,
-  log: (line: string) => void,
-): Promise<WriteRunRecord> {
+export async function runWriteBench(options: WriteBenchOptions, log: (line: string) => void): Promise<WriteRunRecord> {
   const url = withDatabaseName(options.postgresUrl, options.database);
   const name = databaseNameOf(url);
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`The database name "${name}" must be a plain identifier`);
@@ -547,22 +560,21 @@ async function measure(
         }
       }
     }
-    const results = new Map<string, Record<WriteMode, WindowResult[]>>(
-      variants.map((v) => [variantKey(v.workload, v.isolation), { counted: [], bypassed: [] }]),
-    );
+    // Parallel to variants.
+    const results: Array<Record<WriteMode, WindowResult[]>> = variants.map(() => ({ counted: [], bypassed: [] }));
     for (let round = 1; round <= options.rounds; round++) {
-      for (const { workload, isolation } of variants) {
+      for (const [index, { workload, isolation }] of variants.entries()) {
         // Counted first in odd rounds, bypassed first in even ones, so a drift of the machine
         // over a round weighs on both alike.
         const order: WriteMode[] = round % 2 === 1 ? ['counted', 'bypassed'] : ['bypassed', 'counted'];
         for (const mode of order) {
           const result = await window(writers, monitor, workload, isolation, mode, options.seconds);
-          results.get(variantKey(workload, isolation))![mode].push(result);
+          results[index][mode].push(result);
           log(
             `round ${round}/${options.rounds} ${variantKey(workload, isolation)}, ${mode}: ` +
               `${Math.round(result.writesPerSecond)} writes/s (${Math.round(result.rowsPerSecond)} rows/s), ` +
               `statement p50 ${result.statementP50.toFixed(2)} ms p99 ${result.statementP99.toFixed(2)} ms, ` +
-              `failures ${describeFailures(result.failures)}, lock waits ${result.lockWaitSamples}/${result.samples}`,
+              `failures ${describeFailures(result.failures)}, lock waits ${describeLockWaits(result)}`,
           );
         }
       }
@@ -586,8 +598,8 @@ async function measure(
       server,
       triggers,
       seedSeconds,
-      variants: variants.map(({ workload, isolation }) => {
-        const rounds = results.get(variantKey(workload, isolation))!;
+      variants: variants.map(({ workload, isolation }, index) => {
+        const rounds = results[index];
         const summary = (mode: WriteMode): ModeSummary => {
           const writes = rounds[mode].map((r) => r.writesPerSecond);
           return {
@@ -608,6 +620,16 @@ async function measure(
   } finally {
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
   }
+}
+
+/** Lock waits as a share of the samples, with what was waited for: `1.2% (transactionid 30, extend 2)`. */
+export function describeLockWaits(r: Pick<WindowResult, 'lockWaitSamples' | 'samples' | 'lockWaits'>): string {
+  if (r.samples === 0) return '–';
+  const share = `${((r.lockWaitSamples / r.samples) * 100).toFixed(1)}%`;
+  const events = Object.entries(r.lockWaits ?? {})
+    .sort(([, a], [, b]) => b - a)
+    .map(([event, n]) => `${event} ${n}`);
+  return events.length === 0 ? share : `${share} (${events.join(', ')})`;
 }
 
 export function describeFailures(failures: Record<string, number>): string {
