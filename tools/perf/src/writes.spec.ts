@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expectedSummary, startServer, withDatabaseName, withPostgres } from '@oc-numbers/testing';
 import { UsageError } from './args';
+import { main as benchMain } from './bench-cli';
 import { tenantsFor } from './bench';
 import { DEFAULT_MIX, Inventory } from './inventory';
 import { renderReport } from './report';
@@ -178,5 +182,19 @@ describe('the writers benchmark on PostgreSQL', () => {
     expect(report).toContain('**Note:** busy');
     expect(report).toMatch(/\| one number per transaction \| read committed \| counted \| [\d,]+ \| [\d,]+–[\d,]+ \|/);
     expect(report).toMatch(/\| set-based UPDATE of a slice \| repeatable read \| bypassed \(ceiling\) \| [\d,]+ \|/);
+  });
+
+  it('stays in the report when npm run bench writes it again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oc-numbers-bench-'));
+    try {
+      const json = join(dir, 'benchmarks.json');
+      const markdown = join(dir, 'BENCHMARKS.md');
+      writeFileSync(json, JSON.stringify({ seeding: {}, runs: {}, writes: { 'postgres:3k': run } }));
+      const quiet = { out: { write: () => true }, err: { write: () => true } };
+      expect(await benchMain(['--report-only', '--json', json, '--out', markdown], {}, quiet)).toBe(0);
+      expect(readFileSync(markdown, 'utf8')).toContain('## Writers (PostgreSQL, 3k numbers)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
