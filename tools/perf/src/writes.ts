@@ -115,6 +115,8 @@ export interface WriteRunRecord {
   };
   /** The server's durability settings, which bound single-row writes/s more than anything. */
   readonly server: { readonly synchronousCommit: string; readonly fsync: string };
+  /** The writers' server processes (pg_backend_pid), the same connections in every window. */
+  readonly backends: readonly number[];
   /** Triggers on `oc_numbers` (not internal ones) that the bypassed mode skips. */
   readonly triggers: readonly string[];
   readonly seedSeconds: number;
@@ -318,7 +320,15 @@ function watchLocks(monitor: Client, pids: number[]): { stop(): Promise<LockWatc
 
 async function setMode(writers: Writer[], mode: WriteMode): Promise<void> {
   const role = mode === 'bypassed' ? 'replica' : 'DEFAULT';
-  await Promise.all(writers.map((w) => w.client.query(`SET session_replication_role = ${role}`)));
+  try {
+    await Promise.all(writers.map((w) => w.client.query(`SET session_replication_role = ${role}`)));
+  } catch (error) {
+    if ((error as DatabaseError).code !== '42501') throw error;
+    throw new Error(
+      'Bypassing the triggers takes SET session_replication_role, which the user of --postgres-url may not do: ' +
+        'use a superuser, or GRANT SET ON PARAMETER session_replication_role to it',
+    );
+  }
 }
 
 /**
@@ -596,6 +606,7 @@ async function measure(
         seed: options.seed,
       },
       server,
+      backends: writers.map((w) => w.pid),
       triggers,
       seedSeconds,
       variants: variants.map(({ workload, isolation }, index) => {
