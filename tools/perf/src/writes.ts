@@ -115,6 +115,8 @@ export interface WriteRunRecord {
   };
   /** The server's durability settings, which bound single-row writes/s more than anything. */
   readonly server: { readonly synchronousCommit: string; readonly fsync: string };
+  /** Distinct tenants in a bulk slice, on average. */
+  readonly tenantsPerSlice: number;
   /** The writers' server processes (pg_backend_pid), the same connections in every window. */
   readonly backends: readonly number[];
   /** Triggers on `oc_numbers` (not internal ones) that the bypassed mode skips. */
@@ -450,7 +452,12 @@ async function connect(url: string): Promise<Client> {
  * inventory and so over tenants) with a status; for the bulk workload, slices of consecutive
  * ids (numbers in order, so mostly one tenant's block) at status 0. No number is two writers'.
  */
-async function assign(client: Client, writers: Writer[], options: WriteBenchOptions, random: Random): Promise<void> {
+async function assign(
+  client: Client,
+  writers: Writer[],
+  options: WriteBenchOptions,
+  random: Random,
+): Promise<{ tenantsPerSlice: number }> {
   const maxId = Number((await client.query<{ n: string }>('SELECT max(id) AS n FROM oc_numbers')).rows[0].n);
   const total = options.poolPerWriter * writers.length;
   if (total > maxId / 2) throw new Error(`--pool × --writers (${total}) must be at most half the numbers (${maxId})`);
@@ -477,8 +484,9 @@ async function assign(client: Client, writers: Writer[], options: WriteBenchOpti
   const picked = new Set<number>();
   while (picked.size < wanted) picked.add(random.below(slots));
   const starts = [...picked].map((slot) => slot * size + 1);
-  const sliceRows = await client.query<{ start: string; numbers: string[] }>(
-    `SELECT s.start, array_agg(n.telephone_number ORDER BY n.id) AS numbers
+  const sliceRows = await client.query<{ start: string; numbers: string[]; tenants: number }>(
+    `SELECT s.start, array_agg(n.telephone_number ORDER BY n.id) AS numbers,
+            count(DISTINCT n.ms_tenant_id)::int AS tenants
        FROM unnest($1::bigint[]) AS s(start)
        JOIN oc_numbers AS n ON n.id BETWEEN s.start AND s.start + $2 - 1 AND n.removal_status = 0
       GROUP BY s.start`,
@@ -492,6 +500,8 @@ async function assign(client: Client, writers: Writer[], options: WriteBenchOpti
   if (writers.some((w) => w.owned.length === 0 || w.slices.length === 0)) {
     throw new Error('Too few numbers to hand every writer some: seed more numbers or lower --writers');
   }
+  const tenants = sliceRows.rows.reduce((sum, r) => sum + r.tenants, 0);
+  return { tenantsPerSlice: tenants / Math.max(1, sliceRows.rows.length) };
 }
 
 /** Seeds a fresh database, measures every workload and isolation in both modes, drops the database. */
@@ -545,7 +555,7 @@ async function measure(
     for (const w of writers) {
       w.pid = (await w.client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     }
-    await assign(monitor, writers, options, random);
+    const { tenantsPerSlice } = await assign(monitor, writers, options, random);
     const triggers = (
       await monitor.query<{ name: string }>(
         `SELECT tgname AS name FROM pg_trigger WHERE tgrelid = 'oc_numbers'::regclass AND NOT tgisinternal ORDER BY 1`,
@@ -607,6 +617,7 @@ async function measure(
       },
       server,
       backends: writers.map((w) => w.pid),
+      tenantsPerSlice,
       triggers,
       seedSeconds,
       variants: variants.map(({ workload, isolation }, index) => {
