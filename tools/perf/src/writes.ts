@@ -329,6 +329,7 @@ async function setMode(writers: Writer[], mode: WriteMode): Promise<void> {
     throw new Error(
       'Bypassing the triggers takes SET session_replication_role, which the user of --postgres-url may not do: ' +
         'use a superuser, or GRANT SET ON PARAMETER session_replication_role to it',
+      { cause: error },
     );
   }
 }
