@@ -197,4 +197,36 @@ describe('the writers benchmark on PostgreSQL', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('says what to do when the user may not bypass triggers', async () => {
+    const role = `oc_test_writer_${randomBytes(4).toString('hex')}`;
+    await withPostgres(server, (admin) => admin.query(`CREATE ROLE ${role} LOGIN CREATEDB`));
+    try {
+      const asRole = new URL(server);
+      asRole.username = role;
+      await expect(
+        runWriteBench(
+          {
+            numbers: 1000,
+            seed: 1,
+            writers: 2,
+            seconds: 0.1,
+            warmupSeconds: 0,
+            rounds: 1,
+            workloads: ['single'],
+            isolations: ['read committed'],
+            poolPerWriter: 50,
+            batchSize: 10,
+            batchesPerWriter: 2,
+            postgresUrl: asRole.toString(),
+            database: `${database}_role`,
+            keep: false,
+          },
+          () => undefined,
+        ),
+      ).rejects.toThrow(/GRANT SET ON PARAMETER session_replication_role/);
+    } finally {
+      await withPostgres(server, (admin) => admin.query(`DROP ROLE ${role}`));
+    }
+  });
 });
