@@ -44,6 +44,8 @@ skip triggers.
   --postgres-url URL          the PostgreSQL server
                               default BENCH_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/postgres
   --database NAME             the database made for the run                 default oc_bench_writes
+  --synchronous-commit on|off synchronous_commit on the writers' connections (off: no wait for
+                              the WAL flush at commit)                      default the server's
   --keep                      leave the seeded database on the server
   --note TEXT                 a remark on the conditions, shown with the figures
   --out FILE                  the Markdown report                           default tmp/bench/BENCHMARKS.md
@@ -69,6 +71,7 @@ export const WRITES_OPTIONS = {
   seed: 'value',
   'postgres-url': 'value',
   database: 'value',
+  'synchronous-commit': 'value',
   keep: 'flag',
   note: 'value',
   out: 'value',
@@ -81,7 +84,9 @@ type ValueOption = {
   [K in keyof typeof WRITES_OPTIONS]: (typeof WRITES_OPTIONS)[K] extends 'value' ? K : never;
 }[keyof typeof WRITES_OPTIONS];
 
-const DEFAULTS: Record<Exclude<ValueOption, 'note'>, string> = {
+type Defaulted = Exclude<ValueOption, 'note' | 'synchronous-commit'>;
+
+const DEFAULTS: Record<Defaulted, string> = {
   numbers: '1m',
   writers: '4',
   duration: '5',
@@ -129,7 +134,7 @@ export function parseWritesArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
   const args = parseArgs(argv, WRITES_OPTIONS);
   if (args.has('help')) return 'help';
   const quick = args.has('quick');
-  const text = (name: Exclude<ValueOption, 'note'>) => {
+  const text = (name: Defaulted) => {
     const value = args.get(name);
     if (typeof value === 'string') return value;
     if (name === 'postgres-url' && env.BENCH_POSTGRES_URL) return env.BENCH_POSTGRES_URL;
@@ -159,6 +164,10 @@ export function parseWritesArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
   );
   const report = args.has('write-report') ? COMMITTED_REPORT : { markdown: text('out'), json: text('json') };
   const note = args.get('note');
+  const synchronousCommit = args.get('synchronous-commit');
+  if (synchronousCommit !== undefined && synchronousCommit !== 'on' && synchronousCommit !== 'off') {
+    throw new UsageError(`--synchronous-commit must be on or off (got "${String(synchronousCommit)}")`);
+  }
   return {
     bench: {
       numbers: parseCount('numbers', text('numbers'), { min: 1000, max: 100_000_000 }),
@@ -175,6 +184,7 @@ export function parseWritesArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
       postgresUrl,
       database,
       keep: args.has('keep'),
+      ...(synchronousCommit ? { synchronousCommit } : {}),
     },
     markdownPath: report.markdown,
     jsonPath: report.json,

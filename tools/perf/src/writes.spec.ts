@@ -7,8 +7,8 @@ import { UsageError } from './args';
 import { main as benchMain } from './bench-cli';
 import { tenantsFor } from './bench';
 import { DEFAULT_MIX, Inventory } from './inventory';
-import { renderReport } from './report';
-import { MODES, runWriteBench, type WriteRunRecord } from './writes';
+import { renderReport, writeRatios } from './report';
+import { medianWindow, MODES, runWriteBench, type WindowResult, type WriteRunRecord } from './writes';
 import { main, parseWritesArgs, WRITES_OPTIONS } from './writes-cli';
 
 describe('the bench:writes command line', () => {
@@ -51,7 +51,14 @@ describe('the bench:writes command line', () => {
     });
   });
 
+  it('sets synchronous_commit on the writers only when told', () => {
+    expect(parseWritesArgs(['--synchronous-commit', 'off'], {})).toMatchObject({ bench: { synchronousCommit: 'off' } });
+    const command = parseWritesArgs([], {});
+    expect(command !== 'help' && 'synchronousCommit' in command.bench).toBe(false);
+  });
+
   it.each([
+    [['--synchronous-commit', 'local'], /--synchronous-commit must be on or off/],
     [['--workloads', 'many'], /--workloads takes single, bulk or both/],
     [['--isolation', 'serializable'], /--isolation takes read-committed, repeatable-read or both/],
     [['--writers', '0'], /--writers must be a whole number from 1/],
@@ -99,6 +106,7 @@ describe('the writers benchmark on PostgreSQL', () => {
         postgresUrl: server,
         database,
         keep: true,
+        synchronousCommit: 'off',
       },
       (line) => progress.push(line),
     );
@@ -114,6 +122,7 @@ describe('the writers benchmark on PostgreSQL', () => {
       'bulk, repeatable read',
     ]);
     expect(run.triggers.length).toBeGreaterThan(0);
+    expect(run.server.synchronousCommit).toBe('off');
     for (const variant of run.variants) {
       for (const mode of MODES) {
         const { median, rounds, spread } = variant.modes[mode];
@@ -182,6 +191,9 @@ describe('the writers benchmark on PostgreSQL', () => {
     expect(report).toContain('**Note:** busy');
     expect(report).toMatch(/\| one number per transaction \| read committed \| counted \| [\d,]+ \| [\d,]+–[\d,]+ \|/);
     expect(report).toMatch(/\| set-based UPDATE of a slice \| repeatable read \| bypassed \(ceiling\) \| [\d,]+ \|/);
+    expect(report).toMatch(
+      /\| one number per transaction \| read committed \| \d+\.\d\d \| \d+\.\d\d \(\d+\.\d\d–\d+\.\d\d\) \| \d+\.\d\d \|/,
+    );
   });
 
   it('stays in the report when npm run bench writes it again', async () => {
@@ -228,5 +240,56 @@ describe('the writers benchmark on PostgreSQL', () => {
     } finally {
       await withPostgres(server, (admin) => admin.query(`DROP ROLE ${role}`));
     }
+  });
+});
+
+describe('the ratios of the writers', () => {
+  const window = (writesPerSecond: number, statementP50: number): WindowResult => ({
+    seconds: 5,
+    writesPerSecond,
+    rowsPerSecond: writesPerSecond,
+    transactions: writesPerSecond * 5,
+    statementP50,
+    statementP99: statementP50 * 4,
+    transactionP50: statementP50 * 5,
+    transactionP99: statementP50 * 20,
+    failures: {},
+    misses: 0,
+    lockWaitSamples: 0,
+    samples: 1000,
+    lockWaits: {},
+  });
+  const mode = (rounds: WindowResult[]) => ({
+    median: medianWindow(rounds),
+    rounds,
+    spread: { min: 0, max: 0 },
+  });
+
+  it('pairs the windows of each round, so a slow spell that spans rounds cancels out', () => {
+    // The machine is twice as fast in rounds 2 and 3; counting costs 20% in every round.
+    const counted = [window(800, 0.6), window(1600, 0.5), window(1600, 0.5)];
+    const bypassed = [window(1000, 0.4), window(2000, 0.4), window(2000, 0.4)];
+    const ratios = writeRatios({
+      workload: 'single',
+      isolation: 'read committed',
+      modes: { counted: mode(counted), bypassed: mode(bypassed) },
+      ratio: 0.8,
+    });
+    expect(ratios.paired).toEqual({ median: 0.8, min: 0.8, max: 0.8 });
+    expect(ratios.writes).toBeCloseTo(0.8);
+    expect(ratios.statementP50).toBeCloseTo(1.25);
+
+    const drifting = writeRatios({
+      workload: 'single',
+      isolation: 'read committed',
+      modes: {
+        counted: mode([window(800, 0.6), window(800, 0.6), window(1600, 0.5)]),
+        bypassed: mode([window(1000, 0.4), window(2000, 0.4), window(2000, 0.4)]),
+      },
+      ratio: 0.4,
+    });
+    expect(drifting.writes).toBeCloseTo(0.4);
+    expect(drifting.paired.median).toBeCloseTo(0.8);
+    expect(drifting.paired.min).toBeCloseTo(0.4);
   });
 });

@@ -55,6 +55,8 @@ export interface WriteBenchOptions {
   readonly database: string;
   /** Leave the seeded database on the server afterwards. */
   readonly keep: boolean;
+  /** `synchronous_commit` on the writers' connections; the server's setting when not given. */
+  readonly synchronousCommit?: 'on' | 'off';
 }
 
 /** What one measured window gave. Latencies in milliseconds, measured from the writer. */
@@ -113,7 +115,7 @@ export interface WriteRunRecord {
     readonly batchesPerWriter: number;
     readonly seed: number;
   };
-  /** The server's durability settings, which bound single-row writes/s more than anything. */
+  /** The writers' durability settings, which bound single-row writes/s more than anything. */
   readonly server: { readonly synchronousCommit: string; readonly fsync: string };
   /** Distinct tenants in a bulk slice, on average. */
   readonly tenantsPerSlice: number;
@@ -440,11 +442,12 @@ export function medianWindow(results: readonly WindowResult[]): WindowResult {
   };
 }
 
-async function connect(url: string): Promise<Client> {
+async function connect(url: string, synchronousCommit: 'on' | 'off' | undefined): Promise<Client> {
   const client = new Client({ connectionString: url, application_name: 'oc-numbers-bench-writes' });
   await client.connect();
   // A bound on any wait, so a stuck run ends (counted as 55P03) instead of hanging.
   await client.query(`SET lock_timeout = '30s'`);
+  if (synchronousCommit) await client.query(`SET synchronous_commit = ${synchronousCommit}`);
   return client;
 }
 
@@ -550,7 +553,7 @@ async function measure(
   const random = new Random(options.seed);
   const clients: Client[] = [];
   try {
-    for (let i = 0; i < options.writers + 1; i++) clients.push(await connect(url));
+    for (let i = 0; i < options.writers + 1; i++) clients.push(await connect(url, options.synchronousCommit));
     const [monitor, ...writerClients] = clients;
     const writers = writerClients.map((client, i) => new Writer(client, new Random(options.seed * 1000 + i + 1)));
     for (const w of writers) {
@@ -563,7 +566,7 @@ async function measure(
       )
     ).rows.map((r) => r.name);
     const setting = async (name: string) =>
-      (await monitor.query<{ v: string }>('SELECT current_setting($1) AS v', [name])).rows[0].v;
+      (await writers[0].client.query<{ v: string }>('SELECT current_setting($1) AS v', [name])).rows[0].v;
     const server = { synchronousCommit: await setting('synchronous_commit'), fsync: await setting('fsync') };
     log(
       `${options.writers} writers (backends ${writers.map((w) => w.pid).join(', ')}); ` +
