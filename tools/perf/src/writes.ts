@@ -139,16 +139,18 @@ interface Owned {
   status: number;
 }
 
-/** A slice of the inventory (numbers in order, mostly one tenant's block) that one bulk statement changes. */
+/** A slice of the inventory (numbers in order: a few tenants' blocks) that one bulk statement changes. */
 interface Slice {
   readonly numbers: string[];
   status: number;
 }
 
 class Writer {
-  /** Numbers of the single workload, and their statuses when the window began. */
+  /** Numbers of the single workload. */
   readonly owned: Owned[] = [];
+  /** Slices of the bulk workload. */
   readonly slices: Slice[] = [];
+  /** The statuses when the window began, to put back after it. */
   private started: number[] = [];
   private slicesStarted: number[] = [];
   pid = 0;
@@ -454,7 +456,7 @@ async function connect(url: string, synchronousCommit: 'on' | 'off' | undefined)
 /**
  * Hands each writer its numbers: for the single workload, random rows (spread over the
  * inventory and so over tenants) with a status; for the bulk workload, slices of consecutive
- * ids (numbers in order, so mostly one tenant's block) at status 0. No number is two writers'.
+ * ids (numbers in order, so a few tenants' blocks) at status 0. No number is two writers'.
  */
 async function assign(
   client: Client,
