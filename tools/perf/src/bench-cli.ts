@@ -9,7 +9,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
 Seeds a database per size (once: later runs reuse it), boots the built service on it and drives
 it with autocannon: the summary over all tenants, the summary of random tenants, and as
 ceilings a trivial endpoint and the readiness check. Writes a Markdown report and the JSON
-results under tmp/bench (results of earlier runs there for other databases or sizes are kept);
+results under tmp/bench (results of earlier runs there for other databases or sizes are kept,
+and so are those of npm run bench:writes);
 only --write-report rewrites the committed BENCHMARKS.md and benchmarks.json.
 
   --quick                     a look in a few seconds: SQLite, 10k numbers, 1 round of 1 s

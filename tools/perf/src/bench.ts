@@ -10,6 +10,7 @@ import { measureQueries, type QueryReport } from './queries';
 import { Random } from './random';
 import { renderReport } from './report';
 import { seed } from './seed';
+import type { WriteRunRecord } from './writes';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -74,6 +75,8 @@ export interface BenchFile {
   machine?: Machine;
   seeding: Record<string, SeedingRecord>;
   runs: Record<string, RunRecord>;
+  /** The writers' benchmark (`npm run bench:writes`), by size. */
+  writes?: Record<string, WriteRunRecord>;
 }
 
 /** 100 tenants at 10k numbers, 1,000 at 1M, 10,000 at 10M. */
@@ -83,10 +86,16 @@ export function tenantsFor(numbers: number): number {
 
 const key = (database: DatabaseKind, numbers: number) => `${database}:${formatCount(numbers)}`;
 
-function readBenchFile(path: string): BenchFile {
+export function readBenchFile(path: string): BenchFile {
   if (!existsSync(path)) return { seeding: {}, runs: {} };
   const file = JSON.parse(readFileSync(path, 'utf8')) as BenchFile;
-  return { seeding: file.seeding ?? {}, runs: file.runs ?? {}, machine: file.machine, note: file.note };
+  return {
+    seeding: file.seeding ?? {},
+    runs: file.runs ?? {},
+    machine: file.machine,
+    note: file.note,
+    ...(file.writes ? { writes: file.writes } : {}),
+  };
 }
 
 function targetFor(options: BenchOptions, database: DatabaseKind, numbers: number): DatabaseTarget {
@@ -171,8 +180,13 @@ async function ensureSeeded(
 }
 
 function save(options: BenchOptions, file: BenchFile): void {
-  write(options.jsonPath, `${JSON.stringify(file, null, 2)}\n`);
-  write(options.markdownPath, renderReport(file));
+  saveBenchFile(options, file);
+}
+
+/** Writes the JSON results and the Markdown report rendered from them. */
+export function saveBenchFile(paths: { jsonPath: string; markdownPath: string }, file: BenchFile): void {
+  write(paths.jsonPath, `${JSON.stringify(file, null, 2)}\n`);
+  write(paths.markdownPath, renderReport(file));
 }
 
 function write(path: string, text: string): void {

@@ -1,6 +1,14 @@
 import { formatCount } from './args';
 import { type BenchFile, type DatabaseKind, type RunRecord, SCENARIO_TITLES, type ScenarioName } from './bench';
 import { machineLine } from './machine';
+import {
+  describeFailures,
+  describeLockWaits,
+  type VariantRecord,
+  WORKLOAD_TITLES,
+  type WriteMode,
+  type WriteRunRecord,
+} from './writes';
 
 const NAMES: ScenarioName[] = ['live', 'ready', 'summaryAll', 'summaryTenant'];
 const DATABASES: Array<[DatabaseKind, string]> = [
@@ -109,6 +117,8 @@ export function renderReport(file: BenchFile): string {
       out.push(`${name}:`, '', '```', plan, '```', '');
     }
   }
+  const writes = Object.values(file.writes ?? {}).sort((a, b) => a.numbers - b.numbers);
+  for (const run of writes) out.push(...writesSection(run), '');
   const seeding = Object.entries(file.seeding).sort(
     ([a, x], [b, y]) => a.split(':')[0].localeCompare(b.split(':')[0]) || x.numbers - y.numbers,
   );
@@ -130,4 +140,99 @@ export function renderReport(file: BenchFile): string {
     out.push('');
   }
   return out.join('\n');
+}
+
+const MODE_TITLES: Record<WriteMode, string> = { counted: 'counted', bypassed: 'bypassed (ceiling)' };
+
+/**
+ * Counted ÷ bypassed for one workload and isolation: of the median writes/s; of each round's
+ * two windows, which ran next to each other (their median, lowest and highest), so a slow spell
+ * of the machine that spans rounds cancels out; and of the median statement p50.
+ */
+export function writeRatios(variant: VariantRecord): {
+  writes: number;
+  paired: { median: number; min: number; max: number };
+  statementP50: number;
+} {
+  const { counted, bypassed } = variant.modes;
+  const paired = counted.rounds
+    .map((round, i) => round.writesPerSecond / bypassed.rounds[i].writesPerSecond)
+    .sort((x, y) => x - y);
+  const n = paired.length;
+  return {
+    writes: counted.median.writesPerSecond / bypassed.median.writesPerSecond,
+    paired: {
+      median: n === 0 ? NaN : n % 2 ? paired[(n - 1) / 2] : (paired[n / 2 - 1] + paired[n / 2]) / 2,
+      min: n === 0 ? NaN : paired[0],
+      max: n === 0 ? NaN : paired[n - 1],
+    },
+    statementP50: counted.median.statementP50 / bypassed.median.statementP50,
+  };
+}
+
+/** The figures of one writers' run as Markdown tables (also what the command prints). */
+export function writesTable(run: WriteRunRecord): string[] {
+  const lines = [
+    '| workload | isolation | triggers | writes/s | min–max writes/s | rows/s | statement p50 / p99 ms | transaction p50 / p99 ms | failures | lock waits |',
+    '|---|---|---|---:|---:|---:|---:|---:|---|---|',
+  ];
+  for (const variant of run.variants) {
+    for (const mode of ['counted', 'bypassed'] as const) {
+      const { median: m, spread } = variant.modes[mode];
+      lines.push(
+        `| ${WORKLOAD_TITLES[variant.workload]} | ${variant.isolation} | ${MODE_TITLES[mode]} | ${int(m.writesPerSecond)} | ` +
+          `${int(spread.min)}–${int(spread.max)} | ${int(m.rowsPerSecond)} | ${ms(m.statementP50)} / ${ms(m.statementP99)} | ` +
+          `${ms(m.transactionP50)} / ${ms(m.transactionP99)} | ${describeFailures(m.failures)} | ${describeLockWaits(m)} |`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    '| workload | isolation | counted ÷ bypassed: median writes/s | the same, round by round: median (lowest–highest) | statement p50 |',
+    '|---|---|---:|---:|---:|',
+  );
+  for (const variant of run.variants) {
+    const r = writeRatios(variant);
+    lines.push(
+      `| ${WORKLOAD_TITLES[variant.workload]} | ${variant.isolation} | ${ratio(r.writes)} | ` +
+        `${ratio(r.paired.median)} (${ratio(r.paired.min)}–${ratio(r.paired.max)}) | ${ratio(r.statementP50)} |`,
+    );
+  }
+  return lines;
+}
+
+function writesSection(run: WriteRunRecord): string[] {
+  const s = run.settings;
+  const out = [
+    `## Writers (PostgreSQL, ${formatCount(run.numbers)} numbers)`,
+    '',
+    'Written by `npm run bench:writes`: what keeping the removal counts costs the writers of',
+    '`oc_numbers`. Each of ' +
+      `${s.writers} writers, on its own connection and its own numbers (spread over the tenants), changes`,
+    'statuses in short transactions (BEGIN, one UPDATE, COMMIT): one number per transaction by',
+    '`telephone_number`, following the lifecycle (0→2, 0→1, 1→2, 2→0, 2→3, and 3→0 standing in for',
+    `removal and a new upload), or a set-based UPDATE of a slice of ${s.batchSize} numbers in number order`,
+    `(${run.tenantsPerSlice.toFixed(1)} tenants a slice on average) marked and cleared in turn, as a sync pass does.`,
+    'Each workload and isolation level is measured with the triggers of `oc_numbers` firing (counted) and with them',
+    "bypassed through `SET session_replication_role = replica` on the writers' connections (the",
+    'ceiling), in alternating rounds (counted first in odd rounds, bypassed first in even ones).',
+    'Figures are medians over the rounds; failures (by SQLSTATE: 40001 serialization, 40P01 deadlock,',
+    "55P03 lock timeout) are summed; lock waits are the share of the writers' states, sampled every",
+    '20 ms from `pg_stat_activity`, that were waiting for a lock, with what they waited for',
+    "(`transactionid` or `tuple`: another transaction's row; `extend`: the table growing).",
+    'The second table divides counted by bypassed: below 1 is what the counts cost. The round-by-round',
+    "ratio compares each round's two neighbouring windows, so it is the steadier one on a busy machine;",
+    "the statement p50 ratio is the triggers' own cost, without the commit's WAL flush.",
+    '',
+    `Machine: ${machineLine(run.machine)}.`,
+    '',
+    `${s.rounds} rounds of ${s.seconds} s per workload, isolation and mode after ${s.warmupSeconds} s of warm-up each; ` +
+      `${int(run.tenants)} tenants, ${int(s.poolPerWriter)} numbers per writer (single), ${s.batchesPerWriter} slices per ` +
+      `writer (bulk), seed ${s.seed}; synchronous_commit ${run.server.synchronousCommit}, fsync ${run.server.fsync}; ` +
+      `triggers bypassed: ${run.triggers.map((t) => `\`${t}\``).join(', ') || 'none'}.`,
+    '',
+  ];
+  if (run.note) out.push(`**Note:** ${run.note}`, '');
+  out.push(...writesTable(run));
+  return out;
 }
