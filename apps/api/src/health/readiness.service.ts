@@ -123,14 +123,14 @@ export class ReadinessService {
   private async reasonFor(error: unknown): Promise<string> {
     const { code, message } = driverErrorOf(error);
     if (code === '57014') return 'timed out: the statement timeout cancelled the query';
-    if (code === '42P01' || /^no such table\b/.test(message)) {
+    if (code === '42P01' || /\bno such table\b/.test(message)) {
       const pending = await this.pendingMigrations();
       if (pending !== undefined && pending.missing > 0) {
         return `not migrated: ${pending.missing} of ${pending.total} migrations have not run`;
       }
       return 'missing table: a table the summary reads does not exist';
     }
-    if (code === '42703' || /^no such column\b/.test(message)) {
+    if (code === '42703' || /\bno such column\b/.test(message)) {
       return 'schema mismatch: a column the summary reads does not exist';
     }
     if (code === 'SQLITE_BUSY') return "locked: another process holds the SQLite database's lock";
@@ -149,7 +149,7 @@ export class ReadinessService {
       applied = new Set(rows.map((row) => row.name));
     } catch (error) {
       const { code, message } = driverErrorOf(error);
-      if (code !== '42P01' && !/^no such table\b/.test(message)) return undefined;
+      if (code !== '42P01' && !/\bno such table\b/.test(message)) return undefined;
       applied = new Set();
     }
     return { missing: names.filter((name) => !applied.has(name)).length, total: names.length };
