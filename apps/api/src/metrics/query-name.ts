@@ -1,6 +1,6 @@
 /**
  * The `query` label of a TypeORM query, which has only its text: a short, stable name made of
- * the statement's kind and the table it works on (`select_oc_numbers`, `insert_…`), `ping` for
+ * the statement's kind and the first table it names (`select_oc_numbers`, `insert_…`), `ping` for
  * the readiness round trip, `transaction` for BEGIN/COMMIT/ROLLBACK and savepoints, `migration`
  * for schema changes and TypeORM's `migrations` table, `other` for anything else. Never the
  * text itself or a parameter, so a label cannot leak data or grow without bound.
