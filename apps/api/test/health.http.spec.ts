@@ -71,7 +71,7 @@ describe.each(TEST_DATABASE_KINDS)('when a table the summary reads is missing on
 });
 
 describe('when another session locks the counter tables on PostgreSQL', () => {
-  const READINESS_TIMEOUT_MS = 1000;
+  const READINESS_TIMEOUT_MS = 2000;
   // Far longer than the probe's deadline: a probe that answers in time did not wait for it.
   const STATEMENT_TIMEOUT_MS = 30_000;
   const running = useApp('postgres', {
