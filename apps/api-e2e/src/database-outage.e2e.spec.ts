@@ -37,11 +37,16 @@ describe('a PostgreSQL outage while the service runs', () => {
     await postgres.stop();
 
     // Pooled connections were cut and new ones are refused: every request fails fast, none hangs.
-    const during = await Promise.all([SUMMARY, SUMMARY, SUMMARY, '/health/ready'].map((path) => get(server, path)));
-    for (const response of during) {
+    const paths = [SUMMARY, SUMMARY, SUMMARY, '/health/ready'];
+    const during = await Promise.all(paths.map((path) => get(server, path)));
+    for (const [i, response] of during.entries()) {
       const body = await response.json();
       expectProblem({ status: response.status, headers: response.headers, body }, 503, 'DATABASE_UNAVAILABLE', {
         detail: 'The database is not available. Retry after 5 seconds.',
+        // Readiness names the part that failed, in its own words.
+        ...(paths[i] === '/health/ready'
+          ? { check: 'database', reason: expect.stringMatching(/^not available: /) }
+          : {}),
       });
       expect(response.headers.get('retry-after')).toBe('5');
       expect(JSON.stringify(body)).not.toMatch(/ECONNREFUSED|terminat|postgres/i);

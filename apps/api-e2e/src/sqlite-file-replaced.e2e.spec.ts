@@ -74,7 +74,11 @@ describe('a SQLite file deleted or replaced while the service runs', () => {
 
     const ready = await answer(server, '/health/ready');
     expect(ready.status).toBe(503);
-    expect(ready.body).toMatchObject({ errorCode: 'DATABASE_UNAVAILABLE', reason: expect.stringMatching(/deleted/) });
+    expect(ready.body).toMatchObject({
+      errorCode: 'DATABASE_UNAVAILABLE',
+      check: 'sqliteFile',
+      reason: expect.stringMatching(/deleted/),
+    });
     expectProblem(await answer(server, SUMMARY), 503, 'DATABASE_UNAVAILABLE');
   });
 
@@ -87,6 +91,14 @@ describe('a SQLite file deleted or replaced while the service runs', () => {
       readyForRemovalCount: 3,
       totalCount: 5,
     });
+    // The queries on the file opened now are still measured, TypeORM's included.
+    const pings = async () => {
+      const text = await (await get(server, '/metrics')).text();
+      return Number(/^db_query_duration_seconds_count\{query="ping"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+    const before = await pings();
+    expect((await get(server, '/health/ready')).status).toBe(200);
+    expect(await pings()).toBe(before + 1);
   });
 
   it('refuses a file that is not a database, and says why', async () => {
@@ -98,6 +110,7 @@ describe('a SQLite file deleted or replaced while the service runs', () => {
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({
       errorCode: 'DATABASE_UNAVAILABLE',
+      check: 'sqliteFile',
       reason: expect.stringContaining('is not a usable SQLite database'),
     });
     expect(JSON.stringify(ready.body)).not.toContain(dir);

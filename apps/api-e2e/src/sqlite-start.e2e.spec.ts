@@ -69,6 +69,30 @@ describe('starting on a SQLite file the service cannot use', () => {
     expect(await server.stop()).toBe(0);
   });
 
+  it('starts on an empty file with migrations off, and readiness says the database is not migrated', async () => {
+    const path = databasePath('empty-not-migrated');
+    writeFileSync(path, '');
+    const server = await startServer({ DATABASE_URL: `sqlite:${path}`, MIGRATIONS_RUN: 'false' }, asServiceUser);
+    try {
+      const ready = await fetch(`${server.baseUrl}/health/ready`);
+      const body = (await ready.json()) as Record<string, unknown>;
+      expect({ status: ready.status, body }).toEqual({
+        status: 503,
+        body: expect.objectContaining({
+          errorCode: 'DATABASE_UNAVAILABLE',
+          check: 'removalCounts',
+          reason: expect.stringMatching(/^not migrated: \d+ of \d+ migrations have not run$/),
+        }),
+      });
+      expect(JSON.stringify(body)).not.toContain(path);
+      // The summary it guards fails too: readiness told the truth.
+      const summary = await fetch(`${server.baseUrl}/api/v3/oc/numbers/removal-status/summary`);
+      expect(summary.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
   it.each(CASES)('stops when $name', async ({ name, file, isFolder, env, message }) => {
     const path = isFolder ? join(databasePath(name), '..') : databasePath(name);
     if (file) {

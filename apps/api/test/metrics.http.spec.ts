@@ -1,21 +1,38 @@
-import { Contract, TEST_DATABASE_KINDS } from '@oc-numbers/testing';
+import { Contract, TEST_DATABASE_KINDS, withSql } from '@oc-numbers/testing';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { useApp } from './app-harness';
+import { REMOVAL_COUNT_TABLES } from '../src/numbers/numbers.repository';
+import { type RunningApp, useApp } from './app-harness';
 
 const contract = new Contract();
 const SUMMARY = '/api/v3/oc/numbers/removal-status/summary';
 
+async function readMetrics(running: RunningApp): Promise<string> {
+  const response = await request(running.server).get('/metrics');
+  expect(contract.check('get', '/metrics', { ...response, body: response.text })).toEqual([]);
+  expect(response.status).toBe(200);
+  expect(response.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+  return response.text;
+}
+
+/** The value of one series in the exposition text, 0 when it is absent. */
+function sample(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
+/** Every value of the `query` label in the text. */
+function queryLabels(text: string): string[] {
+  return [...new Set([...text.matchAll(/[{,]query="([^"]*)"/g)].map((m) => m[1]))];
+}
+
+const TENANT = '6f9619ff-8b86-d011-b42d-00cf4fc964ff';
+const SUMMARY_ALL = 'oc_numbers_summary_all';
+const SUMMARY_TENANT = 'oc_numbers_summary_tenant';
+
 describe.each(TEST_DATABASE_KINDS)('GET /metrics on %s', (kind) => {
   const running = useApp(kind);
-
-  async function metrics(): Promise<string> {
-    const response = await request(running().server).get('/metrics');
-    expect(contract.check('get', '/metrics', { ...response, body: response.text })).toEqual([]);
-    expect(response.status).toBe(200);
-    expect(response.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
-    return response.text;
-  }
+  const metrics = () => readMetrics(running());
 
   it('counts requests by route template, method and status, with their durations', async () => {
     await request(running().server).get(SUMMARY).expect(200);
@@ -39,10 +56,28 @@ describe.each(TEST_DATABASE_KINDS)('GET /metrics on %s', (kind) => {
     expect(text).toMatch(/http_requests_total\{route="unmatched",method="GET",status="404"\} [2-9]/);
   });
 
+  it('measures the summary queries by their names, a series each', async () => {
+    const before = await metrics();
+    for (let i = 0; i < 3; i++) await request(running().server).get(SUMMARY).expect(200);
+    for (let i = 0; i < 2; i++) await request(running().server).get(`${SUMMARY}?msTenantId=${TENANT}`).expect(200);
+    const after = await metrics();
+    const count = (text: string, query: string) => sample(text, `db_query_duration_seconds_count{query="${query}"}`);
+    expect(count(after, SUMMARY_ALL) - count(before, SUMMARY_ALL)).toBe(3);
+    expect(count(after, SUMMARY_TENANT) - count(before, SUMMARY_TENANT)).toBe(2);
+    expect(sample(after, `db_query_duration_seconds_sum{query="${SUMMARY_ALL}"}`)).toBeGreaterThan(0);
+    expect(after).toContain(`db_query_duration_seconds_bucket{le="+Inf",query="${SUMMARY_TENANT}"}`);
+    expect(after).not.toContain(TENANT);
+  });
+
   it('reports database query durations, pool usage and process metrics', async () => {
     await request(running().server).get('/health/ready').expect(200);
     const text = await metrics();
-    expect(text).toMatch(/db_query_duration_seconds_count\{statement="SELECT"\} [1-9]/);
+    // The readiness probe's round trip, through TypeORM, and the summary's queries it runs.
+    expect(text).toMatch(/db_query_duration_seconds_count\{query="ping"\} [1-9]/);
+    expect(sample(text, `db_query_duration_seconds_count{query="${SUMMARY_ALL}"}`)).toBeGreaterThan(0);
+    // Query names are short identifiers, never SQL text or parameters.
+    expect(queryLabels(text).length).toBeGreaterThan(0);
+    for (const label of queryLabels(text)) expect(label).toMatch(/^[a-z][a-z0-9_]{0,63}$/);
     expect(text).toMatch(/db_pool_connections\{state="total"\} [1-9]/);
     if (kind === 'postgres') {
       expect(text).toMatch(/db_pool_connections\{state="idle"\} \d/);
@@ -55,5 +90,28 @@ describe.each(TEST_DATABASE_KINDS)('GET /metrics on %s', (kind) => {
     }
     expect(text).toMatch(/process_resident_memory_bytes [1-9]/);
     expect(text).toMatch(/nodejs_eventloop_lag_seconds /);
+  });
+});
+
+describe.each(TEST_DATABASE_KINDS)('database query errors on %s', (kind) => {
+  const running = useApp(kind);
+
+  it('counts the summary queries that fail, by name', async () => {
+    await request(running().server).get(SUMMARY).expect(200);
+    const before = await readMetrics(running());
+    const errors = (text: string) => sample(text, `db_query_errors_total{query="${SUMMARY_ALL}"}`);
+    const table = REMOVAL_COUNT_TABLES.allTenants;
+    await withSql(running().database, (query) => query(`DROP TABLE ${table}${kind === 'postgres' ? ' CASCADE' : ''}`));
+
+    for (let i = 0; i < 2; i++) {
+      const response = await request(running().server).get(SUMMARY);
+      expect(response.status).toBeGreaterThanOrEqual(500);
+    }
+    const after = await readMetrics(running());
+    expect(errors(after) - errors(before)).toBe(2);
+    // A failed query is not a duration sample.
+    const count = (text: string) => sample(text, `db_query_duration_seconds_count{query="${SUMMARY_ALL}"}`);
+    expect(count(after)).toBe(count(before));
+    expect(after).not.toContain(table);
   });
 });

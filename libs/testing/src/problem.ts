@@ -17,13 +17,14 @@ export interface ProblemAnswer {
  * Asserts that an answer is the problem the service sends for `status` and `errorCode`: that
  * status, `application/problem+json`, and a body with exactly the problem fields, a fresh
  * errorTicket and the trace id of the `X-Trace-Id` header. `fields` pins the others (type,
- * title, detail, instance); those not given need only be strings. Returns the body.
+ * title, detail, instance); those not given need only be strings. Any other key of `fields` is
+ * an extension property the body must carry (and the body has no others). Returns the body.
  */
 export function expectProblem(
   answer: ProblemAnswer,
   status: number,
   errorCode: string,
-  fields: Partial<Record<'type' | 'title' | 'detail' | 'instance', unknown>> = {},
+  fields: Partial<Record<'type' | 'title' | 'detail' | 'instance', unknown>> & Readonly<Record<string, unknown>> = {},
 ): ProblemDetails {
   const expect = jest();
   const traceId = header(answer, 'x-trace-id');

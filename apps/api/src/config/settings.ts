@@ -75,6 +75,15 @@ export const SETTINGS = {
       'PostgreSQL: the longest a statement runs (the readiness probe and migrations included); SQLite: the ' +
       "longest wait for another writer's lock",
   }),
+  READINESS_TIMEOUT_MS: setting({
+    group: 'Storage',
+    type: wholeNumber(100, 600_000, 'ms'),
+    default: '2000',
+    meaning:
+      "The longest the readiness probe waits for the database (its round trip and the summary's queries, " +
+      'together); then it answers 503. Keep it below `DATABASE_STATEMENT_TIMEOUT_MS` and the probe timeout of ' +
+      'the load balancer',
+  }),
   PORT: setting({
     group: 'Network',
     type: wholeNumber(0, 65_535),

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type BetterSqlite3 from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import Sqlite from './sqlite';
 import { Pool } from 'pg';
 import { DataSource, type EntitySubscriberInterface } from 'typeorm';
@@ -47,9 +48,11 @@ export interface ConnectionCounts {
   readonly max: number;
 }
 
-/** What TypeORM says about a query once it has run. */
+/** What is known about a query once it has run: TypeORM's, or one of the prepared statements. */
 export interface QueryOutcome {
   readonly query: string;
+  /** A prepared statement's name; undefined for TypeORM's queries, which only have their text. */
+  readonly name?: string;
   readonly success: boolean;
   readonly executionTimeMs?: number;
 }
@@ -74,6 +77,13 @@ export class DatabaseDriver {
   private reopening?: Promise<void>;
   /** Grows each time SQLite's connection is closed: statements prepared on an older one are dropped. */
   private generation = 0;
+  /** Told about every query, TypeORM's and the prepared statements'. */
+  private readonly observers: Array<(outcome: QueryOutcome) => void> = [];
+  /** Hears TypeORM's queries; registered again after each open, which replaces the subscribers. */
+  private readonly subscriber: EntitySubscriberInterface = {
+    afterQuery: (event) =>
+      this.observed({ query: event.query, success: event.success, executionTimeMs: event.executionTime }),
+  };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -82,6 +92,7 @@ export class DatabaseDriver {
   ) {
     // Any query that succeeds (TypeORM's, the readiness probe's, the summary's) ends an outage.
     this.observeQueries(({ success }) => success && outage.succeeded());
+    dataSource.subscribers.push(this.subscriber);
     if (!isPostgres(dataSource)) {
       this.sqlitePath = String(dataSource.options.database);
       // better-sqlite3 does not expose the open file's descriptor: the path's identity right
@@ -132,6 +143,7 @@ export class DatabaseDriver {
         MIGRATIONS.map((migration) => new migration().name ?? migration.name),
       );
       await this.dataSource.initialize();
+      this.dataSource.subscribers.push(this.subscriber);
       this.opened = current;
       this.refused = undefined;
       this.logger.log(`Opened the SQLite database now at ${path}`);
@@ -166,31 +178,49 @@ export class DatabaseDriver {
   /**
    * A read statement prepared once: a named statement on PostgreSQL (each pooled connection
    * prepares it on first use), a prepared statement on SQLite's connection. It is prepared on
-   * its first run, not here. Errors are the driver's own, which the problem filter knows.
+   * its first run, not here. Errors are the driver's own, which the problem filter knows. Each
+   * run is reported to the query observers under `name` (its time includes the wait for a
+   * pooled connection); a run that fails before the statement is reached is reported failed.
    */
   prepare<Row, Params extends unknown[] = []>(name: string, text: StatementText): PreparedQuery<Row, Params> {
     if (isPostgres(this.dataSource)) {
       const sql = text((position) => `$${position}`);
       let pool: Pool | undefined;
-      return async (...values) => {
+      return this.measured(name, sql, async (...values: Params) => {
         pool ??= this.postgresPool();
-        const row = (await pool.query<Row & object>({ name, text: sql, values })).rows[0];
-        this.outage.succeeded();
-        return row;
-      };
+        return (await pool.query<Row & object>({ name, text: sql, values })).rows[0];
+      });
     }
     const sql = text(() => '?');
     let statement: BetterSqlite3.Statement<Params, Row> | undefined;
     let preparedIn = this.generation;
-    return (...values) =>
+    return this.measured(name, sql, (...values: Params) =>
       this.onCurrentSqliteFile(() => {
         if (preparedIn !== this.generation) statement = undefined;
         preparedIn = this.generation;
         statement ??= this.sqliteConnection().prepare<Params, Row>(sql);
-        const row = statement.get(...values);
-        this.outage.succeeded();
+        return statement.get(...values);
+      }),
+    );
+  }
+
+  /** `run`, reporting each call's outcome to the observers (success also ends an outage). */
+  private measured<Row, Params extends unknown[]>(
+    name: string,
+    query: string,
+    run: (...params: Params) => Promise<Row | undefined>,
+  ): PreparedQuery<Row, Params> {
+    return async (...values) => {
+      const started = performance.now();
+      try {
+        const row = await run(...values);
+        this.observed({ query, name, success: true, executionTimeMs: performance.now() - started });
         return row;
-      });
+      } catch (error) {
+        this.observed({ query, name, success: false });
+        throw error;
+      }
+    };
   }
 
   /** The pool's connections now; undefined while a PostgreSQL pool is not open. */
@@ -207,13 +237,13 @@ export class DatabaseDriver {
     };
   }
 
-  /** Calls `observer` after every query TypeORM runs, successful or not. */
+  /** Calls `observer` after every query, TypeORM's and the prepared statements', successful or not. */
   observeQueries(observer: (outcome: QueryOutcome) => void): void {
-    const subscriber: EntitySubscriberInterface = {
-      afterQuery: (event) =>
-        observer({ query: event.query, success: event.success, executionTimeMs: event.executionTime }),
-    };
-    this.dataSource.subscribers.push(subscriber);
+    this.observers.push(observer);
+  }
+
+  private observed(outcome: QueryOutcome): void {
+    for (const observer of this.observers) observer(outcome);
   }
 
   private postgresPool(): Pool {

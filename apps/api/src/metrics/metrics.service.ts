@@ -1,20 +1,21 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DatabaseDriver } from '../database/database-driver';
+import { DatabaseDriver, type QueryOutcome } from '../database/database-driver';
+import { queryNameOf } from './query-name';
 
 /** The route label of a request no operation answers: raw URLs never become labels. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-/** The statement label: the query's first keyword, from a fixed set. */
-const STATEMENTS = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'BEGIN', 'COMMIT', 'ROLLBACK']);
-export function statementOf(query: string): string {
-  const keyword = /^\s*([a-z]+)/i.exec(query)?.[1]?.toUpperCase() ?? '';
-  return STATEMENTS.has(keyword) ? keyword : 'OTHER';
-}
+/**
+ * The most distinct `query` labels kept; queries with a new name past it are counted as
+ * `other`. The service's own queries have a few dozen names at most: this only guards the
+ * metrics against a bug that would make every query's name different.
+ */
+const MAX_QUERY_NAMES = 100;
 
 const HTTP_LABELS = ['route', 'method', 'status'] as const;
-const QUERY_LABELS = ['statement'] as const;
+const QUERY_LABELS = ['query'] as const;
 
 /**
  * The service's Prometheus metrics, in a registry of its own (not prom-client's global one), so
@@ -39,14 +40,14 @@ export class MetricsService implements OnModuleInit {
 
   private readonly queryDuration = this.histogram(
     'db_query_duration_seconds',
-    'Duration of the database queries that succeeded, by statement.',
+    'Duration of the database queries that succeeded, by query name (a prepared statement, or the kind and table of a TypeORM query).',
     QUERY_LABELS,
     [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   );
 
   private readonly queryErrors = this.counter(
     'db_query_errors_total',
-    'Database queries that failed (including those the database could not answer), by statement.',
+    'Database queries that failed (an error, a timeout, no connection), by query name.',
     QUERY_LABELS,
   );
 
@@ -68,15 +69,25 @@ export class MetricsService implements OnModuleInit {
     );
   }
 
+  private readonly queryNames = new Set<string>();
+
   onModuleInit(): void {
-    this.database.observeQueries(({ query, success, executionTimeMs }) => {
-      const statement = statementOf(query);
-      if (success && executionTimeMs !== undefined) {
-        this.queryDuration.observe({ statement }, executionTimeMs / 1000);
-      } else if (!success) {
-        this.queryErrors.inc({ statement });
+    this.database.observeQueries((outcome) => {
+      const query = this.queryLabel(outcome);
+      if (outcome.success && outcome.executionTimeMs !== undefined) {
+        this.queryDuration.observe({ query }, outcome.executionTimeMs / 1000);
+      } else if (!outcome.success) {
+        this.queryErrors.inc({ query });
       }
     });
+  }
+
+  private queryLabel({ name, query }: QueryOutcome): string {
+    const label = name ?? queryNameOf(query);
+    if (this.queryNames.has(label)) return label;
+    if (this.queryNames.size >= MAX_QUERY_NAMES) return 'other';
+    this.queryNames.add(label);
+    return label;
   }
 
   /** Counts every response by the route template that answered it. */

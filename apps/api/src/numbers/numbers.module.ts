@@ -9,5 +9,7 @@ import { OcNumber } from './oc-number.entity';
   imports: [TypeOrmModule.forFeature([OcNumber])],
   controllers: [NumbersController],
   providers: [NumbersService, NumbersRepository],
+  // The readiness probe runs the summary's queries through the same repository.
+  exports: [NumbersRepository],
 })
 export class NumbersModule {}

@@ -15,15 +15,21 @@ interface CountsRow {
 /**
  * The summary's queries read the counter tables that the database's triggers keep exact
  * (migration RemovalCounts1764288000000), so their cost does not grow with `oc_numbers`:
- * the totals are the sum of a few shard rows, a tenant's counts a primary-key range.
+ * the totals are the sum of a few shard rows, a tenant's counts a primary-key range. Exported
+ * for the tests that take a table away to see the readiness probe and the metrics notice.
  */
+export const REMOVAL_COUNT_TABLES = {
+  allTenants: 'oc_numbers_removal_totals',
+  oneTenant: 'oc_numbers_removal_counts',
+} as const;
+
 const ALL_TENANTS_SQL = `
   SELECT COALESCE(SUM(marked_for_removal), 0) AS marked, COALESCE(SUM(ready_for_removal), 0) AS ready
-    FROM oc_numbers_removal_totals`;
+    FROM ${REMOVAL_COUNT_TABLES.allTenants}`;
 
 const tenantSql = (parameter: string) => `
   SELECT COALESCE(SUM(marked_for_removal), 0) AS marked, COALESCE(SUM(ready_for_removal), 0) AS ready
-    FROM oc_numbers_removal_counts
+    FROM ${REMOVAL_COUNT_TABLES.oneTenant}
    WHERE ms_tenant_id = ${parameter}`;
 
 /**

@@ -64,10 +64,24 @@ export interface paths {
         };
         /**
          * Readiness probe
-         * @description Answers 200 when the service can serve requests: it makes one round trip to the database
-         *     (`SELECT 1`, bounded by `DATABASE_STATEMENT_TIMEOUT_MS`). When the database does not
-         *     answer it is a 503 problem with `errorCode` `DATABASE_UNAVAILABLE`; a load balancer should
-         *     then send no traffic to this instance until it answers 200 again.
+         * @description Answers 200 when the service can serve the summary: it runs what the summary needs, in
+         *     order, and each check is named in the answer:
+         *
+         *     - `sqliteFile` (SQLite only): the file at the configured path is the one open, or a
+         *       usable, migrated file that replaced it;
+         *     - `database`: one round trip (`SELECT 1`);
+         *     - `removalCounts`: the summary's own queries, for all tenants and for one tenant.
+         *
+         *     Counts that look inconsistent are not a failure (no restart or re-routing would fix
+         *     data); errors and timeouts are. The checks together wait at most `READINESS_TIMEOUT_MS`
+         *     (default 2 s). Probes that arrive while a check is still running share it instead of
+         *     starting another, so a database that hangs holds one of the probe's queries at a time.
+         *
+         *     When a check fails or times out it is a 503 problem with `errorCode`
+         *     `DATABASE_UNAVAILABLE`, `check` naming the part that failed and `reason` saying why
+         *     (`timed out: …`, `missing table: …`, `not migrated: …`, `not available: …`, never SQL, a
+         *     path or a stack); a load balancer should then send no traffic to this instance until it
+         *     answers 200 again.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -89,10 +103,13 @@ export interface paths {
          * Prometheus metrics
          * @description The service's metrics in the Prometheus text exposition format: requests by route
          *     template, method and status (`http_requests_total`, `http_request_duration_seconds`),
-         *     database query durations (`db_query_duration_seconds`), database connection pool usage
+         *     every database query's duration and failures by query name (`db_query_duration_seconds`,
+         *     `db_query_errors_total`, label `query`: a prepared statement's name such as
+         *     `oc_numbers_summary_all`, or a TypeORM query's kind and table such as
+         *     `select_oc_numbers`, `ping`, `transaction`, `migration`), database connection pool usage
          *     (`db_pool_connections`) and the Node.js process metrics. Route labels are the operation's
-         *     path template, or `unmatched` for a request no operation answers, so the number of series
-         *     stays bounded whatever URLs callers send.
+         *     path template, or `unmatched` for a request no operation answers, and query labels never
+         *     hold SQL or parameters, so the number of series stays bounded whatever callers send.
          */
         get: operations["getMetrics"];
         put?: never;
@@ -168,8 +185,9 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
-         * @description The result of a health check (NestJS Terminus): `status` is `ok`, and `info` and
-         *     `details` name each checked dependency (`database` for readiness; none for liveness).
+         * @description The result of a health check: `status` is `ok`, and `info` and `details` name each
+         *     check that passed, with how long it took (for readiness `database` and `removalCounts`,
+         *     and `sqliteFile` first on SQLite; none for liveness).
          */
         HealthStatus: {
             /** @enum {string} */
@@ -319,6 +337,21 @@ export interface components {
          *     by itself when the database is back. `errorCode` is `DATABASE_UNAVAILABLE`.
          */
         DatabaseUnavailable: {
+            headers: {
+                "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /**
+         * @description A readiness check failed or did not answer within `READINESS_TIMEOUT_MS`: `check` names
+         *     it (`sqliteFile`, `database` or `removalCounts`) and `reason` says why. `errorCode` is
+         *     `DATABASE_UNAVAILABLE`; the probe may be repeated after `Retry-After` seconds.
+         */
+        NotReady: {
             headers: {
                 "X-Trace-Id": components["headers"]["X-Trace-Id"];
                 "Retry-After": components["headers"]["Retry-After"];
@@ -484,7 +517,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The database answered. */
+            /** @description Every check passed. */
             200: {
                 headers: {
                     "X-Trace-Id": components["headers"]["X-Trace-Id"];
@@ -501,11 +534,19 @@ export interface operations {
                      *         "database": {
                      *           "status": "up",
                      *           "responseTime": 1
+                     *         },
+                     *         "removalCounts": {
+                     *           "status": "up",
+                     *           "responseTime": 1
                      *         }
                      *       },
                      *       "error": {},
                      *       "details": {
                      *         "database": {
+                     *           "status": "up",
+                     *           "responseTime": 1
+                     *         },
+                     *         "removalCounts": {
                      *           "status": "up",
                      *           "responseTime": 1
                      *         }
@@ -517,7 +558,7 @@ export interface operations {
             };
             405: components["responses"]["MethodNotAllowed"];
             429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["NotReady"];
         };
     };
     getMetrics: {
