@@ -71,10 +71,11 @@ function serialize(query: Readonly<Record<string, string | readonly string[]>>):
 export function sendSlowly(baseUrl: string, request: Request): Promise<Exchange> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
+    let trickle: NodeJS.Timeout | undefined;
     const socket = connect(Number(url.port), url.hostname, () => {
-      socket.write(`${request.method} ${request.path} HTTP/1.1\r\nHost: ${url.host}\r\n`);
+      socket.write(`${request.method.toUpperCase()} ${request.path} HTTP/1.1\r\nHost: ${url.host}\r\n`);
+      trickle = setInterval(() => socket.writable && socket.write('X-Slow: 1\r\n'), 100);
     });
-    const trickle = setInterval(() => socket.writable && socket.write('X-Slow: 1\r\n'), 100);
     const bound = setTimeout(
       () => socket.destroy(new Error(`No answer to a slow ${request.method} ${request.path}`)),
       10_000,
