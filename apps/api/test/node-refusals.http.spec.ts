@@ -141,6 +141,17 @@ describe('requests Node.js would answer itself', () => {
     });
   });
 
+  it('answers CONNECT, which Node.js would leave unanswered, with a 400 problem', async () => {
+    const answer = await rawExchange(port(), (socket) =>
+      socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'),
+    );
+    const body = expectProblem(answer, 400, 'BAD_REQUEST', {
+      detail: 'The service is not a proxy: it does not serve CONNECT.',
+      instance: '',
+    });
+    expect(answer.headers).toMatchObject({ 'x-trace-id': body.traceId, 'x-content-type-options': 'nosniff' });
+  });
+
   it('answers malformed HTTP with a 400 problem', async () => {
     const answer = await rawExchange(port(), (socket) => socket.write('NOT HTTP AT ALL\r\n\r\n'));
     expectProblem(answer, 400, 'BAD_REQUEST', { detail: 'The request is not valid HTTP.', instance: '' });

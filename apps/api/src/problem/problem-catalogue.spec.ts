@@ -15,7 +15,8 @@ import { frameworkProblem, isProblemCode, type ProblemCode, PROBLEMS, problem } 
  */
 const NOT_IN_CONTRACT: Readonly<Partial<Record<ProblemCode, string>>> = {
   BAD_REQUEST:
-    'malformed HTTP that Node.js refuses before any operation sees it, or a framework 400 about a request ' +
+    'malformed HTTP that Node.js refuses before any operation sees it, an HTTP/1.1 request without Host, a ' +
+    'CONNECT, or a framework 400 about a request ' +
     'body; no operation takes a body, and the summary documents its only 400, INVALID_MS_TENANT_ID',
   EXPECTATION_FAILED: 'an `Expect` header other than `100-continue`, which no client of the contract sends',
   NOT_ACCEPTABLE: 'raised by the framework, never by an operation of the contract',

@@ -49,9 +49,15 @@ export function routeAgainOnRouterError(fastify: () => FastifyInstance) {
  * Nothing of the client's request can be trusted, so the request has no headers and an empty
  * path (`instance` is empty). The connection is closed once the answer is sent.
  */
-export function routeClientProblem(fastify: () => FastifyInstance, socket: Socket, problem: ProblemException): void {
+export function routeClientProblem(
+  fastify: () => FastifyInstance,
+  socket: Socket,
+  problem: ProblemException,
+  /** The request's method, when Node could read it. */
+  method = 'GET',
+): void {
   const request = new IncomingMessage(socket);
-  request.method = 'GET';
+  request.method = method;
   request.url = UNROUTED_PATH;
   request.httpVersionMajor = 1;
   request.httpVersionMinor = 1;
@@ -72,12 +78,23 @@ export function routeClientProblem(fastify: () => FastifyInstance, socket: Socke
  * without `Host` (the server's `requireHostHeader` is off, see security/request-limits.ts) is a
  * 400, and an `Expect` other than `100-continue` a 417. Call once every other `onRequest` hook is
  * in place (after `init()`), so that the refusal has the headers, rate limit and log line of any
- * answer.
+ * answer. A `CONNECT` request, whose connection Node.js would close unanswered, is a 400.
  */
 export function refuseWhatNodeWould(fastify: FastifyInstance, server: Server): void {
   // Without a 'checkExpectation' listener Node.js answers a bare 417 itself.
   server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) =>
     server.emit('request', request, response),
+  );
+  // Without a 'connect' listener Node.js closes the connection of a CONNECT request unanswered.
+  server.on('connect', (request: IncomingMessage, socket: Socket) =>
+    routeClientProblem(
+      () => fastify,
+      socket,
+      new ProblemException(
+        problem('BAD_REQUEST', { message: 'The service is not a proxy: it does not serve CONNECT.' }),
+      ),
+      request.method,
+    ),
   );
   fastify.addHook('onRequest', async (request) => {
     const raw = request.raw;
