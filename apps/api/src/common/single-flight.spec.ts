@@ -127,9 +127,19 @@ describe('SingleFlight', () => {
       await expect(later).resolves.toBe(2);
     });
 
-    it('answers with the read when it ends in time', async () => {
+    it('answers with the read when it ends in time, and leaves no timer behind', async () => {
+      const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+      const before = timers();
       const flight = new SingleFlight<string, number>();
-      await expect(flight.run('a', async () => 7, Deadline.after(60_000))).resolves.toBe(7);
+      const { started, read } = controlledReads();
+      const first = flight.run('a', read, Deadline.after(60_000));
+      const second = flight.run('a', read, Deadline.after(60_000));
+      expect(timers()).toBe(before + 2);
+      started[0].resolve(7);
+      await expect(first).resolves.toBe(7);
+      started[1].resolve(8);
+      await expect(second).resolves.toBe(8);
+      expect(timers()).toBe(before);
     });
 
     it('counts the callers that share a read another asked for', async () => {
