@@ -25,7 +25,7 @@ export function requestLimits(requestTimeoutMs: number) {
     headersTimeout: requestTimeoutMs,
     connectionsCheckingInterval: Math.min(CONNECTIONS_CHECKING_INTERVAL_MS, requestTimeoutMs),
     // An HTTP/1.1 request without Host is refused by the service itself, with a problem
-    // (problem/parser-refusals.ts), rather than by Node.js with an empty 400.
+    // (`refuseWhatNodeWould` in problem/router-problems.ts), rather than by Node.js with an empty 400.
     requireHostHeader: false,
   };
   return {
