@@ -8,7 +8,7 @@ import {
   type TestDatabaseKind,
   withSql,
 } from '@oc-numbers/testing';
-import { type Exchange, send } from './exchange';
+import { type Exchange, send, sendSlowly } from './exchange';
 import { prismVerdict } from './prism';
 import { type Fault, FIXTURE, type Scenario, SCENARIOS, SUMMARY } from './scenarios';
 import { REMOTE_BASE_URL } from './settings';
@@ -25,8 +25,8 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
   const reached = new Map<string, Set<string>>();
   const applies = (s: Scenario) => !s.kinds || s.kinds.includes(name as TestDatabaseKind);
   const notRun = [
-    ...SCENARIOS.filter((s) => (s.fault || s.rateLimited) && REMOTE_BASE_URL).map(
-      (s) => `${s.name} (${s.fault?.description ?? 'needs an instance with a rate limit of 1'})`,
+    ...SCENARIOS.filter((s) => needsOwnInstance(s) && REMOTE_BASE_URL).map(
+      (s) => `${s.name} (${s.fault?.description ?? ownInstanceReason(s)})`,
     ),
     ...SCENARIOS.filter((s) => !REMOTE_BASE_URL && !applies(s)).map(
       (s) => `${s.name} (only on ${s.kinds?.join(', ')})`,
@@ -34,6 +34,8 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
   ];
   /** An instance with a rate limit of 1, for the 429 scenarios; started when the first needs it. */
   let limited: Target | undefined;
+  /** An instance with a request timeout of 1 s, for the 408 scenarios; started when the first needs it. */
+  let impatient: Target | undefined;
 
   beforeAll(async () => {
     target = await startTarget(name);
@@ -42,13 +44,14 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
   });
   afterAll(async () => {
     await limited?.stop();
+    await impatient?.stop();
     await target?.stop();
   });
 
   for (const scenario of SCENARIOS.filter(applies)) {
-    // A fault or a rate limit of 1 needs an instance the suite owns: against --base-url it is
-    // reported and skipped.
-    const test = (scenario.fault || scenario.rateLimited) && REMOTE_BASE_URL ? it.skip : it;
+    // A fault, a rate limit of 1 or a short request timeout needs an instance the suite owns:
+    // against --base-url it is reported and skipped.
+    const test = needsOwnInstance(scenario) && REMOTE_BASE_URL ? it.skip : it;
     test(`${scenario.operationId}: ${scenario.name} → ${scenario.status}`, async () => {
       const operation = contract.operationById(scenario.operationId);
       const request = { method: scenario.method ?? operation.method, path: operation.path, ...scenario.request };
@@ -61,8 +64,13 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
           { prism: false },
         );
       }
-      const to = scenario.rateLimited && limited ? limited : target;
-      let exchange = await withFault(target, scenario, () => send(to.baseUrl, request));
+      if (scenario.slowClient) {
+        impatient ??= await startTarget(name, { REQUEST_TIMEOUT_MS: '1000', LOG_LEVEL: 'error' }, { prism: false });
+      }
+      const to = (scenario.rateLimited && limited) || (scenario.slowClient && impatient) || target;
+      let exchange = await withFault(target, scenario, () =>
+        scenario.slowClient ? sendSlowly(to.baseUrl, request) : send(to.baseUrl, request),
+      );
       if (scenario.rateLimited && exchange.status !== scenario.status) {
         // The window rolled over since the last request spent it: this one spent the new window,
         // so the next is over the limit.
@@ -140,6 +148,7 @@ function isFacadeRequest(scenario: Scenario): boolean {
   return (
     scenario.operationId === SUMMARY &&
     !scenario.rateLimited &&
+    !scenario.slowClient &&
     !scenario.method &&
     !rawQuery &&
     !headers &&
@@ -188,7 +197,18 @@ async function runFault(database: TestDatabase, fault: Fault, sql: string): Prom
 /** The statuses that only scenarios needing an instance of the suite's own reach. */
 function needsOwnedInstance(operationId: string, status: string): boolean {
   const scenarios = SCENARIOS.filter((s) => s.operationId === operationId && String(s.status) === status);
-  return scenarios.length > 0 && scenarios.every((s) => s.fault || s.rateLimited);
+  return scenarios.length > 0 && scenarios.every(needsOwnInstance);
+}
+
+/** Whether the scenario needs an instance of the suite's own (to break it, or with settings of its own). */
+function needsOwnInstance(scenario: Scenario): boolean {
+  return !!(scenario.fault || scenario.rateLimited || scenario.slowClient);
+}
+
+function ownInstanceReason(scenario: Scenario): string {
+  return scenario.slowClient
+    ? 'needs an instance with a short request timeout'
+    : 'needs an instance with a rate limit of 1';
 }
 
 /** Whether some scenario reaches this status on this kind of database. */

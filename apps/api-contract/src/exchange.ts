@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { createOcNumbersClient, type OcNumbersFetchClient } from '@oc-numbers/client';
 import type { ContractResponse } from '@oc-numbers/testing';
 import { refuseRateLimited } from './rate-limit';
@@ -60,4 +61,50 @@ function serialize(query: Readonly<Record<string, string | readonly string[]>>):
     for (const one of typeof value === 'string' ? [value] : value) params.append(name, one);
   }
   return params.toString();
+}
+
+/**
+ * Sends the request as a client too slow to finish it: the request line and then one header
+ * every 100 ms, never the blank line that ends the head. Returns what the service answers before
+ * it closes the connection. Bounded like `send`.
+ */
+export function sendSlowly(baseUrl: string, request: Request): Promise<Exchange> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    let trickle: NodeJS.Timeout | undefined;
+    const socket = connect(Number(url.port), url.hostname, () => {
+      socket.write(`${request.method.toUpperCase()} ${request.path} HTTP/1.1\r\nHost: ${url.host}\r\n`);
+      trickle = setInterval(() => socket.writable && socket.write('X-Slow: 1\r\n'), 100);
+    });
+    const bound = setTimeout(
+      () => socket.destroy(new Error(`No answer to a slow ${request.method} ${request.path}`)),
+      10_000,
+    );
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      clearInterval(trickle);
+      clearTimeout(bound);
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const end = raw.indexOf('\r\n\r\n');
+      if (end < 0) {
+        reject(new Error(`No HTTP answer to a slow ${request.method} ${request.path}`));
+        return;
+      }
+      const [statusLine, ...lines] = raw.slice(0, end).split('\r\n');
+      const headers: Record<string, string> = {};
+      for (const line of lines) {
+        headers[line.slice(0, line.indexOf(':')).trim().toLowerCase()] = line.slice(line.indexOf(':') + 1).trim();
+      }
+      const text = raw.slice(end + 4);
+      let body: unknown = text;
+      try {
+        body = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        // Not JSON: the contract check reports it against the documented media type.
+      }
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body, text });
+    });
+  });
 }

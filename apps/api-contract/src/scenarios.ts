@@ -58,11 +58,17 @@ export interface Scenario {
   readonly rateLimited?: boolean;
   /** Sent with this method instead of the operation's, to the operation's path (a 405). */
   readonly method?: string;
+  /**
+   * Sent by a client that trickles its headers in, never finishing the request, to an instance
+   * the suite boots with a short request timeout (a 408).
+   */
+  readonly slowClient?: boolean;
 }
 
 export const SUMMARY = 'getNumberRemovalStatusSummary';
 const invalidTenant = { title: 'Invalid msTenantId', errorCode: 'INVALID_MS_TENANT_ID', status: 400 };
 const tooManyRequests = { status: 429, title: 'Too Many Requests', errorCode: 'TOO_MANY_REQUESTS' };
+const requestTimeout = { status: 408, title: 'Request Timeout', errorCode: 'REQUEST_TIMEOUT', instance: '' };
 const methodNotAllowed = { status: 405, title: 'Method Not Allowed', errorCode: 'METHOD_NOT_ALLOWED' };
 const databaseUnavailable = { status: 503, title: 'Service Unavailable', errorCode: 'DATABASE_UNAVAILABLE' };
 
@@ -276,5 +282,16 @@ export const SCENARIOS: readonly Scenario[] = [
     bodyMatches: methodNotAllowed,
     headers: { allow: 'GET, HEAD' },
     bypassPrism: 'Prism answers a method the contract has no operation for itself',
+  })),
+  // A client that does not send its whole request within the request timeout, on every path.
+  ...[SUMMARY, ...Object.values(OPERATIONS)].map((operationId): Scenario => ({
+    name: 'a client too slow to send its request',
+    operationId,
+    slowClient: true,
+    request: {},
+    status: 408,
+    bodyMatches: requestTimeout,
+    headers: { connection: 'close' },
+    bypassPrism: 'the request never completes, so there is nothing for Prism to forward',
   })),
 ];

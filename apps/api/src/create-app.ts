@@ -13,11 +13,16 @@ import { loadOpenApiSpec } from './docs/openapi-spec';
 import { requestContext } from './logging/request-context';
 import { traceIdOf } from './logging/trace-id';
 import { MetricsService } from './metrics/metrics.service';
-import { answerClientError } from './problem/client-error';
-import { collectRoutes, routeAgainOnRouterError } from './problem/router-problems';
+import { clientErrorHandler } from './problem/client-error';
+import {
+  collectRoutes,
+  refuseWhatNodeWould,
+  routeAgainOnRouterError,
+  routeClientProblem,
+} from './problem/router-problems';
 import { applyRateLimit, RateLimiter } from './rate-limit/rate-limiter';
 import { applySecurity } from './security/security';
-import { REQUEST_LIMITS } from './security/request-limits';
+import { requestLimits } from './security/request-limits';
 
 /**
  * Builds the application (without listening), the same way for `main.ts` and for tests.
@@ -34,13 +39,16 @@ export async function createApp(
     // Log lines come from nestjs-pino; Fastify's own logger stays off.
     logger: false,
     trustProxy: trustProxyOption(config.trustProxy),
-    ...REQUEST_LIMITS,
+    ...requestLimits(config.requestTimeoutMs),
     // A path the router refuses (bad percent-encoding, a parameter too long) goes through every
     // hook and the one error filter like any other request.
     frameworkErrors: routeAgainOnRouterError((): FastifyInstance => adapter.getInstance()),
-    // A request Node refused (a head over 16 KiB) counts against the client's rate limit too.
-    clientErrorHandler: (error, socket) =>
-      answerClientError(error, socket, limiter?.take(socket.remoteAddress ?? 'unknown').headers),
+    // A request Node refused (a head over 16 KiB, a client too slow) is answered through every
+    // hook and the one error filter too, and counts against the client's rate limit.
+    clientErrorHandler: clientErrorHandler(
+      (socket, problem) => routeClientProblem((): FastifyInstance => adapter.getInstance(), socket, problem),
+      config.requestTimeoutMs,
+    ),
   });
   adapter.getInstance().addHook('onRequest', async (request, reply) => {
     reply.header(HEADER.traceId, request.id);
@@ -71,6 +79,7 @@ export async function createApp(
   if (limiter) applyRateLimit(app, limiter, config.rateLimit);
   await app.init();
   addMethodNotAllowedRoutes();
+  refuseWhatNodeWould(adapter.getInstance(), adapter.getInstance().server);
   return app;
 }
 

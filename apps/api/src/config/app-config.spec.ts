@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       readinessTimeoutMs: 2000,
       shutdownTimeoutMs: 10_000,
       rateLimit: { enabled: true, max: 600, windowMs: 60_000 },
+      requestTimeoutMs: 30_000,
       corsOrigins: [],
       trustProxy: false,
       nodeEnv: undefined,
@@ -73,6 +74,7 @@ describe('loadConfig', () => {
     ['DATABASE_STATEMENT_TIMEOUT_MS', '3000', { databaseStatementTimeoutMs: 3000 }],
     ['READINESS_TIMEOUT_MS', '500', { readinessTimeoutMs: 500 }],
     ['SHUTDOWN_TIMEOUT_MS', '0', { shutdownTimeoutMs: 0 }],
+    ['REQUEST_TIMEOUT_MS', '1500', { requestTimeoutMs: 1500 }],
     ['RATE_LIMIT_ENABLED', 'false', { rateLimit: { enabled: false, max: 600, windowMs: 60_000 } }],
     ['RATE_LIMIT_MAX', '50', { rateLimit: { enabled: true, max: 50, windowMs: 60_000 } }],
     ['RATE_LIMIT_WINDOW_MS', '1000', { rateLimit: { enabled: true, max: 600, windowMs: 1000 } }],
@@ -122,6 +124,7 @@ describe('loadConfig', () => {
     ['RATE_LIMIT_MAX', '0', 'must be a whole number from 1 to 100000000 (got "0")'],
     ['RATE_LIMIT_WINDOW_MS', '1e3', 'must be a whole number from 1000 to 86400000 (got "1e3")'],
     ['SHUTDOWN_TIMEOUT_MS', '-1', 'must be a whole number from 0 to 600000 (got "-1")'],
+    ['REQUEST_TIMEOUT_MS', '50', 'must be a whole number from 100 to 600000 (got "50")'],
     ['LOG_LEVEL', 'X', 'must be one of fatal, error, warn, info, debug, trace, silent (got "X")'],
     ['LOG_FORMAT', 'xml', 'must be one of auto, json, pretty (got "xml")'],
   ];

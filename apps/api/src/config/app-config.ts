@@ -30,6 +30,8 @@ export interface AppConfig {
   /** How long a shutdown waits for requests in flight before it closes them. */
   readonly shutdownTimeoutMs: number;
   readonly rateLimit: RateLimitConfig;
+  /** How long a client may take to send a whole request before it is answered 408. */
+  readonly requestTimeoutMs: number;
   /** Origins allowed to call the API from a browser; empty: CORS off. */
   readonly corsOrigins: readonly string[];
   /** Fastify's `trustProxy`: whom to believe about the client's address in `X-Forwarded-For`. */
@@ -105,6 +107,7 @@ function appConfig(settings: SettingValues): AppConfig {
       max: settings.RATE_LIMIT_MAX,
       windowMs: settings.RATE_LIMIT_WINDOW_MS,
     },
+    requestTimeoutMs: settings.REQUEST_TIMEOUT_MS,
     corsOrigins: settings.CORS_ORIGINS,
     trustProxy: settings.TRUST_PROXY,
     nodeEnv: settings.NODE_ENV,

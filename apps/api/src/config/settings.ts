@@ -105,6 +105,14 @@ export const SETTINGS = {
       "give the load balancers' addresses, e.g. `10.0.0.0/8`, or the number of proxy hops, e.g. `1`; `true` " +
       'trusts any `X-Forwarded-For`, so any client can choose its address (a warning at start)',
   }),
+  REQUEST_TIMEOUT_MS: setting({
+    group: 'Network',
+    type: wholeNumber(100, 600_000, 'ms'),
+    default: '30000',
+    meaning:
+      'The longest a client may take to send a whole request (its head and body); a slower client gets a 408 ' +
+      'problem and its connection is closed',
+  }),
   CORS_ORIGINS: setting({
     group: 'Network',
     type: origins(),

@@ -51,6 +51,13 @@ export class MetricsService implements OnModuleInit {
     QUERY_LABELS,
   );
 
+  /** Summary requests that shared a read another request asked for, instead of starting one. */
+  readonly summaryCoalesced = this.counter(
+    'oc_numbers_summary_coalesced_total',
+    'Summary requests that shared a database read with other requests instead of starting one.',
+    [],
+  );
+
   constructor(private readonly database: DatabaseDriver) {
     collectDefaultMetrics({ register: this.registry });
     this.gauge(

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { MetricsModule } from '../metrics/metrics.module';
 import { NumbersController } from './numbers.controller';
 import { NumbersRepository } from './numbers.repository';
 import { NumbersService } from './numbers.service';
 import { OcNumber } from './oc-number.entity';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([OcNumber])],
+  imports: [TypeOrmModule.forFeature([OcNumber]), MetricsModule],
   controllers: [NumbersController],
   providers: [NumbersService, NumbersRepository],
   // The readiness probe runs the summary's queries through the same repository.

@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '@oc-numbers/testing';
+import { loadConfig } from '../config/app-config';
 import { DatabaseDriver } from '../database/database-driver';
+import { MetricsService } from '../metrics/metrics.service';
 import { MIGRATIONS } from '../database/migrations';
 import { NumbersRepository } from './numbers.repository';
 import { NumbersService } from './numbers.service';
@@ -26,7 +28,8 @@ describe.each(TEST_DATABASE_KINDS)('NumbersRepository on %s', (kind) => {
     database = await createTestDatabase(kind);
     dataSource = await migratedDataSource(database);
     await seedFixture(dataSource);
-    service = new NumbersService(new NumbersRepository(new DatabaseDriver(dataSource)));
+    const driver = new DatabaseDriver(dataSource);
+    service = new NumbersService(new NumbersRepository(driver), loadConfig({}), new MetricsService(driver));
   });
 
   afterAll(async () => {

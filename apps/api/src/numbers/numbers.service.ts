@@ -1,10 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { RemovalStatusSummary } from '@oc-numbers/contracts';
+import { Deadline, DeadlineExceededError } from '../common/deadline';
 import { SingleFlight } from '../common/single-flight';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
+import { databaseUnavailable } from '../problem/problem';
 import { NumbersRepository, type RemovalCounts } from './numbers.repository';
 
 /** The single-flight key of the summary over all tenants (a tenant's key is its lower-case id). */
 const ALL_TENANTS = '';
+
+/**
+ * How much longer than the statement timeout a request waits for the database: the statement
+ * that runs for it is cancelled by the database first, and a request waiting for a query shared
+ * with others gives up at its own deadline.
+ */
+export const DEADLINE_MARGIN_MS = 1000;
 
 @Injectable()
 export class NumbersService {
@@ -12,17 +23,34 @@ export class NumbersService {
    * Identical summary requests that arrive together share one query; a request only ever shares
    * a query that started after it arrived, so it sees every change committed before it.
    */
-  private readonly counts = new SingleFlight<string, RemovalCounts>();
+  private readonly counts: SingleFlight<string, RemovalCounts>;
+  private readonly deadlineMs: number;
 
-  constructor(private readonly repository: NumbersRepository) {}
+  constructor(
+    private readonly repository: NumbersRepository,
+    @Inject(APP_CONFIG) config: AppConfig,
+    metrics: MetricsService,
+  ) {
+    this.deadlineMs = config.databaseStatementTimeoutMs + DEADLINE_MARGIN_MS;
+    this.counts = new SingleFlight({ onShared: () => metrics.summaryCoalesced.inc() });
+  }
 
   /**
    * The removal status summary for one tenant, or for all numbers when `msTenantId` is
    * undefined. Tenant ids are stored lower-case, so the id is compared lower-case.
+   *
+   * The request waits for the database (a pool connection, a query shared with others, its own
+   * query) until one deadline, the statement timeout and a margin from now; past it, the answer
+   * is a 503 while a shared query may still finish for the others.
    */
   async getRemovalStatusSummary(msTenantId?: string): Promise<RemovalStatusSummary> {
     const tenant = msTenantId?.toLowerCase();
-    const counts = await this.counts.run(tenant ?? ALL_TENANTS, () => this.repository.countInRemoval(tenant));
+    const deadline = Deadline.after(this.deadlineMs);
+    const counts = await this.counts
+      .run(tenant ?? ALL_TENANTS, () => this.repository.countInRemoval(tenant), deadline)
+      .catch((error: unknown) => {
+        throw error instanceof DeadlineExceededError ? databaseUnavailable(error) : error;
+      });
     return {
       markedForRemovalCount: counts.markedForRemoval,
       readyForRemovalCount: counts.readyForRemoval,

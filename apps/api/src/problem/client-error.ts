@@ -1,29 +1,65 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { HEADER } from '../common/http-headers';
-import { PROBLEM_CONTENT_TYPE, type ProblemFields, problemBody } from './problem';
+import { PROBLEM_CONTENT_TYPE, ProblemException, type ProblemFields, problemBody } from './problem';
 import { problem } from './problem-catalogue';
 
 const logger = new Logger('ClientError');
 
+/** Sockets already being answered: Node.js may report the same connection again meanwhile. */
+const answered = new WeakSet<Socket>();
+
 /**
- * Answers a request that Node's HTTP parser refused before any route saw it (a request head
- * over the size limit, malformed HTTP) with a problem body like every other error, instead of
- * Node's own JSON. Nothing of the request can be trusted here, so `instance` is empty and the
- * trace id is always new.
+ * Fastify's `clientErrorHandler`: answers a request that Node's HTTP parser refused before any
+ * route saw it (a request head over the size limit, malformed HTTP, a client that did not send
+ * its request within the request timeout) with a problem, like every other error.
+ *
+ * When no response is under way on the connection, the problem goes through Fastify
+ * (`routeClientProblem`): it gets the trace id, security headers, rate limit, log line and
+ * metrics of any answer. When the request had already reached a route (a body that trickles in
+ * too slowly) and its response has not begun, the problem is written on the socket directly;
+ * once a response has begun, the connection can only be cut.
  */
-export function answerClientError(
-  error: Error & { code?: string },
-  socket: Socket,
-  /** Further headers, such as the client's RateLimit headers. */
-  headers: Readonly<Record<string, string>> = {},
-): void {
-  if (!socket.writable) return;
-  const { type, title, status, detail, errorCode } =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? problem('REQUEST_HEADER_FIELDS_TOO_LARGE')
-      : problem('BAD_REQUEST', { message: 'The request is not valid HTTP.' });
+export function clientErrorHandler(
+  routeClientProblem: (socket: Socket, problem: ProblemException) => void,
+  requestTimeoutMs: number,
+) {
+  return (error: Error & { code?: string }, socket: Socket): void => {
+    if (answered.has(socket)) return;
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    answered.add(socket);
+    const refusal = new ProblemException(problemOf(error, requestTimeoutMs), {}, {}, error);
+    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (!inFlight) {
+      routeClientProblem(socket, refusal);
+    } else if (inFlight.headersSent) {
+      logger.warn(`A response under way was cut: ${error.code ?? error.message}`);
+      socket.destroy();
+    } else {
+      writeProblem(socket, refusal, error);
+    }
+  };
+}
+
+function problemOf(error: Error & { code?: string }, requestTimeoutMs: number) {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return problem('REQUEST_HEADER_FIELDS_TOO_LARGE');
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return problem('REQUEST_TIMEOUT', { seconds: requestTimeoutMs / 1000 });
+    default:
+      return problem('BAD_REQUEST', { message: 'The request is not valid HTTP.' });
+  }
+}
+
+/** The problem, written on the socket by hand, which is then closed. */
+function writeProblem(socket: Socket, refusal: ProblemException, error: Error & { code?: string }): void {
+  const { type, title, status, detail, errorCode } = refusal.problem;
   const fields: ProblemFields = {
     type,
     title,
@@ -44,9 +80,6 @@ export function answerClientError(
       `${HEADER.contentType}: ${PROBLEM_CONTENT_TYPE}\r\n` +
       `${HEADER.contentLength}: ${Buffer.byteLength(body)}\r\n` +
       `${HEADER.traceId}: ${fields.traceId}\r\n` +
-      Object.entries(headers)
-        .map(([name, value]) => `${name}: ${value}\r\n`)
-        .join('') +
       `${HEADER.connection}: close\r\n\r\n` +
       body,
   );

@@ -15,8 +15,10 @@ import { frameworkProblem, isProblemCode, type ProblemCode, PROBLEMS, problem } 
  */
 const NOT_IN_CONTRACT: Readonly<Partial<Record<ProblemCode, string>>> = {
   BAD_REQUEST:
-    'malformed HTTP that Node.js refuses before any operation sees it, or a framework 400 about a request ' +
+    'malformed HTTP that Node.js refuses before any operation sees it, an HTTP/1.1 request without Host, a ' +
+    'CONNECT, or a framework 400 about a request ' +
     'body; no operation takes a body, and the summary documents its only 400, INVALID_MS_TENANT_ID',
+  EXPECTATION_FAILED: 'an `Expect` header other than `100-continue`, which no client of the contract sends',
   NOT_ACCEPTABLE: 'raised by the framework, never by an operation of the contract',
   PAYLOAD_TOO_LARGE: 'a request body over 16 KiB; no operation takes a body',
   URI_TOO_LONG: 'raised by the framework, never by an operation; over-long requests meet the 431 first',

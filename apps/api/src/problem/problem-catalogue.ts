@@ -28,9 +28,21 @@ export const PROBLEMS = {
   NOT_FOUND: { status: 404, type: 'about:blank', title: 'Not Found', detail: 'No operation answers {method} {path}.' },
   METHOD_NOT_ALLOWED: { status: 405, type: 'about:blank', title: 'Method Not Allowed', detail: '{message}' },
   NOT_ACCEPTABLE: { status: 406, type: 'about:blank', title: 'Not Acceptable', detail: '{message}' },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    type: 'about:blank',
+    title: 'Request Timeout',
+    detail: 'The request did not arrive whole within {seconds} seconds.',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, type: 'about:blank', title: 'Payload Too Large', detail: '{message}' },
   URI_TOO_LONG: { status: 414, type: 'about:blank', title: 'URI Too Long', detail: '{message}' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, type: 'about:blank', title: 'Unsupported Media Type', detail: '{message}' },
+  EXPECTATION_FAILED: {
+    status: 417,
+    type: 'about:blank',
+    title: 'Expectation Failed',
+    detail: 'The service meets no expectation but 100-continue; send the request without this Expect header.',
+  },
   TOO_MANY_REQUESTS: {
     status: 429,
     type: 'about:blank',

@@ -31,13 +31,18 @@ export class ProblemDetailsDto implements ProblemFields {
 }
 
 /**
- * Declares problem+json answers with these statuses on an operation, and the 405 every
- * operation's path answers to a method it has no route for (`collectRoutes`).
+ * Declares problem+json answers with these statuses on an operation, the 405 every operation's
+ * path answers to a method it has no route for (`collectRoutes`), and the 408 of a client too
+ * slow to send its request (`clientErrorHandler`).
  */
 export function ApiProblemResponses(statuses: Readonly<Record<number, string>>): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(ProblemDetailsDto),
-    ...Object.entries({ 405: 'The path has no operation for this method.', ...statuses }).map(([status, description]) =>
+    ...Object.entries({
+      405: 'The path has no operation for this method.',
+      408: 'The request did not arrive whole within the request timeout.',
+      ...statuses,
+    }).map(([status, description]) =>
       ApiResponse({
         status: Number(status),
         description,

@@ -10,7 +10,7 @@ import {
   problemBody,
   serviceUnavailable,
 } from './problem';
-import { REQUEST_LIMITS } from '../security/request-limits';
+import { MAX_PARAM_LENGTH } from '../security/request-limits';
 import { frameworkProblem, type Problem, problem } from './problem-catalogue';
 import { restoreRoutedAgainUrl, routerErrorOf } from './router-problems';
 
@@ -125,7 +125,7 @@ function routerProblem(error: unknown): Problem | undefined {
   if (code === 'FST_ERR_MAX_PARAM_LENGTH') {
     return frameworkProblem(
       414,
-      `A segment of the path is longer than the ${REQUEST_LIMITS.routerOptions.maxParamLength} characters the service reads.`,
+      `A segment of the path is longer than the ${MAX_PARAM_LENGTH} characters the service reads.`,
     );
   }
   return undefined;

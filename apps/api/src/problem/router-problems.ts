@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import type { IncomingMessage } from 'node:http';
+import { IncomingMessage, type Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { HEADER, headerKey } from '../common/http-headers';
 import { ProblemException } from './problem';
 import { problem } from './problem-catalogue';
@@ -38,6 +39,75 @@ export function routeAgainOnRouterError(fastify: () => FastifyInstance) {
     raw.url = UNROUTED_PATH;
     fastify().routing(raw, reply.raw);
   };
+}
+
+/**
+ * Answers a problem that arose before Node.js could hand the service a request (a request head
+ * too large, a client too slow) through Fastify like any other: a request standing for the one
+ * that could not be read is routed as a refused path, so that every hook runs (trace id,
+ * security headers, rate limit, request log, metrics) and the error filter answers `problem`.
+ * Nothing of the client's request can be trusted, so the request has no headers and an empty
+ * path (`instance` is empty). The connection is closed once the answer is sent.
+ */
+export function routeClientProblem(
+  fastify: () => FastifyInstance,
+  socket: Socket,
+  problem: ProblemException,
+  /** The request's method, when Node could read it. */
+  method = 'GET',
+): void {
+  const request = new IncomingMessage(socket);
+  request.method = method;
+  request.url = UNROUTED_PATH;
+  request.httpVersionMajor = 1;
+  request.httpVersionMinor = 1;
+  request.httpVersion = '1.1';
+  request.complete = true;
+  request.push(null);
+  const response = new ServerResponse(request);
+  response.shouldKeepAlive = false;
+  response.assignSocket(socket);
+  response.once('finish', () => socket.destroySoon());
+  routerErrors.set(request, { error: problem, url: '' });
+  fastify().routing(request, response);
+}
+
+/**
+ * Requests that Node.js would answer itself, with an empty body, are let through to the
+ * service, which answers them with a problem like any other refusal: an HTTP/1.1 request
+ * without `Host` (the server's `requireHostHeader` is off, see security/request-limits.ts) is a
+ * 400, and an `Expect` other than `100-continue` a 417. Call once every other `onRequest` hook is
+ * in place (after `init()`), so that the refusal has the headers, rate limit and log line of any
+ * answer. A `CONNECT` request, whose connection Node.js would close unanswered, is a 400.
+ */
+export function refuseWhatNodeWould(fastify: FastifyInstance, server: Server): void {
+  // Without a 'checkExpectation' listener Node.js answers a bare 417 itself.
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) =>
+    server.emit('request', request, response),
+  );
+  // Without a 'connect' listener Node.js closes the connection of a CONNECT request unanswered.
+  server.on('connect', (request: IncomingMessage, socket: Socket) =>
+    routeClientProblem(
+      () => fastify,
+      socket,
+      new ProblemException(
+        problem('BAD_REQUEST', { message: 'The service is not a proxy: it does not serve CONNECT.' }),
+      ),
+      request.method,
+    ),
+  );
+  fastify.addHook('onRequest', async (request) => {
+    const raw = request.raw;
+    const http11 = raw.httpVersionMajor > 1 || (raw.httpVersionMajor === 1 && raw.httpVersionMinor >= 1);
+    if (http11 && raw.headers.host === undefined) {
+      throw new ProblemException(problem('BAD_REQUEST', { message: 'An HTTP/1.1 request must have a Host header.' }));
+    }
+    const expect = raw.headers.expect;
+    // Node.js itself handles `100-continue` (this is how it recognises one) and lets it through.
+    if (expect !== undefined && !/(?:^|\W)100-continue(?:$|\W)/i.test(expect)) {
+      throw new ProblemException(problem('EXPECTATION_FAILED'));
+    }
+  });
 }
 
 /**

@@ -315,6 +315,25 @@ export interface components {
             };
         };
         /**
+         * @description The client did not send its whole request (line, headers and body) within the service's
+         *     request timeout (`REQUEST_TIMEOUT_MS`, 30 seconds by default), so the request never
+         *     reached the operation. `errorCode` is `REQUEST_TIMEOUT`; `instance` is empty, since the
+         *     request could not be read; the connection is closed. It counts against the client's rate
+         *     limit like any request.
+         */
+        RequestTimeout: {
+            headers: {
+                "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /**
          * @description The client (one IP address) made more than `RATE_LIMIT_MAX` requests in the current
          *     window. `errorCode` is `TOO_MANY_REQUESTS`; wait `Retry-After` seconds.
          */
@@ -468,6 +487,7 @@ export interface operations {
                 };
             };
             405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
@@ -505,6 +525,7 @@ export interface operations {
                 };
             };
             405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -557,6 +578,7 @@ export interface operations {
                 };
             };
             405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["NotReady"];
         };
@@ -589,6 +611,7 @@ export interface operations {
                 };
             };
             405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -615,6 +638,7 @@ export interface operations {
                 };
             };
             405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -641,6 +665,7 @@ export interface operations {
                 };
             };
             405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -671,6 +696,7 @@ export interface operations {
                 };
             };
             405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
         };
     };

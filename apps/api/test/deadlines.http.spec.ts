@@ -1,0 +1,67 @@
+import { expectProblem } from '@oc-numbers/testing';
+import { Client } from 'pg';
+import { useApp } from './app-harness';
+import { DEADLINE_MARGIN_MS } from '../src/numbers/numbers.service';
+
+const SUMMARY = '/api/v3/oc/numbers/removal-status/summary';
+const STATEMENT_TIMEOUT_MS = 4000;
+/** Each request's deadline: from its arrival, the statement timeout and the margin. */
+const DEADLINE_MS = STATEMENT_TIMEOUT_MS + DEADLINE_MARGIN_MS;
+/** Room for a loaded machine; far below the second statement timeout a request used to wait for. */
+const SLACK_MS = 1500;
+// The service's sessions on this test's database waiting for the lock this test holds.
+const WAITING_FOR_LOCK =
+  "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'oc-numbers' " +
+  "AND datname = current_database() AND wait_event_type = 'Lock'";
+
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`Gave up waiting until ${what}`);
+}
+
+/** A request, its answer and how long it took from being sent. */
+async function timed(url: string) {
+  const sent = performance.now();
+  const response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+  const body = await response.json();
+  return { status: response.status, headers: response.headers, body, ms: performance.now() - sent };
+}
+
+describe('a summary query stuck on a lock (PostgreSQL)', () => {
+  const running = useApp('postgres', { databaseStatementTimeoutMs: STATEMENT_TIMEOUT_MS });
+  let locker: Client;
+
+  beforeAll(async () => {
+    locker = new Client({ connectionString: running().database.url });
+    locker.on('error', () => undefined);
+    await locker.connect();
+  });
+  afterAll(() => locker?.end());
+
+  it('answers each request that arrived while it was stuck with a 503 by its own deadline, not after a second query', async () => {
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE oc_numbers_removal_totals IN ACCESS EXCLUSIVE MODE');
+    try {
+      const first = timed(`${running().baseUrl}${SUMMARY}`);
+      await eventually(async () => (await locker.query(WAITING_FOR_LOCK)).rows[0].n === 1, 'the query waits');
+      // These arrive while the first query is stuck: they wait for it, then share the next one.
+      const later = await Promise.all(Array.from({ length: 5 }, () => timed(`${running().baseUrl}${SUMMARY}`)));
+      for (const answer of [await first, ...later]) {
+        expectProblem(answer, 503, 'DATABASE_UNAVAILABLE');
+        expect(answer.headers.get('retry-after')).toBe('5');
+        expect(answer.ms).toBeLessThan(DEADLINE_MS + SLACK_MS);
+      }
+    } finally {
+      await locker.query('ROLLBACK');
+    }
+
+    // The lock is gone: the next request is served, and the shared reads were counted.
+    const after = await timed(`${running().baseUrl}${SUMMARY}`);
+    expect(after.status).toBe(200);
+    const metrics = await (await fetch(`${running().baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^oc_numbers_summary_coalesced_total ([4-9]|\d\d+)$/m);
+  }, 30_000);
+});
