@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       logFormat: 'auto',
       databaseConnectTimeoutMs: 2000,
       databaseStatementTimeoutMs: 5000,
+      counterCompactionIntervalMs: 1000,
       shutdownTimeoutMs: 10_000,
       rateLimit: { enabled: true, max: 600, windowMs: 60_000 },
       corsOrigins: [],

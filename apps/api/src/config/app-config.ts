@@ -25,6 +25,8 @@ export interface AppConfig {
   readonly databaseConnectTimeoutMs: number;
   /** How long one database statement may run before it is cancelled and the request fails with a 503. */
   readonly databaseStatementTimeoutMs: number;
+  /** PostgreSQL: how often the service compacts the removal counters' deltas; 0: never. */
+  readonly counterCompactionIntervalMs: number;
   /** How long a shutdown waits for requests in flight before it closes them. */
   readonly shutdownTimeoutMs: number;
   readonly rateLimit: RateLimitConfig;
@@ -96,6 +98,7 @@ function appConfig(settings: SettingValues): AppConfig {
     logFormat: settings.LOG_FORMAT,
     databaseConnectTimeoutMs: settings.DATABASE_CONNECT_TIMEOUT_MS,
     databaseStatementTimeoutMs: settings.DATABASE_STATEMENT_TIMEOUT_MS,
+    counterCompactionIntervalMs: settings.COUNTER_COMPACTION_INTERVAL_MS,
     shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
     rateLimit: {
       enabled: settings.RATE_LIMIT_ENABLED,

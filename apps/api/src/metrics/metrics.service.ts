@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DatabaseDriver } from '../database/database-driver';
+import { CountsConsistency } from '../numbers/counts-consistency';
 
 /** The route label of a request no operation answers: raw URLs never become labels. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -50,8 +51,12 @@ export class MetricsService implements OnModuleInit {
     QUERY_LABELS,
   );
 
-  constructor(private readonly database: DatabaseDriver) {
+  constructor(
+    private readonly database: DatabaseDriver,
+    consistency: CountsConsistency,
+  ) {
     collectDefaultMetrics({ register: this.registry });
+    this.registry.registerMetric(consistency.metric);
     this.gauge(
       'db_pool_connections',
       'Database connections by state: total open, idle, and requests waiting for one (SQLite: one connection).',

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CounterCompaction } from './counter-compaction';
+import { CountsConsistency } from './counts-consistency';
 import { NumbersController } from './numbers.controller';
 import { NumbersRepository } from './numbers.repository';
 import { NumbersService } from './numbers.service';
@@ -8,6 +10,7 @@ import { OcNumber } from './oc-number.entity';
 @Module({
   imports: [TypeOrmModule.forFeature([OcNumber])],
   controllers: [NumbersController],
-  providers: [NumbersService, NumbersRepository],
+  providers: [NumbersService, NumbersRepository, CountsConsistency, CounterCompaction],
+  exports: [CountsConsistency],
 })
 export class NumbersModule {}
