@@ -111,7 +111,7 @@ const COMPACT_SQL = `
 export interface CompactionResult {
   /** Delta rows folded into the base rows. */
   readonly moved: number;
-  /** Another compaction held the lock: this one did nothing rather than wait. */
+  /** Another compaction held the lock, or the counter tables were locked: it stopped rather than wait. */
   readonly skipped: boolean;
 }
 
@@ -140,6 +140,9 @@ export async function compactRemovalCounts(
           await runner.query('ROLLBACK');
           return { moved, skipped: true };
         }
+        // Writers never lock the counter tables, but DDL or an operator's LOCK TABLE may: then
+        // this run gives way at once (and the next one tries again) rather than queue.
+        await runner.query(`SET LOCAL lock_timeout = '${COMPACTION_LOCK_TIMEOUT}'`);
         const [row] = (await runner.query(COMPACT_SQL, [batch])) as [{ moved: string }];
         await runner.query('COMMIT');
         const now = Number(row.moved);
@@ -148,12 +151,22 @@ export async function compactRemovalCounts(
         if (now < batch) return { moved, skipped: false };
       } catch (error) {
         await runner.query('ROLLBACK').catch(() => undefined);
+        if (isLockNotAvailable(error)) return { moved, skipped: true };
         throw error;
       }
     }
   } finally {
     await runner.release();
   }
+}
+
+/** How long a compaction waits for a lock on the counter tables before it skips. */
+const COMPACTION_LOCK_TIMEOUT = '100ms';
+
+/** PostgreSQL's lock_not_available (55P03): a lock timeout. */
+function isLockNotAvailable(error: unknown): boolean {
+  const { code, driverError } = (error ?? {}) as { code?: unknown; driverError?: { code?: unknown } };
+  return code === '55P03' || driverError?.code === '55P03';
 }
 
 /** One scope's counts: by a full count of `oc_numbers`, and as the counters keep them. */

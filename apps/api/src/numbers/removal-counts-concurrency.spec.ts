@@ -243,6 +243,18 @@ describe('the removal counts on postgres, with writers on many connections', () 
     await expectExact();
   });
 
+  it('skips a compaction while the counter tables are locked (DDL, LOCK TABLE), rather than queue', async () => {
+    const locker = await connect();
+    const writer = await connect();
+    await setStatus(writer, 1, 2);
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE oc_numbers_removal_counts IN ACCESS EXCLUSIVE MODE');
+    expect(await compactRemovalCounts(dataSource)).toEqual({ moved: 0, skipped: true });
+    await locker.query('COMMIT');
+    expect((await compactRemovalCounts(dataSource)).moved).toBeGreaterThan(0);
+    await expectExact();
+  });
+
   it('compacts without waiting for a writer that holds its change open, and the writer does not wait for it', async () => {
     const writer = await connect();
     const compactor = await connect();
