@@ -58,7 +58,8 @@ export function parseCountsArgs(argv: readonly string[]): Command | 'help' {
     else throw new UsageError(`Unexpected argument "${arg}"`);
   }
   if (commands.length === 0) throw new UsageError('Say what to do: --verify, --repair or --compact');
-  if (commands.length > 1) throw new UsageError(`One of --verify, --repair or --compact at a time (got ${argv.join(' ')})`);
+  if (commands.length > 1)
+    throw new UsageError(`One of --verify, --repair or --compact at a time (got ${argv.join(' ')})`);
   return commands[0];
 }
 
@@ -123,8 +124,7 @@ export async function main(
       `${command === 'verify' ? 'Checking' : 'Repairing'} the removal counts of ${target}: counting oc_numbers ` +
         `and reading the counters at one snapshot...`,
     );
-    const check =
-      command === 'verify' ? await verifyRemovalCounts(dataSource) : await repairRemovalCounts(dataSource);
+    const check = command === 'verify' ? await verifyRemovalCounts(dataSource) : await repairRemovalCounts(dataSource);
     say(`Counted ${check.tenantsCounted} tenant(s) with numbers in removal in ${elapsed()}.`);
     if (check.differences.length === 0) {
       say(command === 'verify' ? 'The counts are exact.' : 'Nothing to repair: the counts are exact.');

@@ -109,8 +109,10 @@ describe.each(TEST_DATABASE_KINDS)('impossible removal counts on %s', (kind) => 
       totalCount: 1,
     });
     expect((await get()).body).toEqual({ markedForRemovalCount: 1, readyForRemovalCount: 1, totalCount: 2 });
-    expect(lines().filter((line) => /are possible again/.test(String(line.msg))).map((line) => line.level)).toEqual([
-      30,
-    ]);
+    expect(
+      lines()
+        .filter((line) => /are possible again/.test(String(line.msg)))
+        .map((line) => line.level),
+    ).toEqual([30]);
   });
 });

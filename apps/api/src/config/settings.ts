@@ -80,7 +80,7 @@ export const SETTINGS = {
     type: wholeNumber(0, 3_600_000, 'ms'),
     default: '1000',
     meaning:
-      'PostgreSQL: how often the service folds the removal counters\' delta rows into their base rows ' +
+      "PostgreSQL: how often the service folds the removal counters' delta rows into their base rows " +
       '(`0`: never; then run `npm run counts -- --compact` now and then, or the summary reads more rows ' +
       'as deltas pile up). Writers never wait for it; instances that run it together take turns',
   }),

@@ -18,8 +18,6 @@ describe('checkedCounts', () => {
     ['0', 'NaN'],
     [BigInt(-1), 0],
   ])('refuses %p and %p: they cannot be counts', (marked, ready) => {
-    expect(() => checkedCounts('6f9619ff-8b86-d011-b42d-00cf4fc964ff', marked, ready)).toThrow(
-      CountsInconsistentError,
-    );
+    expect(() => checkedCounts('6f9619ff-8b86-d011-b42d-00cf4fc964ff', marked, ready)).toThrow(CountsInconsistentError);
   });
 });

@@ -18,7 +18,10 @@ const B = '+14255550002';
 
 /** Each form, after rows A (T1, status 2) and B (T2, status 3) exist: it replaces one of them. */
 const REPLACE_FORMS: ReadonlyArray<readonly [string, string]> = [
-  ['REPLACE INTO', `REPLACE INTO oc_numbers (telephone_number, ms_tenant_id, removal_status) VALUES ('${A}', '${T2}', 0)`],
+  [
+    'REPLACE INTO',
+    `REPLACE INTO oc_numbers (telephone_number, ms_tenant_id, removal_status) VALUES ('${A}', '${T2}', 0)`,
+  ],
   [
     'INSERT OR REPLACE … VALUES',
     `INSERT OR REPLACE INTO oc_numbers (telephone_number, ms_tenant_id, removal_status) VALUES ('${A}', '${T2}', 0)`,
@@ -38,7 +41,10 @@ const SAFE_FORMS: ReadonlyArray<readonly [string, string]> = [
     `INSERT INTO oc_numbers (telephone_number, ms_tenant_id, removal_status) VALUES ('${A}', '${T2}', 0)
      ON CONFLICT (telephone_number) DO UPDATE SET ms_tenant_id = excluded.ms_tenant_id, removal_status = excluded.removal_status`,
   ],
-  ['INSERT OR IGNORE', `INSERT OR IGNORE INTO oc_numbers (telephone_number, ms_tenant_id, removal_status) VALUES ('${A}', '${T2}', 0)`],
+  [
+    'INSERT OR IGNORE',
+    `INSERT OR IGNORE INTO oc_numbers (telephone_number, ms_tenant_id, removal_status) VALUES ('${A}', '${T2}', 0)`,
+  ],
 ];
 
 describe('SQLite statements that resolve conflicts by REPLACE', () => {

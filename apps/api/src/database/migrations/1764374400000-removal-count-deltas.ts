@@ -61,7 +61,11 @@ export class RemovalCountDeltas1764374400000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     const pg = isPostgres(queryRunner);
     if (pg) await queryRunner.query('LOCK TABLE oc_numbers IN SHARE ROW EXCLUSIVE MODE');
-    await dropTriggers(queryRunner, pg ? ['insert', 'update', 'delete', 'truncate'] : ['insert', 'update', 'delete'], pg);
+    await dropTriggers(
+      queryRunner,
+      pg ? ['insert', 'update', 'delete', 'truncate'] : ['insert', 'update', 'delete'],
+      pg,
+    );
     if (pg) await queryRunner.query('DROP TABLE oc_numbers_removal_count_deltas');
     await queryRunner.query('DROP TABLE oc_numbers_removal_counts');
     await queryRunner.query('DROP TABLE oc_numbers_removal_totals');
