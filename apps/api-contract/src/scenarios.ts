@@ -71,6 +71,7 @@ const tooManyRequests = { status: 429, title: 'Too Many Requests', errorCode: 'T
 const requestTimeout = { status: 408, title: 'Request Timeout', errorCode: 'REQUEST_TIMEOUT', instance: '' };
 const methodNotAllowed = { status: 405, title: 'Method Not Allowed', errorCode: 'METHOD_NOT_ALLOWED' };
 const databaseUnavailable = { status: 503, title: 'Service Unavailable', errorCode: 'DATABASE_UNAVAILABLE' };
+const countsInconsistent = { status: 503, title: 'Counts Inconsistent', errorCode: 'COUNTS_INCONSISTENT' };
 
 /** The target's database refuses every connection, its sessions cut (PostgreSQL only). */
 const DATABASE_SHUT: Fault = {
@@ -189,6 +190,20 @@ export const SCENARIOS: readonly Scenario[] = [
     headers: { 'retry-after': '5' },
     fault: DATABASE_SHUT,
     kinds: ['postgres'],
+  },
+  {
+    name: 'the counts are impossible',
+    operationId: SUMMARY,
+    request: {},
+    status: 503,
+    bodyMatches: countsInconsistent,
+    headers: { 'retry-after': '60' },
+    fault: {
+      // What a program that writes the counters by hand, or rows without the triggers, leaves.
+      description: "the totals' counter made negative behind the triggers' back, then repaired",
+      before: 'UPDATE oc_numbers_removal_totals SET ready_for_removal = ready_for_removal - 5',
+      after: 'UPDATE oc_numbers_removal_totals SET ready_for_removal = ready_for_removal + 5',
+    },
   },
   {
     name: 'the process is up',

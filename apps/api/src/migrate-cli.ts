@@ -167,7 +167,7 @@ export async function main(
   }
 }
 
-const SILENT: Logger = {
+export const SILENT: Logger = {
   logQuery: () => undefined,
   logQueryError: () => undefined,
   logQuerySlow: () => undefined,
@@ -199,7 +199,7 @@ export function label(name: string): string {
 }
 
 /** The database in words, with any password hidden. */
-function describeDatabase(database: AppConfig['database']): string {
+export function describeDatabase(database: AppConfig['database']): string {
   if (!isPostgres(database)) return `SQLite at ${database.path}`;
   const url = new URL(database.url);
   if (url.password) url.password = '***';
@@ -207,7 +207,7 @@ function describeDatabase(database: AppConfig['database']): string {
 }
 
 /** An error's message, never with the database password in it, with a hint where one helps. */
-function reason(error: unknown, config: AppConfig): string {
+export function reason(error: unknown, config: AppConfig): string {
   let message = error instanceof Error ? error.message : String(error);
   if (isPostgres(config.database)) {
     const password = new URL(config.database.url).password;

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       databaseConnectTimeoutMs: 2000,
       databaseStatementTimeoutMs: 5000,
       readinessTimeoutMs: 2000,
+      counterCompactionIntervalMs: 1000,
       shutdownTimeoutMs: 10_000,
       rateLimit: { enabled: true, max: 600, windowMs: 60_000 },
       requestTimeoutMs: 30_000,

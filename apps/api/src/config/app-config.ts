@@ -27,6 +27,8 @@ export interface AppConfig {
   readonly databaseStatementTimeoutMs: number;
   /** How long the readiness probe waits for its checks before it answers 503. */
   readonly readinessTimeoutMs: number;
+  /** PostgreSQL: how often the service compacts the removal counters' deltas; 0: never. */
+  readonly counterCompactionIntervalMs: number;
   /** How long a shutdown waits for requests in flight before it closes them. */
   readonly shutdownTimeoutMs: number;
   readonly rateLimit: RateLimitConfig;
@@ -101,6 +103,7 @@ function appConfig(settings: SettingValues): AppConfig {
     databaseConnectTimeoutMs: settings.DATABASE_CONNECT_TIMEOUT_MS,
     databaseStatementTimeoutMs: settings.DATABASE_STATEMENT_TIMEOUT_MS,
     readinessTimeoutMs: settings.READINESS_TIMEOUT_MS,
+    counterCompactionIntervalMs: settings.COUNTER_COMPACTION_INTERVAL_MS,
     shutdownTimeoutMs: settings.SHUTDOWN_TIMEOUT_MS,
     rateLimit: {
       enabled: settings.RATE_LIMIT_ENABLED,

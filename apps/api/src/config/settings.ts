@@ -84,6 +84,15 @@ export const SETTINGS = {
       'together); then it answers 503. Keep it below `DATABASE_STATEMENT_TIMEOUT_MS` and the probe timeout of ' +
       'the load balancer',
   }),
+  COUNTER_COMPACTION_INTERVAL_MS: setting({
+    group: 'Storage',
+    type: wholeNumber(0, 3_600_000, 'ms'),
+    default: '1000',
+    meaning:
+      "PostgreSQL: how often the service folds the removal counters' delta rows into their base rows " +
+      '(`0`: never; then run `npm run counts -- --compact` now and then, or the summary reads more rows ' +
+      'as deltas pile up). Writers never wait for it; instances that run it together take turns',
+  }),
   PORT: setting({
     group: 'Network',
     type: wholeNumber(0, 65_535),

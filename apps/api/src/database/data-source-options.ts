@@ -58,5 +58,16 @@ export function dataSourceOptions(settings: DatabaseSettings, entities: Entities
     enableWAL: true,
     // Wait for a writer of another process (the operator's sync job) instead of failing at once.
     timeout: settings.databaseStatementTimeoutMs,
+    prepareDatabase: prepareSqliteConnection,
   };
+}
+
+/**
+ * Every SQLite connection the service and its commands open: with `recursive_triggers` on, the
+ * rows that REPLACE conflict resolution deletes (`REPLACE INTO`, `INSERT OR REPLACE`, `UPDATE OR
+ * REPLACE`, an `ON CONFLICT REPLACE` constraint) fire the delete triggers that keep the removal
+ * counts. Safe: those triggers never write `oc_numbers`, so nothing recurses.
+ */
+export function prepareSqliteConnection(db: { pragma(source: string): unknown }): void {
+  db.pragma('recursive_triggers = ON');
 }

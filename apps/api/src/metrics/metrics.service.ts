@@ -58,6 +58,14 @@ export class MetricsService implements OnModuleInit {
     [],
   );
 
+  /** Summary reads refused because the removal counters were impossible. */
+  readonly countsInconsistent = this.counter(
+    'oc_numbers_counts_inconsistent_total',
+    'Summary reads refused because the removal counters were impossible (negative, or not a safe integer): ' +
+      'run npm run counts -- --verify, then --repair.',
+    [],
+  );
+
   constructor(private readonly database: DatabaseDriver) {
     collectDefaultMetrics({ register: this.registry });
     this.gauge(

@@ -19,7 +19,7 @@ export class NumbersController {
     429: 'The client is over its rate limit.',
     431: 'The request head is over 16 KiB.',
     500: 'An unexpected failure.',
-    503: 'The database is not available.',
+    503: 'The database is not available, or the counts are inconsistent until repaired.',
   })
   getRemovalStatusSummary(@Query() query: RemovalStatusSummaryQueryDto): Promise<RemovalStatusSummary> {
     return this.numbers.getRemovalStatusSummary(query.msTenantId);

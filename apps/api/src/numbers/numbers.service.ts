@@ -4,8 +4,10 @@ import { Deadline, DeadlineExceededError } from '../common/deadline';
 import { SingleFlight } from '../common/single-flight';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { databaseUnavailable } from '../problem/problem';
+import { databaseUnavailable, serviceUnavailable } from '../problem/problem';
+import { CountsConsistency } from './counts-consistency';
 import { NumbersRepository, type RemovalCounts } from './numbers.repository';
+import { CountsInconsistentError } from './removal-counters';
 
 /** The single-flight key of the summary over all tenants (a tenant's key is its lower-case id). */
 const ALL_TENANTS = '';
@@ -30,6 +32,7 @@ export class NumbersService {
     private readonly repository: NumbersRepository,
     @Inject(APP_CONFIG) config: AppConfig,
     metrics: MetricsService,
+    private readonly consistency: CountsConsistency = new CountsConsistency(metrics),
   ) {
     this.deadlineMs = config.databaseStatementTimeoutMs + DEADLINE_MARGIN_MS;
     this.counts = new SingleFlight({ onShared: () => metrics.summaryCoalesced.inc() });
@@ -41,16 +44,22 @@ export class NumbersService {
    *
    * The request waits for the database (a pool connection, a query shared with others, its own
    * query) until one deadline, the statement timeout and a margin from now; past it, the answer
-   * is a 503 while a shared query may still finish for the others.
+   * is a 503 while a shared query may still finish for the others. Counters that cannot be
+   * counts are a 503 COUNTS_INCONSISTENT problem that names neither them nor the tenant.
    */
   async getRemovalStatusSummary(msTenantId?: string): Promise<RemovalStatusSummary> {
     const tenant = msTenantId?.toLowerCase();
     const deadline = Deadline.after(this.deadlineMs);
-    const counts = await this.counts
-      .run(tenant ?? ALL_TENANTS, () => this.repository.countInRemoval(tenant), deadline)
-      .catch((error: unknown) => {
-        throw error instanceof DeadlineExceededError ? databaseUnavailable(error) : error;
-      });
+    let counts: RemovalCounts;
+    try {
+      counts = await this.counts.run(tenant ?? ALL_TENANTS, () => this.repository.countInRemoval(tenant), deadline);
+    } catch (error) {
+      if (error instanceof DeadlineExceededError) throw databaseUnavailable(error);
+      if (!(error instanceof CountsInconsistentError)) throw error;
+      this.consistency.failed(error);
+      throw serviceUnavailable('COUNTS_INCONSISTENT', error);
+    }
+    this.consistency.succeeded(tenant);
     return {
       markedForRemovalCount: counts.markedForRemoval,
       readyForRemovalCount: counts.readyForRemoval,

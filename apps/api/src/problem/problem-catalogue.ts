@@ -73,6 +73,13 @@ export const PROBLEMS = {
     title: 'Service Unavailable',
     detail: 'The database is not available. Retry after {retryAfter} seconds.',
   },
+  COUNTS_INCONSISTENT: {
+    status: 503,
+    type: 'urn:oc-numbers:problem:counts-inconsistent',
+    title: 'Counts Inconsistent',
+    detail:
+      'The counts of numbers in removal are inconsistent and are not served until they are repaired. Retry after {retryAfter} seconds.',
+  },
 } as const satisfies Record<string, ProblemKind>;
 
 export type ProblemCode = keyof typeof PROBLEMS;

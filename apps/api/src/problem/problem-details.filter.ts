@@ -42,6 +42,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const cause = error instanceof ProblemException && error.cause !== undefined ? error.cause : error;
       // An outage's cause is logged once per episode, not with a stack per request.
       if (problem.errorCode === 'DATABASE_UNAVAILABLE') this.outage.failed(context, cause, messageOf(cause));
+      // Impossible counts are logged once per episode where they are found (CountsConsistency).
+      else if (problem.errorCode === 'COUNTS_INCONSISTENT') this.logger.debug(context, problem.title);
       else this.logger.error({ ...context, err: cause }, `${problem.title}: ${messageOf(cause)}`);
     } else {
       this.logger.warn(context, `${problem.title}: ${problem.detail}`);

@@ -34,13 +34,17 @@ export function problemBody(fields: ProblemFields, extensions: Readonly<Record<s
 /** Seconds a caller should wait after a 503 before it tries again. */
 export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
 
+/** Seconds a caller should wait after a 503 for counts that need an operator's repair. */
+export const RETRY_AFTER_COUNTS_INCONSISTENT_SECONDS = 60;
+
 /** A 503 with Retry-After: the service, or the database behind it, cannot answer now. */
 export function serviceUnavailable(
-  code: 'SERVICE_UNAVAILABLE' | 'DATABASE_UNAVAILABLE',
+  code: 'SERVICE_UNAVAILABLE' | 'DATABASE_UNAVAILABLE' | 'COUNTS_INCONSISTENT',
   cause?: unknown,
   extensions: Readonly<Record<string, string>> = {},
 ): ProblemException {
-  const retryAfter = RETRY_AFTER_UNAVAILABLE_SECONDS;
+  const retryAfter =
+    code === 'COUNTS_INCONSISTENT' ? RETRY_AFTER_COUNTS_INCONSISTENT_SECONDS : RETRY_AFTER_UNAVAILABLE_SECONDS;
   return new ProblemException(
     problem(code, { retryAfter }),
     extensions,

@@ -285,8 +285,8 @@ export interface components {
             /**
              * @description A stable machine-readable code for the kind of problem: `INVALID_MS_TENANT_ID`,
              *     `NOT_FOUND`, `REQUEST_HEADER_FIELDS_TOO_LARGE`, `TOO_MANY_REQUESTS`,
-             *     `DATABASE_UNAVAILABLE`, `INTERNAL_ERROR`, or another code named by the operation's
-             *     responses.
+             *     `DATABASE_UNAVAILABLE`, `COUNTS_INCONSISTENT`, `INTERNAL_ERROR`, or another code named
+             *     by the operation's responses.
              */
             errorCode: string;
             /** @description The trace id of the request, also sent in the `X-Trace-Id` header. */
@@ -491,7 +491,25 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
-            503: components["responses"]["DatabaseUnavailable"];
+            /**
+             * @description The summary cannot be answered now. Either the database did not answer in time (it is
+             *     down, unreachable or overloaded; `errorCode` is `DATABASE_UNAVAILABLE`, and the service
+             *     recovers by itself when the database is back), or the counts it reads are impossible
+             *     (negative, say: something changed the numbers without the database's counting
+             *     triggers; `errorCode` is `COUNTS_INCONSISTENT`), in which case it answers so, rather
+             *     than a wrong count, until an operator repairs the counts. The body names neither the
+             *     counts nor the tenant. The request may be retried after `Retry-After` seconds.
+             */
+            503: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     getLiveness: {

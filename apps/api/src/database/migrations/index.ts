@@ -1,5 +1,6 @@
 import { CreateOcNumbers1764201600000 } from './1764201600000-create-oc-numbers';
 import { RemovalCounts1764288000000 } from './1764288000000-removal-counts';
+import { RemovalCountDeltas1764374400000 } from './1764374400000-removal-count-deltas';
 
 /** Every migration, oldest first. The same list serves SQLite and PostgreSQL. */
-export const MIGRATIONS = [CreateOcNumbers1764201600000, RemovalCounts1764288000000];
+export const MIGRATIONS = [CreateOcNumbers1764201600000, RemovalCounts1764288000000, RemovalCountDeltas1764374400000];

@@ -1,0 +1,349 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+import { type Dialect, dialectOf } from '../database/dialect';
+import { COMPACTION_LOCK_KEY } from '../database/migrations/1764374400000-removal-count-deltas';
+
+/**
+ * The counters behind the summary (migration RemovalCountDeltas1764374400000): reading them,
+ * folding PostgreSQL's delta rows into the base rows (compaction), and checking and repairing
+ * them against a full count of `oc_numbers`.
+ */
+
+export interface RemovalCounts {
+  readonly markedForRemoval: number;
+  readonly readyForRemoval: number;
+}
+
+/**
+ * The counts as the counters keep them: the base row plus, on PostgreSQL, the deltas not yet
+ * compacted, in one statement (one snapshot: a compaction moves deltas into the base rows in
+ * one transaction, so the sum is exact at any isolation level). `tenant` is the placeholder of
+ * the tenant id, or undefined for all numbers.
+ */
+export function countersSql(dialect: Dialect, tenant?: string): string {
+  const base =
+    tenant === undefined
+      ? 'SELECT marked_for_removal, ready_for_removal FROM oc_numbers_removal_totals'
+      : `SELECT marked_for_removal, ready_for_removal FROM oc_numbers_removal_counts WHERE ms_tenant_id = ${tenant}`;
+  const deltas =
+    dialect === 'postgres'
+      ? ` UNION ALL SELECT marked_for_removal, ready_for_removal FROM oc_numbers_removal_count_deltas` +
+        (tenant === undefined ? '' : ` WHERE ms_tenant_id = ${tenant}`)
+      : '';
+  return `
+    SELECT COALESCE(SUM(marked_for_removal), 0) AS marked, COALESCE(SUM(ready_for_removal), 0) AS ready
+      FROM (${base}${deltas}) AS counters`;
+}
+
+/** A counter as the driver returns it: a string from PostgreSQL (SUM of bigint), a number from SQLite. */
+export type CounterValue = string | number | bigint | null | undefined;
+
+/**
+ * A counter that cannot be a count: negative, or beyond what a JavaScript number holds exactly.
+ * Something changed `oc_numbers` without the counting triggers; `npm run counts -- --repair`
+ * rebuilds the counts. The message is for the log: it names the scope and the values.
+ */
+export class CountsInconsistentError extends Error {
+  readonly code = 'COUNTS_INCONSISTENT';
+
+  constructor(
+    /** The tenant, or undefined for all numbers. */
+    readonly msTenantId: string | undefined,
+    readonly values: { readonly marked: string; readonly ready: string },
+  ) {
+    super(
+      `The removal counts of ${msTenantId === undefined ? 'all numbers' : `tenant ${msTenantId}`} are impossible ` +
+        `(marked ${values.marked}, ready ${values.ready}): something changed oc_numbers without its counting ` +
+        'triggers; run `npm run counts -- --verify`, then `--repair`',
+    );
+    this.name = 'CountsInconsistentError';
+  }
+}
+
+/** The counts, or a CountsInconsistentError when either is negative or not a safe integer. */
+export function checkedCounts(
+  msTenantId: string | undefined,
+  marked: CounterValue,
+  ready: CounterValue,
+): RemovalCounts {
+  const markedForRemoval = asCount(marked);
+  const readyForRemoval = asCount(ready);
+  if (markedForRemoval === undefined || readyForRemoval === undefined) {
+    throw new CountsInconsistentError(msTenantId, { marked: String(marked ?? 0), ready: String(ready ?? 0) });
+  }
+  return { markedForRemoval, readyForRemoval };
+}
+
+function asCount(value: CounterValue): number | undefined {
+  const text = String(value ?? 0);
+  if (!/^\d+$/.test(text)) return undefined;
+  const count = Number(text);
+  return Number.isSafeInteger(count) ? count : undefined;
+}
+
+/** Delta rows one compaction transaction moves at most. */
+export const COMPACTION_BATCH = 10_000;
+
+/** Moves a batch of committed deltas into the base rows; answers how many it moved. */
+const COMPACT_SQL = `
+  WITH moved AS (
+    DELETE FROM oc_numbers_removal_count_deltas
+     WHERE id IN (SELECT id FROM oc_numbers_removal_count_deltas ORDER BY id LIMIT $1)
+    RETURNING ms_tenant_id, marked_for_removal, ready_for_removal
+  ), per_tenant AS (
+    SELECT ms_tenant_id, SUM(marked_for_removal) AS marked, SUM(ready_for_removal) AS ready
+      FROM moved
+     GROUP BY ms_tenant_id
+  ), tenants AS (
+    INSERT INTO oc_numbers_removal_counts AS c (ms_tenant_id, marked_for_removal, ready_for_removal)
+    SELECT ms_tenant_id, marked, ready FROM per_tenant WHERE ms_tenant_id IS NOT NULL
+        ON CONFLICT (ms_tenant_id) DO UPDATE
+       SET marked_for_removal = c.marked_for_removal + excluded.marked_for_removal,
+           ready_for_removal = c.ready_for_removal + excluded.ready_for_removal
+  ), totals AS (
+    UPDATE oc_numbers_removal_totals AS t
+       SET marked_for_removal = t.marked_for_removal + s.marked,
+           ready_for_removal = t.ready_for_removal + s.ready
+      FROM (SELECT COALESCE(SUM(marked), 0) AS marked, COALESCE(SUM(ready), 0) AS ready FROM per_tenant) AS s
+     WHERE t.id = 1
+  )
+  SELECT COUNT(*) AS moved FROM moved`;
+
+export interface CompactionResult {
+  /** Delta rows folded into the base rows. */
+  readonly moved: number;
+  /** Another compaction held the lock, or the counter tables were locked: it stopped rather than wait. */
+  readonly skipped: boolean;
+}
+
+/**
+ * PostgreSQL: folds the committed deltas into the base rows, in short READ COMMITTED
+ * transactions of at most `batch` rows each. Writers only ever insert deltas, so they never wait
+ * for a compaction, nor a compaction for them (their uncommitted deltas are not seen, and stay
+ * for the next run). A second compaction at the same time skips. SQLite keeps no deltas: nothing
+ * to do. `progress` hears after each batch.
+ */
+export async function compactRemovalCounts(
+  dataSource: DataSource,
+  { batch = COMPACTION_BATCH, progress }: { batch?: number; progress?: (moved: number) => void } = {},
+): Promise<CompactionResult> {
+  if (dialectOf(dataSource) !== 'postgres') return { moved: 0, skipped: false };
+  const runner = dataSource.createQueryRunner();
+  let moved = 0;
+  try {
+    for (;;) {
+      await runner.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      try {
+        const [{ locked }] = (await runner.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+          COMPACTION_LOCK_KEY,
+        ])) as [{ locked: boolean }];
+        if (!locked) {
+          await runner.query('ROLLBACK');
+          return { moved, skipped: true };
+        }
+        // Writers never lock the counter tables, but DDL or an operator's LOCK TABLE may: then
+        // this run gives way at once (and the next one tries again) rather than queue.
+        await runner.query(`SET LOCAL lock_timeout = '${COMPACTION_LOCK_TIMEOUT}'`);
+        const [row] = (await runner.query(COMPACT_SQL, [batch])) as [{ moved: string }];
+        await runner.query('COMMIT');
+        const now = Number(row.moved);
+        moved += now;
+        progress?.(moved);
+        if (now < batch) return { moved, skipped: false };
+      } catch (error) {
+        await runner.query('ROLLBACK').catch(() => undefined);
+        if (isLockNotAvailable(error)) return { moved, skipped: true };
+        throw error;
+      }
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+/** How long a compaction waits for a lock on the counter tables before it skips. */
+const COMPACTION_LOCK_TIMEOUT = '100ms';
+
+/** PostgreSQL's lock_not_available (55P03): a lock timeout. */
+function isLockNotAvailable(error: unknown): boolean {
+  const { code, driverError } = (error ?? {}) as { code?: unknown; driverError?: { code?: unknown } };
+  return code === '55P03' || driverError?.code === '55P03';
+}
+
+/** One scope's counts: by a full count of `oc_numbers`, and as the counters keep them. */
+export interface CountsDifference {
+  /** A tenant id, or undefined for the totals over all numbers. */
+  readonly msTenantId: string | undefined;
+  readonly counted: RemovalCounts;
+  readonly kept: RemovalCounts;
+}
+
+export interface CountsCheck {
+  /** Tenants whose counters differ from the full count, then the totals if they differ. */
+  readonly differences: CountsDifference[];
+  /** Tenants with numbers in removal, by the full count. */
+  readonly tenantsCounted: number;
+}
+
+interface DiffRow {
+  ms_tenant_id: string | null;
+  counted_marked: string | number;
+  counted_ready: string | number;
+  kept_marked: string | number;
+  kept_ready: string | number;
+}
+
+/** Per tenant: the full count and the counters side by side, only where they differ. */
+function tenantDiffSql(dialect: Dialect): string {
+  const deltas =
+    dialect === 'postgres'
+      ? `UNION ALL
+         SELECT ms_tenant_id, 0, 0, marked_for_removal, ready_for_removal
+           FROM oc_numbers_removal_count_deltas WHERE ms_tenant_id IS NOT NULL`
+      : '';
+  return `
+    SELECT ms_tenant_id,
+           SUM(counted_marked) AS counted_marked, SUM(counted_ready) AS counted_ready,
+           SUM(kept_marked) AS kept_marked, SUM(kept_ready) AS kept_ready
+      FROM (
+        SELECT ms_tenant_id,
+               COUNT(CASE WHEN removal_status = 2 THEN 1 END) AS counted_marked,
+               COUNT(CASE WHEN removal_status = 3 THEN 1 END) AS counted_ready,
+               0 AS kept_marked, 0 AS kept_ready
+          FROM oc_numbers
+         WHERE removal_status IN (2, 3) AND ms_tenant_id IS NOT NULL
+         GROUP BY ms_tenant_id
+        UNION ALL
+        SELECT ms_tenant_id, 0, 0, marked_for_removal, ready_for_removal FROM oc_numbers_removal_counts
+        ${deltas}
+      ) AS sides
+     GROUP BY ms_tenant_id
+    HAVING SUM(counted_marked) <> SUM(kept_marked) OR SUM(counted_ready) <> SUM(kept_ready)
+     ORDER BY ms_tenant_id`;
+}
+
+/** All numbers: the full count and the counters side by side. */
+function totalsDiffSql(dialect: Dialect): string {
+  return `
+    SELECT NULL AS ms_tenant_id,
+           (SELECT COUNT(*) FROM oc_numbers WHERE removal_status = 2) AS counted_marked,
+           (SELECT COUNT(*) FROM oc_numbers WHERE removal_status = 3) AS counted_ready,
+           kept.marked AS kept_marked, kept.ready AS kept_ready
+      FROM (${countersSql(dialect)}) AS kept`;
+}
+
+function difference(row: DiffRow): CountsDifference {
+  return {
+    msTenantId: row.ms_tenant_id ?? undefined,
+    counted: { markedForRemoval: Number(row.counted_marked), readyForRemoval: Number(row.counted_ready) },
+    kept: { markedForRemoval: Number(row.kept_marked), readyForRemoval: Number(row.kept_ready) },
+  };
+}
+
+function differs({ counted, kept }: CountsDifference): boolean {
+  return counted.markedForRemoval !== kept.markedForRemoval || counted.readyForRemoval !== kept.readyForRemoval;
+}
+
+/** Compares the counters with a full count, both read on `runner` in the transaction it is in. */
+async function compare(runner: QueryRunner, dialect: Dialect): Promise<CountsCheck> {
+  const tenants = ((await runner.query(tenantDiffSql(dialect))) as DiffRow[]).map(difference);
+  const [totals] = ((await runner.query(totalsDiffSql(dialect))) as DiffRow[]).map(difference);
+  const [{ n }] = (await runner.query(
+    `SELECT COUNT(DISTINCT ms_tenant_id) AS n FROM oc_numbers WHERE removal_status IN (2, 3)`,
+  )) as [{ n: string | number }];
+  return { differences: differs(totals) ? [...tenants, totals] : tenants, tenantsCounted: Number(n) };
+}
+
+/**
+ * Compares the counters with a full count of `oc_numbers`, both at one snapshot (PostgreSQL:
+ * one REPEATABLE READ transaction; SQLite: one read transaction). It only reads: writers go on.
+ */
+export async function verifyRemovalCounts(dataSource: DataSource): Promise<CountsCheck> {
+  const dialect = dialectOf(dataSource);
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query(dialect === 'postgres' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
+    try {
+      return await compare(runner, dialect);
+    } finally {
+      await runner.query('ROLLBACK').catch(() => undefined);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+/**
+ * Makes the counters equal a full count, while the service runs, and answers what was wrong.
+ *
+ * PostgreSQL: at one REPEATABLE READ snapshot, the full count minus the counters is inserted as
+ * correction delta rows (a NULL tenant's row corrects the totals beyond the tenants'). Writers
+ * that commit later add their own deltas, which are right relative to the rows they changed, so
+ * the counts stay exact; and since the repair only inserts, no writer ever waits for it, nor it
+ * for them. SQLite: one `BEGIN IMMEDIATE` transaction (writers wait for it, as for any writer)
+ * recounts and sets the base rows.
+ */
+export async function repairRemovalCounts(dataSource: DataSource): Promise<CountsCheck> {
+  const dialect = dialectOf(dataSource);
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query(dialect === 'postgres' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ' : 'BEGIN IMMEDIATE');
+    try {
+      const check = await compare(runner, dialect);
+      if (dialect === 'postgres') await insertCorrections(runner, check.differences);
+      else if (check.differences.length > 0) await recountSqlite(runner);
+      await runner.query('COMMIT');
+      return check;
+    } catch (error) {
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+async function insertCorrections(runner: QueryRunner, differences: readonly CountsDifference[]): Promise<void> {
+  const tenants = differences.filter((d) => d.msTenantId !== undefined);
+  const totals = differences.find((d) => d.msTenantId === undefined);
+  const rows: Array<[string | null, number, number]> = tenants.map((d) => [
+    d.msTenantId ?? null,
+    d.counted.markedForRemoval - d.kept.markedForRemoval,
+    d.counted.readyForRemoval - d.kept.readyForRemoval,
+  ]);
+  if (totals) {
+    // The tenants' corrections change the totals too; a NULL tenant's row makes up the rest.
+    const marked = totals.counted.markedForRemoval - totals.kept.markedForRemoval - sum(rows, 1);
+    const ready = totals.counted.readyForRemoval - totals.kept.readyForRemoval - sum(rows, 2);
+    if (marked !== 0 || ready !== 0) rows.push([null, marked, ready]);
+  } else if (rows.length > 0) {
+    // The totals were right: the tenants' corrections must not change them.
+    rows.push([null, -sum(rows, 1), -sum(rows, 2)]);
+  }
+  for (let i = 0; i < rows.length; i += 1000) {
+    const chunk = rows.slice(i, i + 1000);
+    await runner.query(
+      `INSERT INTO oc_numbers_removal_count_deltas (ms_tenant_id, marked_for_removal, ready_for_removal)
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[])`,
+      [chunk.map((r) => r[0]), chunk.map((r) => r[1]), chunk.map((r) => r[2])],
+    );
+  }
+}
+
+function sum(rows: ReadonlyArray<[unknown, number, number]>, column: 1 | 2): number {
+  return rows.reduce((total, row) => total + row[column], 0);
+}
+
+async function recountSqlite(runner: QueryRunner): Promise<void> {
+  await runner.query('DELETE FROM oc_numbers_removal_counts');
+  await runner.query(`
+    INSERT INTO oc_numbers_removal_counts (ms_tenant_id, marked_for_removal, ready_for_removal)
+    SELECT ms_tenant_id, COUNT(CASE WHEN removal_status = 2 THEN 1 END), COUNT(CASE WHEN removal_status = 3 THEN 1 END)
+      FROM oc_numbers
+     WHERE removal_status IN (2, 3) AND ms_tenant_id IS NOT NULL
+     GROUP BY ms_tenant_id`);
+  await runner.query(`
+    UPDATE oc_numbers_removal_totals
+       SET marked_for_removal = (SELECT COUNT(*) FROM oc_numbers WHERE removal_status = 2),
+           ready_for_removal = (SELECT COUNT(*) FROM oc_numbers WHERE removal_status = 3)
+     WHERE id = 1`);
+}
