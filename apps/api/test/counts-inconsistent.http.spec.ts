@@ -117,9 +117,7 @@ describe.each(TEST_DATABASE_KINDS)('impossible removal counts on %s', (kind) => 
   });
 
   it('leaves readiness ready: impossible counts are a matter of the data, not of this instance', async () => {
-    await running().dataSource.query(
-      'UPDATE oc_numbers_removal_totals SET marked_for_removal = -5 WHERE id = 1',
-    );
+    await running().dataSource.query('UPDATE oc_numbers_removal_totals SET marked_for_removal = -5 WHERE id = 1');
     try {
       expectProblem(await get(), 503, 'COUNTS_INCONSISTENT');
       const ready = await request(running().server).get('/health/ready');
