@@ -42,7 +42,7 @@ export type ScenarioName = 'live' | 'ready' | 'summaryAll' | 'summaryTenant';
 
 export const SCENARIO_TITLES: Record<ScenarioName, string> = {
   live: 'trivial endpoint, no I/O (ceiling)',
-  ready: 'readiness, one DB round trip (ceiling)',
+  ready: 'readiness: round trip + summary queries (reference)',
   summaryAll: 'summary, all tenants',
   summaryTenant: 'summary, random tenant',
 };

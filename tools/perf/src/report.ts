@@ -65,8 +65,9 @@ export function renderReport(file: BenchFile): string {
     '`benchmarks.json`. Each endpoint was driven by autocannon over HTTP/1.1 keep-alive against the',
     'built service (`node dist/apps/api/src/main.js`, `LOG_LEVEL=warn`, rate limiting off) on the',
     'same machine; figures are the medians of the rounds, which go through the endpoints in turn.',
-    'The ceilings are measured in the same run on the same server: a trivial endpoint that does no',
-    'I/O, and the readiness check, which makes one database round trip.',
+    'The references are measured in the same run on the same server: a trivial endpoint that does no',
+    "I/O (the ceiling), and the readiness check, which makes a round trip and runs the summary's two",
+    'queries (concurrent probes share one check, so under load it costs less than one query each).',
     '',
   ];
   if (file.machine) out.push(`Machine: ${machineLine(file.machine)}.`, '');
