@@ -77,6 +77,9 @@ describe('when another session locks the counter tables on PostgreSQL', () => {
   const running = useApp('postgres', {
     readinessTimeoutMs: READINESS_TIMEOUT_MS,
     databaseStatementTimeoutMs: STATEMENT_TIMEOUT_MS,
+    // The counters' compaction also meets the lock (for up to its 100 ms lock timeout, then it
+    // skips): off here, so that every query waiting on the lock is a probe's.
+    counterCompactionIntervalMs: 0,
   });
 
   /** Queries of this database waiting for a lock, other than the locker's own. */
