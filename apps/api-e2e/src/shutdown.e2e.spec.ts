@@ -40,7 +40,11 @@ describe('a graceful shutdown on SIGTERM', () => {
     await locker.query(
       'LOCK TABLE oc_numbers, oc_numbers_removal_counts, oc_numbers_removal_totals IN ACCESS EXCLUSIVE MODE',
     );
-    const inFlight = fetch(`${server.baseUrl}${SUMMARY}`);
+    // Settled into a value at once, so that a failure is this test's, never an unhandled rejection.
+    const inFlight = fetch(`${server.baseUrl}${SUMMARY}`).then(
+      (answer) => answer,
+      (error: unknown) => error,
+    );
     await eventually(async () => {
       const { rows } = await locker.query(WAITING_FOR_LOCK);
       return rows[0].n === 1;
@@ -60,6 +64,7 @@ describe('a graceful shutdown on SIGTERM', () => {
 
     await locker.query('COMMIT');
     const response = await inFlight;
+    if (!(response instanceof Response)) throw response;
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ markedForRemovalCount: 0, readyForRemovalCount: 0, totalCount: 0 });
 
