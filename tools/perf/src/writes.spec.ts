@@ -212,10 +212,13 @@ describe('the writers benchmark on PostgreSQL', () => {
 
   it('says what to do when the user may not bypass triggers', async () => {
     const role = `oc_test_writer_${randomBytes(4).toString('hex')}`;
-    await withPostgres(server, (admin) => admin.query(`CREATE ROLE ${role} LOGIN CREATEDB`));
+    // A password, for servers that ask one of every user (the embedded PostgreSQL does).
+    const password = randomBytes(16).toString('hex');
+    await withPostgres(server, (admin) => admin.query(`CREATE ROLE ${role} LOGIN CREATEDB PASSWORD '${password}'`));
     try {
       const asRole = new URL(server);
       asRole.username = role;
+      asRole.password = password;
       await expect(
         runWriteBench(
           {
