@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
-import { loadConfigOrExit } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
 import { isPostgres } from './database/dialect';
-import { describeDatabase, type Output, reason, SILENT } from './migrate-cli';
+import { type Output, reason, SILENT, startCommand, UsageError } from './migrate-cli';
 import {
   compactRemovalCounts,
   type CountsCheck,
@@ -45,8 +44,6 @@ Exit status: 0 done (--verify: the counts are exact); 1 --verify found counts th
 const COMMANDS = ['verify', 'repair', 'compact'] as const;
 type Command = (typeof COMMANDS)[number];
 
-class UsageError extends Error {}
-
 /** The command of the command line, or 'help'; throws UsageError on anything else. */
 export function parseCountsArgs(argv: readonly string[]): Command | 'help' {
   if (argv.some((arg) => arg === '--help' || arg === '-h')) return 'help';
@@ -70,27 +67,11 @@ export function parseCountsArgs(argv: readonly string[]): Command | 'help' {
 export async function main(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
-  { out, err }: Output = { out: process.stdout, err: process.stderr },
+  output: Output = { out: process.stdout, err: process.stderr },
 ): Promise<number> {
-  let command: Command | 'help';
-  try {
-    command = parseCountsArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    err.write(`counts: ${error.message}\n\n${COUNTS_USAGE}`);
-    return 2;
-  }
-  if (command === 'help') {
-    out.write(COUNTS_USAGE);
-    return 0;
-  }
-  const config = loadConfigOrExit(env);
-  const target = describeDatabase(config.database);
-  const say = (line: string) => out.write(`${line}\n`);
-  const fail = (line: string) => {
-    err.write(`counts: ${line}\n`);
-    return 3;
-  };
+  const start = startCommand('counts', COUNTS_USAGE, parseCountsArgs, argv, env, output, 3);
+  if (typeof start === 'number') return start;
+  const { command, config, target, say, fail } = start;
   if (!isPostgres(config.database) && !existsSync(config.database.path)) {
     return fail(`There is no SQLite database at ${config.database.path}: nothing to count.`);
   }

@@ -32,7 +32,58 @@ export interface Output {
   readonly err: { write(text: string): unknown };
 }
 
-class UsageError extends Error {}
+/** A command line that cannot be carried out: its message is shown above the usage. */
+export class UsageError extends Error {}
+
+/** What a database command works with once its command line and settings are read. */
+export interface CommandStart<C> {
+  readonly command: C;
+  readonly config: AppConfig;
+  /** The database, named without its password. */
+  readonly target: string;
+  say(line: string): void;
+  /** Writes `line` to stderr and returns the command's failure status. */
+  fail(line: string): number;
+}
+
+/**
+ * The front the database commands share: `--help` prints the usage (exit 0), a bad command line
+ * prints why and the usage (exit 2), a bad setting exits 1 at once naming it (as every entry
+ * point does). Returns the exit status when nothing more is to be done.
+ */
+export function startCommand<C>(
+  name: string,
+  usage: string,
+  parse: (argv: readonly string[]) => C | 'help',
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  { out, err }: Output,
+  failureStatus: number,
+): CommandStart<C> | number {
+  let command: C | 'help';
+  try {
+    command = parse(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    err.write(`${name}: ${error.message}\n\n${usage}`);
+    return 2;
+  }
+  if (command === 'help') {
+    out.write(usage);
+    return 0;
+  }
+  const config = loadConfigOrExit(env);
+  return {
+    command,
+    config,
+    target: describeDatabase(config.database),
+    say: (line) => out.write(`${line}\n`),
+    fail: (line) => {
+      err.write(`${name}: ${line}\n`);
+      return failureStatus;
+    },
+  };
+}
 
 /** The command of the command line, or 'help'; throws UsageError on anything else. */
 export function parseMigrateArgs(argv: readonly string[]): Command | 'help' {
@@ -53,27 +104,11 @@ export function parseMigrateArgs(argv: readonly string[]): Command | 'help' {
 export async function main(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
-  { out, err }: Output = { out: process.stdout, err: process.stderr },
+  output: Output = { out: process.stdout, err: process.stderr },
 ): Promise<number> {
-  let command: Command | 'help';
-  try {
-    command = parseMigrateArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    err.write(`migrate: ${error.message}\n\n${MIGRATE_USAGE}`);
-    return 2;
-  }
-  if (command === 'help') {
-    out.write(MIGRATE_USAGE);
-    return 0;
-  }
-  const config = loadConfigOrExit(env);
-  const target = describeDatabase(config.database);
-  const say = (line: string) => out.write(`${line}\n`);
-  const fail = (line: string) => {
-    err.write(`migrate: ${line}\n`);
-    return 1;
-  };
+  const start = startCommand('migrate', MIGRATE_USAGE, parseMigrateArgs, argv, env, output, 1);
+  if (typeof start === 'number') return start;
+  const { command, config, target, say, fail } = start;
 
   if (!isPostgres(config.database) && command !== 'run' && !existsSync(config.database.path)) {
     // Opening the file would create it: a listing or a revert must not.
