@@ -334,6 +334,7 @@ describe('the plan of functions', () => {
 
   it.each([
     ['text/csv', 'Csv'],
+    ['text/csv; charset=utf-8', 'Csv'],
     ['application/yaml', 'Yaml'],
     ['text/plain', 'Text'],
     ['application/x-ndjson', 'Ndjson'],

@@ -26,13 +26,16 @@ function resolve(document, value, seen = new Set()) {
   return resolve(document, target, seen);
 }
 
-const isJson = (media) => /^application\/(?:[\w.+-]+\+)?json$/i.test(media) && !/problem\+json$/i.test(media);
+/** The type and subtype of a media type, without its parameters (`text/csv; charset=utf-8` → `text/csv`). */
+const essence = (media) => media.split(';')[0].trim().toLowerCase();
+const isJson = (media) =>
+  /^application\/(?:[\w.+-]+\+)?json$/.test(essence(media)) && !/problem\+json$/.test(essence(media));
 /** Bodies read whole as text: small documents meant to be read as they are (metrics, pages, YAML). */
 const isText = (media) =>
-  (/^text\//i.test(media) && !isBulk(media)) ||
-  /^application\/(?:[\w.+-]+\+)?(?:yaml|xml)$|^application\/x-yaml$/i.test(media);
+  (/^text\//.test(essence(media)) && !isBulk(media)) ||
+  /^application\/(?:[\w.+-]+\+)?(?:yaml|xml)$|^application\/x-yaml$/.test(essence(media));
 /** Bodies handed over as a stream: exports and binary data, which may be too large to hold in memory. */
-const isBulk = (media) => /^text\/csv$|^application\/(?:octet-stream|x-ndjson|jsonl|zip|gzip)$/i.test(media);
+const isBulk = (media) => /^text\/csv$|^application\/(?:octet-stream|x-ndjson|jsonl|zip|gzip)$/.test(essence(media));
 
 /** How a 2xx body of `media` is read: openapi-fetch's parseAs, and the type the function resolves to. */
 function reading(media) {
@@ -43,7 +46,7 @@ function reading(media) {
 
 /** The suffix of the function of another media type: text/csv → Csv, application/yaml → Yaml. */
 export function mediaSuffix(media) {
-  const subtype = media.split(';')[0].split('/')[1].toLowerCase();
+  const subtype = essence(media).split('/')[1];
   const named = { plain: 'Text', 'octet-stream': 'Binary' }[subtype];
   if (named) return named;
   return subtype
