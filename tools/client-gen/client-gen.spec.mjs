@@ -72,7 +72,8 @@ export async function usage(client: OcNumbersClient = createOcNumbersClient({ ba
   await client.reconcileTenantNumbersCsv({ msTenantId: '${TENANT}' }, '+12065550100\\n');
   const page = await client.listNumbers({ acquiredNumberStatus: ['Active', 'MarkedForRemoval'] });
   const total: number = page.totalRecords;
-  await client.getReport({ tenant: 'x' });
+  await client.getReport({ tenant: 'x' }, { signal: AbortSignal.timeout(1000), headers: { traceparent: 't' } });
+  await client.getMetrics({ headers: { 'x-a': 'b' } });
   // @ts-expect-error the JSON form takes the JSON body, not CSV text
   await client.reconcileTenantNumbers({ msTenantId: '${TENANT}' }, '+12065550100');
   // @ts-expect-error not a status of the contract
@@ -293,6 +294,26 @@ describe('the generated facade of the fixture contract', () => {
     });
     expect(sent().body).toBe('{"telephoneNumbers":["+12065550100"]}');
     expect(facade.getHistory).toBe(facade.getNumberHistory);
+  });
+
+  it('sends the headers of a call, but keeps the headers that make a form what it is', async () => {
+    answer = [200, 'text/csv', 'telephoneNumber\n'];
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const stream = await client({ baseUrl }).listNumbersCsv(undefined, {
+      headers: { traceparent, Accept: 'application/json' },
+    });
+    await new Response(stream).text();
+    expect(sent().headers).toMatchObject({ traceparent, accept: 'text/csv' });
+  });
+
+  it('cancels a call with its signal', async () => {
+    answer = [200, 'text/plain', 'up 1\n'];
+    const controller = new AbortController();
+    controller.abort();
+    await expect(client({ baseUrl }).getMetrics({ signal: controller.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    expect(requests).toHaveLength(0);
   });
 
   it('--check passes on the file it wrote, and fails on a stale one without touching it', () => {

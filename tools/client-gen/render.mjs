@@ -202,7 +202,7 @@ function jsdoc(paragraphs, indent = '  ') {
   return [`${indent}/**`, ...lines.map((line) => `${indent} *${line ? ` ${line}` : ''}`), `${indent} */`].join('\n');
 }
 
-/** The arguments of a function: [name, type, optional], in the order path, body, query. */
+/** The arguments of a function: [name, type, optional], in the order path, body, query, options. */
 function argumentsOf(fn) {
   const { operation } = fn;
   const op = `operations[${quote(operation.id)}]`;
@@ -220,6 +220,7 @@ function argumentsOf(fn) {
     if (!args[i][2]) required = true;
     else if (required) args[i] = [args[i][0], `${args[i][1]} | undefined`, false];
   }
+  args.push(['options', 'OcNumbersCallOptions', true]);
   return args;
 }
 
@@ -267,7 +268,9 @@ function documentation(fn) {
           ? `@param path - the path parameters: ${names(operation.pathParameters)}`
           : name === 'query'
             ? `@param query - the query parameters: ${names(operation.queryParameters)}`
-            : `@param body - the request body, sent as \`${fn.request}\``,
+            : name === 'options'
+              ? '@param options - for this call: an `AbortSignal`, headers to send'
+              : `@param body - the request body, sent as \`${fn.request}\``,
       ),
       ...(operation.deprecated ? ['@deprecated The contract deprecates this operation.'] : []),
     ].join('\n'),
@@ -279,7 +282,7 @@ function implementation(fn) {
   const { operation } = fn;
   const args = argumentsOf(fn);
   const init = [];
-  const params = args.filter(([name]) => name !== 'body').map(([name]) => name);
+  const params = args.filter(([name]) => name === 'path' || name === 'query').map(([name]) => name);
   if (params.length > 0) init.push(`params: { ${params.join(', ')} }`);
   if (fn.request) {
     init.push('body');
@@ -289,10 +292,14 @@ function implementation(fn) {
   const headers = [];
   if (fn.request && !isJson(fn.request)) headers.push(`'Content-Type': ${quote(fn.request)}`);
   if (fn.accept) headers.push(`Accept: ${quote(fn.accept)}`);
-  if (headers.length > 0) init.push(`headers: { ${headers.join(', ')} }`);
+  init.push('signal: options?.signal');
+  // The form's own headers win: they are what makes it the form it is.
+  init.push(
+    headers.length > 0 ? `headers: { ...options?.headers, ${headers.join(', ')} }` : 'headers: options?.headers',
+  );
   const parseAs = fn.response ? reading(fn.response).parseAs : 'json';
   if (parseAs !== 'json') init.push(`parseAs: ${quote(parseAs)}`);
-  const call = `fetchClient.${operation.method.toUpperCase()}(${quote(operation.path)}${init.length > 0 ? `, { ${init.join(', ')} }` : ''})`;
+  const call = `fetchClient.${operation.method.toUpperCase()}(${quote(operation.path)}, { ${init.join(', ')} })`;
   return `  const ${fn.name}: OcNumbersClient[${quote(fn.name)}] = async (${args.map(([name]) => name).join(', ')}) =>\n    settle(await ${call});`;
 }
 
@@ -314,6 +321,12 @@ export class OcNumbersApiError extends Error {
     );
     this.name = 'OcNumbersApiError';
   }
+}
+
+/** For one call: a signal that cancels it, and headers sent besides the client's (a \`traceparent\`, say). */
+export interface OcNumbersCallOptions {
+  readonly signal?: AbortSignal;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export type OcNumbersClientOptions = ClientOptions & {
@@ -399,8 +412,8 @@ ${members.join('\n\n')}
 }
 
 /** A typed client of the OC Numbers API. */
-export function createOcNumbersClient(options: OcNumbersClientOptions): OcNumbersClient {
-  const fetchClient = createClient<paths>(options);
+export function createOcNumbersClient(clientOptions: OcNumbersClientOptions): OcNumbersClient {
+  const fetchClient = createClient<paths>(clientOptions);
 ${functions.map(implementation).join('\n')}
   return {
     fetchClient,

@@ -30,6 +30,12 @@ export class OcNumbersApiError extends Error {
   }
 }
 
+/** For one call: a signal that cancels it, and headers sent besides the client's (a `traceparent`, say). */
+export interface OcNumbersCallOptions {
+  readonly signal?: AbortSignal;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 export type OcNumbersClientOptions = ClientOptions & {
   /** Where the service is, e.g. `http://localhost:3000`. */
   readonly baseUrl: string;
@@ -77,9 +83,11 @@ export interface OcNumbersClient {
    * error answer (documented: 400, 405, 408, 429, 431, 500, 503).
    *
    * @param query - the query parameters: `msTenantId`
+   * @param options - for this call: an `AbortSignal`, headers to send
    */
   getNumberRemovalStatusSummary(
     query?: operations['getNumberRemovalStatusSummary']['parameters']['query'],
+    options?: OcNumbersCallOptions,
   ): Promise<operations['getNumberRemovalStatusSummary']['responses'][200]['content']['application/json']>;
 
   /**
@@ -91,8 +99,12 @@ export interface OcNumbersClient {
    *
    * `GET /health/live` (operation `getLiveness`). Resolves to the parsed body of the 200 answer;
    * rejects with {@link OcNumbersApiError} on an error answer (documented: 405, 408, 429).
+   *
+   * @param options - for this call: an `AbortSignal`, headers to send
    */
-  getLiveness(): Promise<operations['getLiveness']['responses'][200]['content']['application/json']>;
+  getLiveness(
+    options?: OcNumbersCallOptions,
+  ): Promise<operations['getLiveness']['responses'][200]['content']['application/json']>;
 
   /**
    * Readiness probe
@@ -118,8 +130,12 @@ export interface OcNumbersClient {
    *
    * `GET /health/ready` (operation `getReadiness`). Resolves to the parsed body of the 200 answer;
    * rejects with {@link OcNumbersApiError} on an error answer (documented: 405, 408, 429, 503).
+   *
+   * @param options - for this call: an `AbortSignal`, headers to send
    */
-  getReadiness(): Promise<operations['getReadiness']['responses'][200]['content']['application/json']>;
+  getReadiness(
+    options?: OcNumbersCallOptions,
+  ): Promise<operations['getReadiness']['responses'][200]['content']['application/json']>;
 
   /**
    * Prometheus metrics
@@ -136,8 +152,10 @@ export interface OcNumbersClient {
    *
    * `GET /metrics` (operation `getMetrics`). Resolves to the body as text of the 200 answer; rejects
    * with {@link OcNumbersApiError} on an error answer (documented: 405, 408, 429).
+   *
+   * @param options - for this call: an `AbortSignal`, headers to send
    */
-  getMetrics(): Promise<string>;
+  getMetrics(options?: OcNumbersCallOptions): Promise<string>;
 
   /**
    * API documentation
@@ -146,8 +164,10 @@ export interface OcNumbersClient {
    *
    * `GET /api/docs` (operation `getApiDocs`). Resolves to the body as text of the 200 answer;
    * rejects with {@link OcNumbersApiError} on an error answer (documented: 405, 408, 429).
+   *
+   * @param options - for this call: an `AbortSignal`, headers to send
    */
-  getApiDocs(): Promise<string>;
+  getApiDocs(options?: OcNumbersCallOptions): Promise<string>;
 
   /**
    * This contract, as YAML
@@ -156,8 +176,10 @@ export interface OcNumbersClient {
    *
    * `GET /api/openapi.yaml` (operation `getOpenApiYaml`). Resolves to the body as text of the 200
    * answer; rejects with {@link OcNumbersApiError} on an error answer (documented: 405, 408, 429).
+   *
+   * @param options - for this call: an `AbortSignal`, headers to send
    */
-  getOpenApiYaml(): Promise<string>;
+  getOpenApiYaml(options?: OcNumbersCallOptions): Promise<string>;
 
   /**
    * This contract, as JSON
@@ -166,8 +188,12 @@ export interface OcNumbersClient {
    *
    * `GET /api/openapi.json` (operation `getOpenApiJson`). Resolves to the parsed body of the 200
    * answer; rejects with {@link OcNumbersApiError} on an error answer (documented: 405, 408, 429).
+   *
+   * @param options - for this call: an `AbortSignal`, headers to send
    */
-  getOpenApiJson(): Promise<operations['getOpenApiJson']['responses'][200]['content']['application/json']>;
+  getOpenApiJson(
+    options?: OcNumbersCallOptions,
+  ): Promise<operations['getOpenApiJson']['responses'][200]['content']['application/json']>;
 
   /**
    * Another name of {@link OcNumbersClient.getNumberRemovalStatusSummary |
@@ -178,20 +204,34 @@ export interface OcNumbersClient {
 }
 
 /** A typed client of the OC Numbers API. */
-export function createOcNumbersClient(options: OcNumbersClientOptions): OcNumbersClient {
-  const fetchClient = createClient<paths>(options);
-  const getNumberRemovalStatusSummary: OcNumbersClient['getNumberRemovalStatusSummary'] = async (query) =>
-    settle(await fetchClient.GET('/api/v3/oc/numbers/removal-status/summary', { params: { query } }));
-  const getLiveness: OcNumbersClient['getLiveness'] = async () => settle(await fetchClient.GET('/health/live'));
-  const getReadiness: OcNumbersClient['getReadiness'] = async () => settle(await fetchClient.GET('/health/ready'));
-  const getMetrics: OcNumbersClient['getMetrics'] = async () =>
-    settle(await fetchClient.GET('/metrics', { parseAs: 'text' }));
-  const getApiDocs: OcNumbersClient['getApiDocs'] = async () =>
-    settle(await fetchClient.GET('/api/docs', { parseAs: 'text' }));
-  const getOpenApiYaml: OcNumbersClient['getOpenApiYaml'] = async () =>
-    settle(await fetchClient.GET('/api/openapi.yaml', { parseAs: 'text' }));
-  const getOpenApiJson: OcNumbersClient['getOpenApiJson'] = async () =>
-    settle(await fetchClient.GET('/api/openapi.json'));
+export function createOcNumbersClient(clientOptions: OcNumbersClientOptions): OcNumbersClient {
+  const fetchClient = createClient<paths>(clientOptions);
+  const getNumberRemovalStatusSummary: OcNumbersClient['getNumberRemovalStatusSummary'] = async (query, options) =>
+    settle(
+      await fetchClient.GET('/api/v3/oc/numbers/removal-status/summary', {
+        params: { query },
+        signal: options?.signal,
+        headers: options?.headers,
+      }),
+    );
+  const getLiveness: OcNumbersClient['getLiveness'] = async (options) =>
+    settle(await fetchClient.GET('/health/live', { signal: options?.signal, headers: options?.headers }));
+  const getReadiness: OcNumbersClient['getReadiness'] = async (options) =>
+    settle(await fetchClient.GET('/health/ready', { signal: options?.signal, headers: options?.headers }));
+  const getMetrics: OcNumbersClient['getMetrics'] = async (options) =>
+    settle(await fetchClient.GET('/metrics', { signal: options?.signal, headers: options?.headers, parseAs: 'text' }));
+  const getApiDocs: OcNumbersClient['getApiDocs'] = async (options) =>
+    settle(await fetchClient.GET('/api/docs', { signal: options?.signal, headers: options?.headers, parseAs: 'text' }));
+  const getOpenApiYaml: OcNumbersClient['getOpenApiYaml'] = async (options) =>
+    settle(
+      await fetchClient.GET('/api/openapi.yaml', {
+        signal: options?.signal,
+        headers: options?.headers,
+        parseAs: 'text',
+      }),
+    );
+  const getOpenApiJson: OcNumbersClient['getOpenApiJson'] = async (options) =>
+    settle(await fetchClient.GET('/api/openapi.json', { signal: options?.signal, headers: options?.headers }));
   return {
     fetchClient,
     getNumberRemovalStatusSummary,

@@ -4,7 +4,7 @@
  * `operations` and `paths` drift apart.
  */
 import type { operations, paths } from '@oc-numbers/contracts';
-import type { OcNumbersClient, OcNumbersFetchClient, ProblemDetails } from './index';
+import type { OcNumbersCallOptions, OcNumbersClient, OcNumbersFetchClient, ProblemDetails } from './index';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
@@ -14,8 +14,8 @@ type Facade = OcNumbersClient['getNumberRemovalStatusSummary'];
 type Readiness = operations['getReadiness'];
 
 export type FacadeChecks = [
-  // It takes the operation's query, and nothing may be required of it.
-  Expect<Equal<Parameters<Facade>, [query?: Summary['parameters']['query']]>>,
+  // It takes the operation's query, and nothing may be required of it; then the call's options.
+  Expect<Equal<Parameters<Facade>, [query?: Summary['parameters']['query'], options?: OcNumbersCallOptions]>>,
   // It resolves to the operation's 200 body.
   Expect<Equal<Awaited<ReturnType<Facade>>, Summary['responses'][200]['content']['application/json']>>,
   // The errors it reports carry the operation's problem body.
@@ -23,8 +23,8 @@ export type FacadeChecks = [
   Expect<Equal<ProblemDetails, Summary['responses'][500]['content']['application/problem+json']>>,
   // The name the facade had before it was generated is the same function.
   Expect<Equal<OcNumbersClient['getRemovalStatusSummary'], Facade>>,
-  // An operation without parameters takes none; a text answer resolves to a string.
-  Expect<Equal<Parameters<OcNumbersClient['getReadiness']>, []>>,
+  // An operation without parameters takes only the call's options; a text answer resolves to a string.
+  Expect<Equal<Parameters<OcNumbersClient['getReadiness']>, [options?: OcNumbersCallOptions]>>,
   Expect<
     Equal<
       Awaited<ReturnType<OcNumbersClient['getReadiness']>>,
