@@ -8,7 +8,7 @@ import nx from '@nx/eslint-plugin';
  *   testing                                scope:testing  type:test-util  the test toolkit, test-only
  *   api-e2e, api-contract                  scope:e2e      type:e2e        suites that drive the built service
  *   perf, soak, docs-ui, contract-guard,   scope:tools    type:tool       workspace tools
- *   settings-docs
+ *   settings-docs, client-gen
  * Production code: api → contracts, client → contracts, nothing else. The service's spec files
  * and its test/ folder may use the toolkit too (`apiTests`); the rest of its code may not.
  */

@@ -20,6 +20,7 @@ import { createOcNumbersClient, OcNumbersApiError, type RemovalStatusSummary } f
 const client = createOcNumbersClient({ baseUrl: 'http://127.0.0.1:3000' });
 const summary: RemovalStatusSummary = await client.getRemovalStatusSummary({ msTenantId: '6f9619ff-8b86-d011-b42d-00cf4fc964ff' });
 const total: number = summary.totalCount;
+const metrics: string = await client.getMetrics({ signal: AbortSignal.timeout(5000) });
 try {
   await client.getRemovalStatusSummary({ msTenantId: 'nope' });
 } catch (error) {

@@ -72,6 +72,19 @@ describe.each(TEST_DATABASE_KINDS)('the client against the built service on %s',
     expect(message).toContain(problem?.errorTicket);
   });
 
+  it('reaches the other operations through their generated functions, reading each answer as its type', async () => {
+    const client = createOcNumbersClient({ baseUrl: server.baseUrl });
+    await expect(client.getNumberRemovalStatusSummary({ msTenantId: TENANT })).resolves.toEqual(
+      expectedSummary(NUMBERS, TENANT),
+    );
+    await expect(client.getLiveness()).resolves.toMatchObject({ status: 'ok' });
+    await expect(client.getReadiness()).resolves.toMatchObject({ status: 'ok' });
+    await expect(client.getMetrics()).resolves.toContain('# TYPE http_requests_total counter');
+    await expect(client.getApiDocs()).resolves.toMatch(/<html/i);
+    await expect(client.getOpenApiYaml()).resolves.toMatch(/^openapi: 3\.1\.0\n/);
+    await expect(client.getOpenApiJson()).resolves.toMatchObject({ openapi: '3.1.0' });
+  });
+
   it('answers the two-command quick start: an empty database gives zeros', async () => {
     const empty = await createTestDatabase(kind);
     const fresh = await startServer({ DATABASE_URL: empty.url });
