@@ -686,12 +686,16 @@ export interface operations {
                 };
             };
             /**
-             * @description The request cannot be used, and nothing changed. `errorCode`:
-             *     `INVALID_MS_TENANT_ID` (the path's tenant id is not a GUID), `INVALID_PARAMETER`
-             *     (`dryRun` or `confirmMassRemoval` is not `true` or `false`, or is repeated),
-             *     `INVALID_BODY` (not JSON, no `acquiredNumbers` array) or `INVALID_ACQUIRED_NUMBERS`
-             *     (entries that are not strings, not E.164, repeated, or CSV lines that are not a
-             *     number: the first 20 are named, with their position or line, and how many in all).
+             * @description The request cannot be used, and nothing changed:
+             *
+             *     - the path's tenant id is not a GUID: `errorCode` `INVALID_MS_TENANT_ID`;
+             *     - `dryRun` or `confirmMassRemoval` is not `true` or `false`, or is repeated:
+             *       `errorCode` `INVALID_PARAMETER`;
+             *     - the body is not JSON, or has no `acquiredNumbers` array: `errorCode` `INVALID_BODY`;
+             *     - entries that are not strings, not E.164, or repeated, or CSV lines that are not a
+             *       number: `errorCode` `INVALID_ACQUIRED_NUMBERS`. The first 20 are named, with their
+             *       position in the array (from 0) or their line in the CSV (from 1), and how many
+             *       there are in all.
              */
             400: {
                 headers: {
