@@ -42,7 +42,8 @@ export function useBodyParsers(app: NestFastifyApplication): void {
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, (_request, body, done) => {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body.toString('utf8'));
+      // A byte order mark (some exporters write one) is not JSON's, but not the caller's mistake either.
+      parsed = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
     } catch {
       done(new ProblemException(problem('INVALID_BODY', { message: 'The body is not valid JSON.' })), undefined);
       return;
