@@ -129,6 +129,7 @@ function expectScenario(scenario: Scenario, exchange: Exchange, method: string, 
   });
   if (owned && scenario.body !== undefined) expect(exchange.body).toEqual(scenario.body);
   if (scenario.bodyMatches) expect(exchange.body).toMatchObject(scenario.bodyMatches);
+  if (owned && scenario.bodyMatchesOwned) expect(exchange.body).toMatchObject(scenario.bodyMatchesOwned);
   for (const [header, value] of Object.entries(scenario.headers ?? {})) {
     expect(exchange.headers[header]).toBe(value);
   }
@@ -202,10 +203,11 @@ function needsOwnedInstance(operationId: string, status: string): boolean {
 
 /** Whether the scenario needs an instance of the suite's own (to break it, or with settings of its own). */
 function needsOwnInstance(scenario: Scenario): boolean {
-  return !!(scenario.fault || scenario.rateLimited || scenario.slowClient);
+  return !!(scenario.fault || scenario.rateLimited || scenario.slowClient || scenario.changesData);
 }
 
 function ownInstanceReason(scenario: Scenario): string {
+  if (scenario.changesData) return scenario.changesData;
   return scenario.slowClient
     ? 'needs an instance with a short request timeout'
     : 'needs an instance with a rate limit of 1';

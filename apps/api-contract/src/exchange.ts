@@ -11,6 +11,17 @@ export interface Request {
   /** A query string sent exactly as given (for encodings a serializer would tidy up). */
   readonly rawQuery?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Values of the path's `{parameters}`, sent as given (percent-encoded). */
+  readonly pathParams?: Readonly<Record<string, string>>;
+  /** A request body, sent as given (with a `content-type` among `headers`). */
+  readonly body?: string;
+}
+
+/** The request's path with its `{parameters}` filled in. */
+export function pathOf(request: Pick<Request, 'path' | 'pathParams'>): string {
+  return request.path.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    request.pathParams?.[name] === undefined ? whole : encodeURIComponent(request.pathParams[name]),
+  );
 }
 
 export interface Exchange extends ContractResponse {
@@ -32,10 +43,11 @@ export async function send(baseUrl: string, request: Request): Promise<Exchange>
     path: string,
     init: Record<string, unknown>,
   ) => ReturnType<OcNumbersFetchClient['GET']>;
-  await call(request.method.toLowerCase(), request.path, {
+  await call(request.method.toLowerCase(), pathOf(request), {
     params: { query: request.query ?? {} },
     querySerializer: () => request.rawQuery ?? serialize(request.query ?? {}),
     headers: request.headers,
+    ...(request.body !== undefined && { body: request.body, bodySerializer: (body: string) => body }),
     // Not every answer is JSON (metrics, the docs page, the YAML contract): the copy is parsed below.
     parseAs: 'text',
     signal: AbortSignal.timeout(10_000),
@@ -73,7 +85,7 @@ export function sendSlowly(baseUrl: string, request: Request): Promise<Exchange>
   return new Promise((resolve, reject) => {
     let trickle: NodeJS.Timeout | undefined;
     const socket = connect(Number(url.port), url.hostname, () => {
-      socket.write(`${request.method.toUpperCase()} ${request.path} HTTP/1.1\r\nHost: ${url.host}\r\n`);
+      socket.write(`${request.method.toUpperCase()} ${pathOf(request)} HTTP/1.1\r\nHost: ${url.host}\r\n`);
       trickle = setInterval(() => socket.writable && socket.write('X-Slow: 1\r\n'), 100);
     });
     const bound = setTimeout(

@@ -46,6 +46,13 @@ export interface Scenario {
   readonly body?: unknown;
   /** Further fields the body must have, wherever the suite runs. */
   readonly bodyMatches?: Record<string, unknown>;
+  /** Further fields the body must have where the suite owns the database (they depend on the fixture). */
+  readonly bodyMatchesOwned?: Record<string, unknown>;
+  /**
+   * Why the scenario changes data it did not create (a reconciliation's record, say): it runs only
+   * on a database the suite owns, never against --base-url.
+   */
+  readonly changesData?: string;
   /** Response headers that must have these values. */
   readonly headers?: Record<string, string>;
   /** Needs a database the suite owns (to break it); not run against --base-url. */
@@ -66,6 +73,7 @@ export interface Scenario {
 }
 
 export const SUMMARY = 'getNumberRemovalStatusSummary';
+export const RECONCILE = 'reconcileTenantNumbers';
 const invalidTenant = { title: 'Invalid msTenantId', errorCode: 'INVALID_MS_TENANT_ID', status: 400 };
 const tooManyRequests = { status: 429, title: 'Too Many Requests', errorCode: 'TOO_MANY_REQUESTS' };
 const requestTimeout = { status: 408, title: 'Request Timeout', errorCode: 'REQUEST_TIMEOUT', instance: '' };
@@ -91,6 +99,23 @@ const OPERATIONS = {
   yaml: 'getOpenApiYaml',
   json: 'getOpenApiJson',
 };
+
+/** A tenant no fixture or other scenario has numbers of: reconciling it changes no number. */
+const TENANT_EMPTY = 'ffffffff-0000-4000-8000-00000000000e';
+const JSON_BODY = { 'content-type': 'application/json' };
+const reconcile = (
+  tenant: string,
+  body: unknown,
+  query: Record<string, string> = {},
+  headers: Record<string, string> = JSON_BODY,
+): Scenario['request'] => ({
+  pathParams: { msTenantId: tenant },
+  query,
+  headers,
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+});
+const reconcileInstance = (tenant: string) => `/api/v3/oc/tenants/${tenant}/numbers/reconcile`;
+const ownTenantOnly = 'records a reconciliation, which the suite may only do on a database of its own';
 
 /** The scenarios of each operation; together they must reach every response the contract documents. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -287,7 +312,168 @@ export const SCENARIOS: readonly Scenario[] = [
     bodyMatches: tooManyRequests,
     rateLimited: true,
   },
-  // Every path has GET operations only: any other method is refused with the methods it has.
+  {
+    name: 'a dry run restores, keeps and reports unknown numbers, changing nothing',
+    operationId: RECONCILE,
+    request: reconcile(
+      TENANT_A,
+      { acquiredNumbers: ['+14255550001', '+14255550004', '+14255559999'] },
+      {
+        dryRun: 'true',
+      },
+    ),
+    status: 200,
+    bodyMatches: { msTenantId: TENANT_A, dryRun: true },
+    bodyMatchesOwned: {
+      massRemovalGuard: 'passed',
+      acquiredCount: 3,
+      activeCount: 1,
+      markedCount: 0,
+      restoredCount: 1,
+      unchangedCount: 1,
+      unknownCount: 1,
+      restored: ['+14255550001'],
+      unchanged: ['+14255550004'],
+      unknown: ['+14255559999'],
+    },
+  },
+  {
+    name: 'a dry run of a CSV list with a header',
+    operationId: RECONCILE,
+    request: reconcile(
+      TENANT_B.toUpperCase(),
+      'telephoneNumber\r\n+14255550007\r\n',
+      { dryRun: 'true' },
+      {
+        'content-type': 'text/csv',
+      },
+    ),
+    status: 200,
+    bodyMatches: { msTenantId: TENANT_B, dryRun: true },
+    bodyMatchesOwned: { activeCount: 1, markedCount: 0, unchangedCount: 1, unchanged: ['+14255550007'] },
+  },
+  {
+    name: 'a dry run of an empty list says the guard would refuse it',
+    operationId: RECONCILE,
+    request: reconcile(TENANT_A, { acquiredNumbers: [] }, { dryRun: 'true' }),
+    status: 200,
+    bodyMatches: { dryRun: true, massRemovalGuard: 'wouldRefuse' },
+  },
+  {
+    name: 'a tenant without numbers: every listed number unknown, none created',
+    operationId: RECONCILE,
+    request: reconcile(TENANT_EMPTY, { acquiredNumbers: ['+14255559998'] }),
+    status: 200,
+    bodyMatches: { dryRun: false, markedCount: 0, restoredCount: 0, unknownCount: 1, unknown: ['+14255559998'] },
+    changesData: ownTenantOnly,
+  },
+  {
+    name: 'the path’s tenant id is not a GUID',
+    operationId: RECONCILE,
+    request: reconcile('not-a-guid', { acquiredNumbers: [] }),
+    status: 400,
+    bodyMatches: { ...invalidTenant, instance: reconcileInstance('not-a-guid') },
+  },
+  {
+    name: 'dryRun is not a flag',
+    operationId: RECONCILE,
+    request: reconcile(TENANT_A, { acquiredNumbers: [] }, { dryRun: 'maybe' }),
+    status: 400,
+    bodyMatches: { errorCode: 'INVALID_PARAMETER', detail: 'dryRun must be true or false.' },
+  },
+  {
+    name: 'the body is not JSON',
+    operationId: RECONCILE,
+    request: reconcile(TENANT_A, '{"acquiredNumbers": ['),
+    status: 400,
+    bodyMatches: { errorCode: 'INVALID_BODY', detail: 'The body is not valid JSON.' },
+    bypassPrism: 'Prism answers a body that is not JSON itself, with a 400 of its own',
+  },
+  {
+    name: 'entries that are not E.164 or repeated',
+    operationId: RECONCILE,
+    request: reconcile(TENANT_A, { acquiredNumbers: ['+14255550004', '4255550004', '+14255550004'] }),
+    status: 400,
+    bodyMatches: {
+      errorCode: 'INVALID_ACQUIRED_NUMBERS',
+      detail:
+        '2 entries of acquiredNumbers cannot be used (the first 2 named): [1] "4255550004": not E.164; ' +
+        '[2] "+14255550004": duplicate.',
+    },
+  },
+  {
+    name: 'an empty list is refused by the mass-removal guard, changing nothing',
+    operationId: RECONCILE,
+    request: reconcile(TENANT_A, { acquiredNumbers: [] }),
+    status: 409,
+    bodyMatches: { errorCode: 'MASS_REMOVAL_GUARD', title: 'Mass removal refused' },
+  },
+  {
+    name: 'more than 1,000,000 numbers',
+    operationId: RECONCILE,
+    request: reconcile(TENANT_A, '1\n'.repeat(1_000_001), {}, { 'content-type': 'text/csv' }),
+    status: 413,
+    bodyMatches: { errorCode: 'TOO_MANY_NUMBERS' },
+  },
+  {
+    name: 'a body that is neither JSON nor CSV',
+    operationId: RECONCILE,
+    request: reconcile(TENANT_A, '+14255550004', {}, { 'content-type': 'text/plain' }),
+    status: 415,
+    bodyMatches: { errorCode: 'UNSUPPORTED_MEDIA_TYPE' },
+    bypassPrism: 'Prism answers a media type the contract does not list itself',
+  },
+  {
+    name: 'a client over its rate limit',
+    operationId: RECONCILE,
+    request: reconcile(TENANT_A, { acquiredNumbers: [] }, { dryRun: 'true' }),
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
+  },
+  {
+    name: 'the reconciliations table is gone',
+    operationId: RECONCILE,
+    request: reconcile(TENANT_EMPTY, { acquiredNumbers: ['+14255559997'] }),
+    status: 500,
+    bodyMatches: { errorCode: 'INTERNAL_ERROR', title: 'Internal Server Error' },
+    fault: {
+      description: 'the reconciliations table renamed away under the running service',
+      before: 'ALTER TABLE oc_numbers_reconciliations RENAME TO oc_numbers_reconciliations_away',
+      after: 'ALTER TABLE oc_numbers_reconciliations_away RENAME TO oc_numbers_reconciliations',
+    },
+  },
+  {
+    name: 'the database refuses connections',
+    operationId: RECONCILE,
+    request: reconcile(TENANT_A, { acquiredNumbers: [] }, { dryRun: 'true' }),
+    status: 503,
+    bodyMatches: databaseUnavailable,
+    headers: { 'retry-after': '5' },
+    fault: DATABASE_SHUT,
+    kinds: ['postgres'],
+  },
+  {
+    name: 'a method the path has no operation for',
+    operationId: RECONCILE,
+    method: 'GET',
+    request: { pathParams: { msTenantId: TENANT_A } },
+    status: 405,
+    bodyMatches: methodNotAllowed,
+    headers: { allow: 'POST' },
+    bypassPrism: 'Prism answers a method the contract has no operation for itself',
+  },
+  {
+    name: 'a client too slow to send its request',
+    operationId: RECONCILE,
+    slowClient: true,
+    request: { pathParams: { msTenantId: TENANT_A } },
+    status: 408,
+    bodyMatches: requestTimeout,
+    headers: { connection: 'close' },
+    bypassPrism: 'the request never completes, so there is nothing for Prism to forward',
+  },
+  // The other paths have GET operations only: any other method is refused with the methods they have.
   ...[SUMMARY, ...Object.values(OPERATIONS)].map((operationId): Scenario => ({
     name: 'a method the path has no operation for',
     operationId,

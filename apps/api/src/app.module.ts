@@ -11,6 +11,7 @@ import { HealthModule } from './health/health.module';
 import { requestLogOptions, usePrettyLogs } from './logging/log-options';
 import { MetricsModule } from './metrics/metrics.module';
 import { NumbersModule } from './numbers/numbers.module';
+import { ReconcileModule } from './reconcile/reconcile.module';
 import { ProblemDetailsFilter } from './problem/problem-details.filter';
 import { validationProblem } from './problem/validation-problem';
 
@@ -35,6 +36,7 @@ export class AppModule {
         }),
         DatabaseModule.forRoot(config),
         NumbersModule,
+        ReconcileModule,
         HealthModule,
         MetricsModule,
         DocsModule.forRoot(spec),

@@ -22,7 +22,7 @@ import {
 } from './problem/router-problems';
 import { applyRateLimit, RateLimiter } from './rate-limit/rate-limiter';
 import { applySecurity } from './security/security';
-import { requestLimits } from './security/request-limits';
+import { applyRouteBodyLimits, requestLimits, useBodyParsers } from './security/request-limits';
 
 /**
  * Builds the application (without listening), the same way for `main.ts` and for tests.
@@ -56,6 +56,7 @@ export async function createApp(
     if (route) requestContext(request.raw).route = route;
   });
   closeConnectionsWhenDraining(adapter.getInstance());
+  applyRouteBodyLimits(adapter.getInstance());
   const addMethodNotAllowedRoutes = collectRoutes(adapter.getInstance());
   const spec = loadOpenApiSpec(options.specPath);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, spec, options), adapter, {
@@ -65,6 +66,7 @@ export async function createApp(
     ...(options.startupLogger && { logger: options.startupLogger }),
   });
   app.useLogger(app.get(Logger));
+  useBodyParsers(app);
   if (config.trustProxy === true) {
     app
       .get(Logger)

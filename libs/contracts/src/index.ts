@@ -13,6 +13,8 @@ export type ProblemDetails = components['schemas']['ProblemDetails'];
  * properties), so that an object can be built against them and a renamed field fails to compile.
  */
 export type ProblemDetailsFields = KnownKeys<ProblemDetails>;
+export type AcquiredNumbers = components['schemas']['AcquiredNumbers'];
+export type Reconciliation = components['schemas']['Reconciliation'];
 export type HealthStatus = components['schemas']['HealthStatus'];
 export type NumberRemovalStatus = components['schemas']['NumberRemovalStatus'];
 export type RemovalStatusSummaryQuery = NonNullable<operations['getNumberRemovalStatusSummary']['parameters']['query']>;

@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       counterCompactionIntervalMs: 1000,
       shutdownTimeoutMs: 10_000,
       rateLimit: { enabled: true, max: 600, windowMs: 60_000 },
+      reconcile: { maxRemovalShare: 0.2, statementTimeoutMs: 120_000 },
       requestTimeoutMs: 30_000,
       corsOrigins: [],
       trustProxy: false,

@@ -12,6 +12,13 @@ export interface RateLimitConfig {
   readonly windowMs: number;
 }
 
+export interface ReconcileConfig {
+  /** The share of a tenant's Active numbers a list may mark without confirmation (0..1). */
+  readonly maxRemovalShare: number;
+  /** PostgreSQL: the statement timeout of a reconciliation's transaction. */
+  readonly statementTimeoutMs: number;
+}
+
 /** The validated settings, as the service uses them (see config/settings.ts for each one). */
 export interface AppConfig {
   readonly port: number;
@@ -32,6 +39,7 @@ export interface AppConfig {
   /** How long a shutdown waits for requests in flight before it closes them. */
   readonly shutdownTimeoutMs: number;
   readonly rateLimit: RateLimitConfig;
+  readonly reconcile: ReconcileConfig;
   /** How long a client may take to send a whole request before it is answered 408. */
   readonly requestTimeoutMs: number;
   /** Origins allowed to call the API from a browser; empty: CORS off. */
@@ -109,6 +117,10 @@ function appConfig(settings: SettingValues): AppConfig {
       enabled: settings.RATE_LIMIT_ENABLED,
       max: settings.RATE_LIMIT_MAX,
       windowMs: settings.RATE_LIMIT_WINDOW_MS,
+    },
+    reconcile: {
+      maxRemovalShare: settings.RECONCILE_MAX_REMOVAL_SHARE,
+      statementTimeoutMs: settings.RECONCILE_STATEMENT_TIMEOUT_MS,
     },
     requestTimeoutMs: settings.REQUEST_TIMEOUT_MS,
     corsOrigins: settings.CORS_ORIGINS,

@@ -40,6 +40,17 @@ export function wholeNumber(min: number, max: number, unit?: 'ms'): SettingType<
   };
 }
 
+/** A share from 0 to 1 as a decimal number with at most 6 decimals, e.g. `0.2` (20 %). */
+export function share(): SettingType<number> {
+  return {
+    schema: readWith(
+      (text) => (/^(0(\.\d{1,6})?|1(\.0{1,6})?|\.\d{1,6})$/.test(text) ? Number(text) : undefined),
+      (text) => `must be a decimal number from 0 to 1 with at most 6 decimals, e.g. 0.2 ${got(text)}`,
+    ),
+    accepts: '0..1 (e.g. `0.2` for 20 %)',
+  };
+}
+
 /** `true`/`false`, also `1`/`0` and `yes`/`no`, in any letter case. */
 export function flag(): SettingType<boolean> {
   return {

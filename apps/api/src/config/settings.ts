@@ -5,6 +5,7 @@ import {
   oneOf,
   origins,
   type SettingType,
+  share,
   text,
   trustedProxies,
   wholeNumber,
@@ -92,6 +93,24 @@ export const SETTINGS = {
       "PostgreSQL: how often the service folds the removal counters' delta rows into their base rows " +
       '(`0`: never; then run `npm run counts -- --compact` now and then, or the summary reads more rows ' +
       'as deltas pile up). Writers never wait for it; instances that run it together take turns',
+  }),
+  RECONCILE_MAX_REMOVAL_SHARE: setting({
+    group: 'Reconciliation',
+    type: share(),
+    default: '0.2',
+    meaning:
+      "The largest share of a tenant's Active numbers one reconciliation may mark for removal without " +
+      '`confirmMassRemoval=true`; a list that would mark more (or an empty list) is refused with a 409 ' +
+      '`MASS_REMOVAL_GUARD` and changes nothing. Exactly the share is allowed',
+  }),
+  RECONCILE_STATEMENT_TIMEOUT_MS: setting({
+    group: 'Reconciliation',
+    type: wholeNumber(1000, 3_600_000, 'ms'),
+    default: '120000',
+    meaning:
+      "PostgreSQL: the longest each statement of a reconciliation runs (a tenant's list of up to 1,000,000 " +
+      'numbers needs more than `DATABASE_STATEMENT_TIMEOUT_MS`), and the longest a reconciliation waits for ' +
+      'another of the same tenant to finish; then it fails with a 503 and changes nothing',
   }),
   PORT: setting({
     group: 'Network',

@@ -17,12 +17,10 @@ const NOT_IN_CONTRACT: Readonly<Partial<Record<ProblemCode, string>>> = {
   BAD_REQUEST:
     'malformed HTTP that Node.js refuses before any operation sees it, an HTTP/1.1 request without Host, a ' +
     'CONNECT, or a framework 400 about a request ' +
-    'body; no operation takes a body, and the summary documents its only 400, INVALID_MS_TENANT_ID',
+    'body other than JSON that the reconciliation reads; the operations document their own 400s',
   EXPECTATION_FAILED: 'an `Expect` header other than `100-continue`, which no client of the contract sends',
   NOT_ACCEPTABLE: 'raised by the framework, never by an operation of the contract',
-  PAYLOAD_TOO_LARGE: 'a request body over 16 KiB; no operation takes a body',
   URI_TOO_LONG: 'raised by the framework, never by an operation; over-long requests meet the 431 first',
-  UNSUPPORTED_MEDIA_TYPE: 'a request body of a type the framework does not read; no operation takes a body',
   SERVICE_UNAVAILABLE:
     'a 503 the framework raises that is not the database; no operation raises one (readiness answers DATABASE_UNAVAILABLE)',
 };

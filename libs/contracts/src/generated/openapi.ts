@@ -33,6 +33,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v3/oc/tenants/{msTenantId}/numbers/reconcile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reconcile a tenant's numbers with Microsoft's acquired numbers list
+         * @description Hands over the complete list of numbers Microsoft reports as acquired for one customer
+         *     tenant (the operator's sync job), and brings the tenant's numbers in line with it, in one
+         *     transaction:
+         *
+         *     - an Active number of the tenant (status 0, or no status) missing from the list becomes
+         *       MarkedForRemoval (2);
+         *     - a MarkedForRemoval number present in the list again becomes Active (0);
+         *     - numbers in other statuses (ReleaseRequested, ReadyForRemoval) are left as they are;
+         *     - numbers in the list that the inventory does not hold for this tenant are reported as
+         *       unknown, never created.
+         *
+         *     The answer counts the numbers of each kind (`unchangedCount`: numbers in the list that
+         *     the tenant holds and that keep their status) and lists the first 100 of each kind in
+         *     number order. A reconciliation that changes statuses has a `reconciliationId` that the
+         *     numbers' status history refers to.
+         *
+         *     **Mass-removal guard.** A list that would mark more than `RECONCILE_MAX_REMOVAL_SHARE`
+         *     (default 0.2, that is 20 %) of the tenant's Active numbers, and any empty list, is
+         *     refused with a 409 (`errorCode` `MASS_REMOVAL_GUARD`) that says how many numbers would be
+         *     marked of how many Active, and nothing changes: a truncated download from Microsoft must
+         *     not start the removal of a whole tenant. Send `confirmMassRemoval=true` when the removal
+         *     is meant. Exactly the share is allowed.
+         *
+         *     **Dry run.** With `dryRun=true` the answer says exactly what the same request would
+         *     change, and nothing changes (no `reconciliationId`); a list the guard would refuse is
+         *     answered 200 with `massRemovalGuard: wouldRefuse`.
+         *
+         *     **Body.** `application/json` (`{"acquiredNumbers": ["+14255550101", …]}`) or `text/csv`
+         *     (one number a line; an optional header line that is not a number, such as
+         *     `telephoneNumber`; a blank last line is allowed), up to 1,000,000 numbers, each in E.164
+         *     form (`+`, then 2 to 15 digits, the first not 0), each once. This operation alone
+         *     accepts bodies up to 32 MiB (enough for 1,000,000 numbers in either form, indented JSON
+         *     included); every other operation accepts 16 KiB. A malformed body is refused with a
+         *     problem that names the first 20 offending entries (their position in the array, or
+         *     their line in the CSV) and how many there are in all; nothing changes.
+         *
+         *     Reconciliations of one tenant run one after the other; those of other tenants, other
+         *     writers and the summary never wait for them.
+         */
+        post: operations["reconcileTenantNumbers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -235,6 +292,71 @@ export interface components {
              */
             totalCount: number;
         };
+        /** @description The complete list of numbers Microsoft reports as acquired for one tenant. */
+        AcquiredNumbers: {
+            /** @description Every number the tenant has acquired, each once, in E.164 form. Empty only with `confirmMassRemoval=true`. */
+            acquiredNumbers: components["schemas"]["TelephoneNumber"][];
+        };
+        /**
+         * @description A telephone number in E.164 form, as Microsoft lists it.
+         * @example +14255550101
+         */
+        TelephoneNumber: string;
+        /**
+         * @description What a reconciliation changed (or, for a dry run, would change). Every number of the
+         *     list is `restored`, `unchanged` or `unknown`; every number of the tenant missing from
+         *     the list that was Active is `marked`.
+         */
+        Reconciliation: {
+            /**
+             * Format: uuid
+             * @description The id the status history of the changed numbers refers to; absent for a dry run, which records nothing.
+             */
+            reconciliationId?: string;
+            /**
+             * Format: uuid
+             * @description The tenant, lower-case.
+             */
+            msTenantId: string;
+            /** @description Whether this was a dry run, which changed nothing. */
+            dryRun: boolean;
+            /**
+             * @description `passed`: the list marks no more than the share allowed. `confirmed`: it marks more
+             *     (or is empty) and `confirmMassRemoval=true` allowed it. `wouldRefuse` (dry runs only):
+             *     without confirmation the request would be refused with a 409.
+             * @enum {string}
+             */
+            massRemovalGuard: "passed" | "confirmed" | "wouldRefuse";
+            /** @description The share of the tenant's Active numbers a list may mark without confirmation (`RECONCILE_MAX_REMOVAL_SHARE`). */
+            maxRemovalShare: number;
+            acquiredCount: components["schemas"]["Count"];
+            activeCount: components["schemas"]["Count"];
+            markedCount: components["schemas"]["Count"];
+            restoredCount: components["schemas"]["Count"];
+            unchangedCount: components["schemas"]["Count"];
+            unknownCount: components["schemas"]["Count"];
+            /**
+             * Format: int32
+             * @description How long the reconciliation took in the service, in milliseconds.
+             */
+            durationMs: number;
+            /**
+             * Format: int32
+             * @description How many numbers of each kind the lists below hold at most (100).
+             */
+            samplesLimit: number;
+            marked: components["schemas"]["NumberSample"];
+            restored: components["schemas"]["NumberSample"];
+            unchanged: components["schemas"]["NumberSample"];
+            unknown: components["schemas"]["NumberSample"];
+        };
+        /**
+         * Format: int64
+         * @description A number of telephone numbers.
+         */
+        Count: number;
+        /** @description The first numbers of one kind, in number order. */
+        NumberSample: components["schemas"]["TelephoneNumber"][];
         /**
          * Format: int32
          * @description Where a number stands in the removal lifecycle.
@@ -510,6 +632,138 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+        };
+    };
+    reconcileTenantNumbers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `true`: answer what would change, and change nothing. `false` or absent: reconcile.
+                 * @example true
+                 */
+                dryRun?: "true" | "false";
+                /**
+                 * @description `true`: reconcile even a list that the mass-removal guard would refuse (an empty list,
+                 *     or one that marks more than `RECONCILE_MAX_REMOVAL_SHARE` of the tenant's Active
+                 *     numbers).
+                 * @example false
+                 */
+                confirmMassRemoval?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The customer's Microsoft Entra tenant id: a GUID in the canonical 8-4-4-4-12
+                 *     hexadecimal form, any letter case.
+                 * @example 6f9619ff-8b86-d011-b42d-00cf4fc964ff
+                 */
+                msTenantId: string;
+            };
+            cookie?: never;
+        };
+        /** @description The complete list of numbers Microsoft reports as acquired for the tenant. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcquiredNumbers"];
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /**
+             * @description The reconciliation was done (or, with `dryRun=true`, what it would do): counts, the
+             *     first 100 numbers of each kind, the time taken and the reconciliation's id.
+             */
+            200: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reconciliation"];
+                };
+            };
+            /**
+             * @description The request cannot be used, and nothing changed:
+             *
+             *     - the path's tenant id is not a GUID: `errorCode` `INVALID_MS_TENANT_ID`;
+             *     - `dryRun` or `confirmMassRemoval` is not `true` or `false`, or is repeated:
+             *       `errorCode` `INVALID_PARAMETER`;
+             *     - the body is not JSON, or has no `acquiredNumbers` array: `errorCode` `INVALID_BODY`;
+             *     - entries that are not strings, not E.164, or repeated, or CSV lines that are not a
+             *       number: `errorCode` `INVALID_ACQUIRED_NUMBERS`. The first 20 are named, with their
+             *       position in the array (from 0) or their line in the CSV (from 1), and how many
+             *       there are in all.
+             */
+            400: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            /**
+             * @description The mass-removal guard refused the list: it is empty, or it would mark more than
+             *     `RECONCILE_MAX_REMOVAL_SHARE` of the tenant's Active numbers. `errorCode` is
+             *     `MASS_REMOVAL_GUARD`; the detail says how many numbers would be marked of how many
+             *     Active. Nothing changed. Repeat with `confirmMassRemoval=true` if the removal is meant.
+             */
+            409: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description The body is over the operation's 32 MiB limit (`errorCode` `PAYLOAD_TOO_LARGE`), or it
+             *     holds more than 1,000,000 numbers (`errorCode` `TOO_MANY_NUMBERS`). Nothing changed.
+             */
+            413: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description The body is neither `application/json` nor `text/csv`. `errorCode` is
+             *     `UNSUPPORTED_MEDIA_TYPE`. Nothing changed.
+             */
+            415: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getLiveness: {
