@@ -91,6 +91,123 @@ export interface OcNumbersClient {
   ): Promise<operations['getNumberRemovalStatusSummary']['responses'][200]['content']['application/json']>;
 
   /**
+   * Reconcile a tenant's numbers with Microsoft's acquired numbers list
+   *
+   * Hands over the complete list of numbers Microsoft reports as acquired for one customer
+   * tenant (the operator's sync job), and brings the tenant's numbers in line with it, in one
+   * transaction:
+   *
+   * - an Active number of the tenant (status 0, or no status) missing from the list becomes
+   *   MarkedForRemoval (2);
+   * - a MarkedForRemoval number present in the list again becomes Active (0);
+   * - numbers in other statuses (ReleaseRequested, ReadyForRemoval) are left as they are;
+   * - numbers in the list that the inventory does not hold for this tenant are reported as
+   *   unknown, never created.
+   *
+   * The answer counts the numbers of each kind (`unchangedCount`: numbers in the list that
+   * the tenant holds and that keep their status) and lists the first 100 of each kind in
+   * number order. A reconciliation that changes statuses has a `reconciliationId` that the
+   * numbers' status history refers to.
+   *
+   * **Mass-removal guard.** A list that would mark more than `RECONCILE_MAX_REMOVAL_SHARE`
+   * (default 0.2, that is 20 %) of the tenant's Active numbers, and any empty list, is
+   * refused with a 409 (`errorCode` `MASS_REMOVAL_GUARD`) that says how many numbers would be
+   * marked of how many Active, and nothing changes: a truncated download from Microsoft must
+   * not start the removal of a whole tenant. Send `confirmMassRemoval=true` when the removal
+   * is meant. Exactly the share is allowed.
+   *
+   * **Dry run.** With `dryRun=true` the answer says exactly what the same request would
+   * change, and nothing changes (no `reconciliationId`); a list the guard would refuse is
+   * answered 200 with `massRemovalGuard: wouldRefuse`.
+   *
+   * **Body.** `application/json` (`{"acquiredNumbers": ["+14255550101", …]}`) or `text/csv`
+   * (one number a line; an optional header line that is not a number, such as
+   * `telephoneNumber`; a blank last line is allowed), up to 1,000,000 numbers, each in E.164
+   * form (`+`, then 2 to 15 digits, the first not 0), each once. This operation alone
+   * accepts bodies up to 32 MiB (enough for 1,000,000 numbers in either form, indented JSON
+   * included); every other operation accepts 16 KiB. A malformed body is refused with a
+   * problem that names the first 20 offending entries (their position in the array, or
+   * their line in the CSV) and how many there are in all; nothing changes.
+   *
+   * Reconciliations of one tenant run one after the other; those of other tenants, other
+   * writers and the summary never wait for them.
+   *
+   * `POST /api/v3/oc/tenants/{msTenantId}/numbers/reconcile` (operation `reconcileTenantNumbers`).
+   * Resolves to the parsed body of the 200 answer; rejects with {@link OcNumbersApiError} on an
+   * error answer (documented: 400, 405, 408, 409, 413, 415, 429, 500, 503).
+   *
+   * @param path - the path parameters: `msTenantId`
+   * @param body - the request body, sent as `application/json`
+   * @param query - the query parameters: `dryRun`, `confirmMassRemoval`
+   * @param options - for this call: an `AbortSignal`, headers to send
+   */
+  reconcileTenantNumbers(
+    path: operations['reconcileTenantNumbers']['parameters']['path'],
+    body: NonNullable<operations['reconcileTenantNumbers']['requestBody']>['content']['application/json'],
+    query?: operations['reconcileTenantNumbers']['parameters']['query'],
+    options?: OcNumbersCallOptions,
+  ): Promise<operations['reconcileTenantNumbers']['responses'][200]['content']['application/json']>;
+
+  /**
+   * Reconcile a tenant's numbers with Microsoft's acquired numbers list
+   *
+   * Hands over the complete list of numbers Microsoft reports as acquired for one customer
+   * tenant (the operator's sync job), and brings the tenant's numbers in line with it, in one
+   * transaction:
+   *
+   * - an Active number of the tenant (status 0, or no status) missing from the list becomes
+   *   MarkedForRemoval (2);
+   * - a MarkedForRemoval number present in the list again becomes Active (0);
+   * - numbers in other statuses (ReleaseRequested, ReadyForRemoval) are left as they are;
+   * - numbers in the list that the inventory does not hold for this tenant are reported as
+   *   unknown, never created.
+   *
+   * The answer counts the numbers of each kind (`unchangedCount`: numbers in the list that
+   * the tenant holds and that keep their status) and lists the first 100 of each kind in
+   * number order. A reconciliation that changes statuses has a `reconciliationId` that the
+   * numbers' status history refers to.
+   *
+   * **Mass-removal guard.** A list that would mark more than `RECONCILE_MAX_REMOVAL_SHARE`
+   * (default 0.2, that is 20 %) of the tenant's Active numbers, and any empty list, is
+   * refused with a 409 (`errorCode` `MASS_REMOVAL_GUARD`) that says how many numbers would be
+   * marked of how many Active, and nothing changes: a truncated download from Microsoft must
+   * not start the removal of a whole tenant. Send `confirmMassRemoval=true` when the removal
+   * is meant. Exactly the share is allowed.
+   *
+   * **Dry run.** With `dryRun=true` the answer says exactly what the same request would
+   * change, and nothing changes (no `reconciliationId`); a list the guard would refuse is
+   * answered 200 with `massRemovalGuard: wouldRefuse`.
+   *
+   * **Body.** `application/json` (`{"acquiredNumbers": ["+14255550101", …]}`) or `text/csv`
+   * (one number a line; an optional header line that is not a number, such as
+   * `telephoneNumber`; a blank last line is allowed), up to 1,000,000 numbers, each in E.164
+   * form (`+`, then 2 to 15 digits, the first not 0), each once. This operation alone
+   * accepts bodies up to 32 MiB (enough for 1,000,000 numbers in either form, indented JSON
+   * included); every other operation accepts 16 KiB. A malformed body is refused with a
+   * problem that names the first 20 offending entries (their position in the array, or
+   * their line in the CSV) and how many there are in all; nothing changes.
+   *
+   * Reconciliations of one tenant run one after the other; those of other tenants, other
+   * writers and the summary never wait for them.
+   *
+   * `POST /api/v3/oc/tenants/{msTenantId}/numbers/reconcile` (operation `reconcileTenantNumbers`);
+   * this form sends the body as `text/csv`. Resolves to the parsed body of the 200 answer; rejects
+   * with {@link OcNumbersApiError} on an error answer (documented: 400, 405, 408, 409, 413, 415,
+   * 429, 500, 503).
+   *
+   * @param path - the path parameters: `msTenantId`
+   * @param body - the request body, sent as `text/csv`
+   * @param query - the query parameters: `dryRun`, `confirmMassRemoval`
+   * @param options - for this call: an `AbortSignal`, headers to send
+   */
+  reconcileTenantNumbersCsv(
+    path: operations['reconcileTenantNumbers']['parameters']['path'],
+    body: NonNullable<operations['reconcileTenantNumbers']['requestBody']>['content']['text/csv'],
+    query?: operations['reconcileTenantNumbers']['parameters']['query'],
+    options?: OcNumbersCallOptions,
+  ): Promise<operations['reconcileTenantNumbers']['responses'][200]['content']['application/json']>;
+
+  /**
    * Liveness probe
    *
    * Answers 200 while the process runs and serves HTTP. It does no I/O: a load balancer or
@@ -214,6 +331,25 @@ export function createOcNumbersClient(clientOptions: OcNumbersClientOptions): Oc
         headers: options?.headers,
       }),
     );
+  const reconcileTenantNumbers: OcNumbersClient['reconcileTenantNumbers'] = async (path, body, query, options) =>
+    settle(
+      await fetchClient.POST('/api/v3/oc/tenants/{msTenantId}/numbers/reconcile', {
+        params: { path, query },
+        body,
+        signal: options?.signal,
+        headers: options?.headers,
+      }),
+    );
+  const reconcileTenantNumbersCsv: OcNumbersClient['reconcileTenantNumbersCsv'] = async (path, body, query, options) =>
+    settle(
+      await fetchClient.POST('/api/v3/oc/tenants/{msTenantId}/numbers/reconcile', {
+        params: { path, query },
+        body,
+        bodySerializer: (raw: unknown) => raw,
+        signal: options?.signal,
+        headers: { ...options?.headers, 'Content-Type': 'text/csv' },
+      }),
+    );
   const getLiveness: OcNumbersClient['getLiveness'] = async (options) =>
     settle(await fetchClient.GET('/health/live', { signal: options?.signal, headers: options?.headers }));
   const getReadiness: OcNumbersClient['getReadiness'] = async (options) =>
@@ -235,6 +371,8 @@ export function createOcNumbersClient(clientOptions: OcNumbersClientOptions): Oc
   return {
     fetchClient,
     getNumberRemovalStatusSummary,
+    reconcileTenantNumbers,
+    reconcileTenantNumbersCsv,
     getLiveness,
     getReadiness,
     getMetrics,
