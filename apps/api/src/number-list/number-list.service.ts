@@ -58,15 +58,12 @@ export class NumberListService {
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, filters);
     const currentPage = cursor?.page ?? query.page ?? 1;
     const { pageSize } = query;
-    const [rows, totalRecords] = await counted(() =>
-      Promise.all([
-        this.repository.page(filters, {
-          after: cursor?.after,
-          offset: cursor === undefined ? (currentPage - 1) * pageSize : 0,
-          limit: pageSize + 1,
-        }),
-        this.repository.count(filters),
-      ]),
+    const { rows, total: totalRecords } = await counted(() =>
+      this.repository.pageAndCount(filters, {
+        after: cursor?.after,
+        offset: cursor === undefined ? (currentPage - 1) * pageSize : 0,
+        limit: pageSize + 1,
+      }),
     );
     const page = rows.slice(0, pageSize);
     const more = rows.length > pageSize;

@@ -19,7 +19,6 @@ const NOT_IN_CONTRACT: Readonly<Partial<Record<ProblemCode, string>>> = {
     'CONNECT, or a framework 400 about a request ' +
     'body; no operation takes a body, and the summary documents its only 400, INVALID_MS_TENANT_ID',
   EXPECTATION_FAILED: 'an `Expect` header other than `100-continue`, which no client of the contract sends',
-  NOT_ACCEPTABLE: 'raised by the framework, never by an operation of the contract',
   PAYLOAD_TOO_LARGE: 'a request body over 16 KiB; no operation takes a body',
   URI_TOO_LONG: 'raised by the framework, never by an operation; over-long requests meet the 431 first',
   UNSUPPORTED_MEDIA_TYPE: 'a request body of a type the framework does not read; no operation takes a body',

@@ -753,12 +753,20 @@ export interface operations {
                 };
             };
             /**
-             * @description A parameter is not valid; `errorCode` names it: `INVALID_ACQUIRED_NUMBER_STATUS` (not
-             *     an integer 0–3, or repeated), `INVALID_MS_TENANT_ID` (not a GUID, or given more than
-             *     once), `INVALID_TELEPHONE_NUMBER_PREFIX` (not `+` and 1–15 digits),
-             *     `INVALID_PAGE` (not an integer from 1, past the first 100,000 records, or with CSV),
-             *     `INVALID_PAGE_SIZE` (not an integer 1–1000, or with CSV) or `INVALID_CURSOR` (not one
-             *     this service made, made for other filters, or given with `page` or with CSV).
+             * @description A parameter is not valid; the `detail` begins with its name and says the rule.
+             *
+             *     - `errorCode` is `INVALID_ACQUIRED_NUMBER_STATUS`: `acquiredNumberStatus` is not an
+             *       integer 0–3.
+             *     - `errorCode` is `INVALID_MS_TENANT_ID`: `msTenantId` is not a GUID, or is given more
+             *       than once.
+             *     - `errorCode` is `INVALID_TELEPHONE_NUMBER_PREFIX`: `telephoneNumberPrefix` is not `+`
+             *       and 1–15 digits.
+             *     - `errorCode` is `INVALID_PAGE`: `page` is not an integer from 1, starts past the first
+             *       100,000 records, or comes with the CSV export.
+             *     - `errorCode` is `INVALID_PAGE_SIZE`: `pageSize` is not an integer 1–1000, or comes
+             *       with the CSV export.
+             *     - `errorCode` is `INVALID_CURSOR`: `cursor` is not one this service made, was made for
+             *       other filters, or comes with `page` or with the CSV export.
              */
             400: {
                 headers: {
@@ -809,8 +817,8 @@ export interface operations {
                 };
             };
             /**
-             * @description `page` or `pageSize` is not an integer in its range; `errorCode` is `INVALID_PAGE` or
-             *     `INVALID_PAGE_SIZE`.
+             * @description `page` is not an integer 1–100000 (`errorCode` is `INVALID_PAGE`), or `pageSize` is
+             *     not an integer 1–1000 (`errorCode` is `INVALID_PAGE_SIZE`).
              */
             400: {
                 headers: {
