@@ -194,7 +194,7 @@ describe.each(TEST_DATABASE_KINDS)('on %s', (kind) => {
       expect(response.body.data.map((n: { telephoneNumber: string }) => n.telephoneNumber)).toEqual(all.slice(22, 33));
       const byNumber = new Map(rows.map((r) => [r.telephoneNumber, r]));
       for (const item of response.body.data) {
-        const row = byNumber.get(item.telephoneNumber)!;
+        const row = byNumber.get(item.telephoneNumber) as Row;
         expect(item).toEqual({
           telephoneNumber: row.telephoneNumber,
           msTenantId: row.msTenantId,

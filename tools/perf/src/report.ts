@@ -80,7 +80,8 @@ function targets(runs: RunRecord[]): string[] {
       '|---|---|---|',
     );
     for (const name of listed) {
-      const s = largest.scenarios[name]!.median;
+      const s = largest.scenarios[name]?.median;
+      if (s === undefined) continue;
       const p99 = s.p99 / ready.p99;
       lines.push(
         `| ${SCENARIO_TITLES[name]} | ${mark(p99 <= 1.5)} (${ratio(p99)}) | ${mark(s.errors === 0)} (${s.errors}) |`,
@@ -104,7 +105,8 @@ function csvLines(runs: RunRecord[]): string[] {
     '|---:|---:|---:|---:|---:|---|',
   ];
   for (const run of measured) {
-    const c = run.csv!;
+    const c = run.csv;
+    if (c === undefined) continue;
     lines.push(
       `| ${formatCount(run.numbers)} | ${int(c.rows)} | ${(c.bytes / 1e6).toFixed(1)} | ${c.seconds.toFixed(1)} | ` +
         `${int(c.rowsPerSecond)} | ${c.complete ? 'yes' : 'no (cut at the time limit)'} |`,
