@@ -23,7 +23,7 @@ import { COMPACTION_LOCK_KEY } from './1764374400000-removal-count-deltas';
  *   descending, then id: the per-tenant view's order, so that a page reads few rows.
  *
  * The new columns are filled by one scan of `oc_numbers` while writers wait on it (readers go
- * on): about 10 s at 10 million numbers on 2 cores, plus the index (see BENCHMARKS.md).
+ * on): 6–10 s at 10 million numbers on 2 cores, the indexes included (see BENCHMARKS.md).
  */
 export class StatusCounts1764633600000 implements MigrationInterface {
   name = 'StatusCounts1764633600000';
