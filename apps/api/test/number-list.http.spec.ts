@@ -1,5 +1,6 @@
 import { Contract, expectProblem, TEST_DATABASE_KINDS } from '@oc-numbers/testing';
 import fc from 'fast-check';
+import { get as httpGet } from 'node:http';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { useApp } from './app-harness';
@@ -416,6 +417,51 @@ describe.each(TEST_DATABASE_KINDS)('on %s', (kind) => {
       const response = await get(LIST, queryOf(f));
       expect(response.body.totalRecords).toBe(await countOf(dataSource, f));
     });
+  });
+
+  describe('the CSV export when a read fails after the first line', () => {
+    it('cuts the transfer instead of ending it as if whole', async () => {
+      const { dataSource, baseUrl } = running();
+      await dataSource.query('DELETE FROM oc_numbers');
+      // More than the loopback connection's buffers hold (several MB), so the export is still being read
+      // when the client pauses.
+      const many = Array.from({ length: 150_000 }, (_, i) => ({
+        telephoneNumber: `+1888${String(i).padStart(7, '0')}`,
+        msTenantId: null,
+        removalStatus: 0,
+      }));
+      await insert(dataSource, many);
+      const outcome = await new Promise<{ status: number; lines: number; ended: boolean; aborted: boolean }>(
+        (resolve, reject) => {
+          httpGet(`${baseUrl}${LIST}`, { headers: { accept: 'text/csv' } }, (response) => {
+            let text = '';
+            let paused = false;
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => {
+              text += chunk;
+              if (paused) return;
+              // The client stops reading; the service stops reading ahead (backpressure). Then
+              // the table goes away under it, and the client reads on.
+              paused = true;
+              response.pause();
+              void dataSource
+                .query('ALTER TABLE oc_numbers RENAME TO oc_numbers_away')
+                .then(() => response.resume(), reject);
+            });
+            const done = (ended: boolean, aborted: boolean) =>
+              resolve({ status: response.statusCode ?? 0, lines: text.split('\r\n').length - 1, ended, aborted });
+            response.on('end', () => done(!response.aborted && response.complete, false));
+            response.on('aborted', () => done(false, true));
+            response.on('error', () => done(false, true));
+          }).on('error', reject);
+        },
+      );
+      await dataSource.query('ALTER TABLE oc_numbers_away RENAME TO oc_numbers');
+      expect(outcome.status).toBe(200);
+      expect(outcome.ended).toBe(false);
+      expect(outcome.lines).toBeGreaterThan(0);
+      expect(outcome.lines).toBeLessThan(many.length + 1);
+    }, 90_000);
   });
 
   describe(`GET ${TENANTS}`, () => {
