@@ -1,6 +1,6 @@
 import { ProblemException } from '../problem/problem';
 import { type InvalidParameterCode, problem } from '../problem/problem-catalogue';
-import { RemovalStatus } from '../numbers/removal-status';
+import type { RemovalStatus } from '../numbers/removal-status';
 
 /** The most numbers (or tenants) one page holds: the cap the contract states. */
 export const MAX_PAGE_SIZE = 1000;
@@ -144,6 +144,3 @@ export function parseTenantsQuery(query: RawQuery): { page: number; pageSize: nu
     pageSize: integer(query, 'pageSize', 'INVALID_PAGE_SIZE', 1, MAX_PAGE_SIZE) ?? DEFAULT_PAGE_SIZE,
   };
 }
-
-/** Whether `RemovalStatus` holds a value: for the statuses above, which the pattern already bounds. */
-export const ALL_STATUSES: readonly RemovalStatus[] = Object.values(RemovalStatus);

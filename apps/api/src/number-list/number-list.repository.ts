@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import { DatabaseDriver } from '../database/database-driver';
 import { type Dialect, dialectOf } from '../database/dialect';
 import {
-  CountsInconsistentError,
   checkedStatusCounts,
   type StatusCounts,
   type StatusCountersRow,
@@ -314,5 +313,3 @@ export class NumberListRepository {
     };
   }
 }
-
-export { CountsInconsistentError };
