@@ -74,6 +74,8 @@ export interface Scenario {
 
 export const SUMMARY = 'getNumberRemovalStatusSummary';
 export const RECONCILE = 'reconcileTenantNumbers';
+export const LIST = 'listNumbers';
+export const TENANTS = 'listTenantRemovalSummaries';
 const invalidTenant = { title: 'Invalid msTenantId', errorCode: 'INVALID_MS_TENANT_ID', status: 400 };
 const tooManyRequests = { status: 429, title: 'Too Many Requests', errorCode: 'TOO_MANY_REQUESTS' };
 const requestTimeout = { status: 408, title: 'Request Timeout', errorCode: 'REQUEST_TIMEOUT', instance: '' };
@@ -228,6 +230,186 @@ export const SCENARIOS: readonly Scenario[] = [
       description: "the totals' counter made negative behind the triggers' back, then repaired",
       before: 'UPDATE oc_numbers_removal_totals SET ready_for_removal = ready_for_removal - 5',
       after: 'UPDATE oc_numbers_removal_totals SET ready_for_removal = ready_for_removal + 5',
+    },
+  },
+  {
+    name: 'the first page of every number',
+    operationId: LIST,
+    request: { query: { pageSize: '3' } },
+    status: 200,
+    bodyMatches: { currentPage: 1, pageSize: 3 },
+  },
+  {
+    name: 'numbers in removal of one tenant, by page',
+    operationId: LIST,
+    request: { query: { acquiredNumberStatus: ['2', '3'], msTenantId: TENANT_A.toUpperCase(), page: '1' } },
+    status: 200,
+    bodyMatches: { currentPage: 1, pageSize: 100 },
+  },
+  {
+    name: 'numbers of a prefix',
+    operationId: LIST,
+    request: { query: { telephoneNumberPrefix: '+1425555000' } },
+    status: 200,
+    bodyMatches: { currentPage: 1 },
+  },
+  {
+    name: 'the CSV export',
+    operationId: LIST,
+    request: { query: { acquiredNumberStatus: '2' }, headers: { accept: 'text/csv' } },
+    status: 200,
+    headers: { 'content-type': 'text/csv; charset=utf-8' },
+  },
+  {
+    name: 'a status that does not exist',
+    operationId: LIST,
+    request: { query: { acquiredNumberStatus: '7' } },
+    status: 400,
+    bodyMatches: {
+      status: 400,
+      errorCode: 'INVALID_ACQUIRED_NUMBER_STATUS',
+      detail: 'acquiredNumberStatus must be an integer from 0 to 3 (got "7").',
+    },
+  },
+  {
+    name: 'a made-up cursor',
+    operationId: LIST,
+    request: { query: { cursor: 'bm90LWEtY3Vyc29y' } },
+    status: 400,
+    bodyMatches: { status: 400, errorCode: 'INVALID_CURSOR', title: 'Invalid cursor' },
+  },
+  {
+    name: 'a page size over the cap',
+    operationId: LIST,
+    request: { query: { pageSize: '5000' } },
+    status: 400,
+    bodyMatches: { status: 400, errorCode: 'INVALID_PAGE_SIZE' },
+  },
+  {
+    name: 'an Accept that names neither JSON nor CSV',
+    operationId: LIST,
+    request: { headers: { accept: 'application/xml' } },
+    status: 406,
+    bodyMatches: { status: 406, errorCode: 'NOT_ACCEPTABLE', title: 'Not Acceptable' },
+  },
+  {
+    name: 'a request head over 16 KiB',
+    operationId: LIST,
+    request: { query: { telephoneNumberPrefix: '1'.repeat(17_000) } },
+    status: 431,
+    bodyMatches: { errorCode: 'REQUEST_HEADER_FIELDS_TOO_LARGE', instance: '' },
+    bypassPrism: 'Prism’s own server has the same 16 KiB limit',
+  },
+  {
+    name: 'a table the list reads is gone',
+    operationId: LIST,
+    request: {},
+    status: 500,
+    bodyMatches: { errorCode: 'INTERNAL_ERROR', title: 'Internal Server Error' },
+    fault: {
+      description: 'the all-tenant count table renamed away under the running service',
+      before: 'ALTER TABLE oc_numbers_removal_totals RENAME TO oc_numbers_removal_totals_away',
+      after: 'ALTER TABLE oc_numbers_removal_totals_away RENAME TO oc_numbers_removal_totals',
+    },
+  },
+  {
+    name: 'a client over its rate limit',
+    operationId: LIST,
+    request: {},
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
+  },
+  {
+    name: 'the counts are impossible',
+    operationId: LIST,
+    request: {},
+    status: 503,
+    bodyMatches: countsInconsistent,
+    headers: { 'retry-after': '60' },
+    fault: {
+      description: "the totals' Active counter made negative behind the triggers' back, then repaired",
+      before: 'UPDATE oc_numbers_removal_totals SET active = active - 100',
+      after: 'UPDATE oc_numbers_removal_totals SET active = active + 100',
+    },
+  },
+  {
+    name: 'the database refuses connections',
+    operationId: LIST,
+    request: {},
+    status: 503,
+    bodyMatches: databaseUnavailable,
+    headers: { 'retry-after': '5' },
+    fault: DATABASE_SHUT,
+    kinds: ['postgres'],
+  },
+  {
+    name: 'the tenants, most numbers in removal first',
+    operationId: TENANTS,
+    request: {},
+    status: 200,
+    bodyMatches: { currentPage: 1, pageSize: 100 },
+  },
+  {
+    name: 'the second page of one tenant each',
+    operationId: TENANTS,
+    request: { query: { page: '2', pageSize: '1' } },
+    status: 200,
+    bodyMatches: { currentPage: 2, pageSize: 1 },
+  },
+  {
+    name: 'a page that is not a number',
+    operationId: TENANTS,
+    request: { query: { page: 'first' } },
+    status: 400,
+    bodyMatches: {
+      status: 400,
+      errorCode: 'INVALID_PAGE',
+      detail: 'page must be an integer from 1 to 100000 (got "first").',
+    },
+  },
+  {
+    name: 'a request head over 16 KiB',
+    operationId: TENANTS,
+    request: { query: { page: '1'.repeat(17_000) } },
+    status: 431,
+    bodyMatches: { errorCode: 'REQUEST_HEADER_FIELDS_TOO_LARGE', instance: '' },
+    bypassPrism: 'Prism’s own server has the same 16 KiB limit',
+  },
+  {
+    name: 'a table the view reads is gone',
+    operationId: TENANTS,
+    request: {},
+    status: 500,
+    bodyMatches: { errorCode: 'INTERNAL_ERROR', title: 'Internal Server Error' },
+    fault: {
+      description: 'the per-tenant count table renamed away under the running service',
+      before: 'ALTER TABLE oc_numbers_removal_counts RENAME TO oc_numbers_removal_counts_away',
+      after: 'ALTER TABLE oc_numbers_removal_counts_away RENAME TO oc_numbers_removal_counts',
+    },
+  },
+  {
+    name: 'a client over its rate limit',
+    operationId: TENANTS,
+    request: {},
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
+  },
+  {
+    name: 'the counts are impossible',
+    operationId: TENANTS,
+    request: {},
+    status: 503,
+    bodyMatches: countsInconsistent,
+    headers: { 'retry-after': '60' },
+    fault: {
+      description: "a tenant's counter made negative behind the triggers' back, then repaired",
+      // An upsert: on PostgreSQL the tenant's base row exists only once its deltas are compacted.
+      before:
+        `INSERT INTO oc_numbers_removal_counts (ms_tenant_id, ready_for_removal) VALUES ('${TENANT_B}', -50) ` +
+        'ON CONFLICT (ms_tenant_id) DO UPDATE SET ready_for_removal = oc_numbers_removal_counts.ready_for_removal - 50',
+      after: `UPDATE oc_numbers_removal_counts SET ready_for_removal = ready_for_removal + 50 WHERE ms_tenant_id = '${TENANT_B}'`,
     },
   },
   {
@@ -474,7 +656,7 @@ export const SCENARIOS: readonly Scenario[] = [
     bypassPrism: 'the request never completes, so there is nothing for Prism to forward',
   },
   // The other paths have GET operations only: any other method is refused with the methods they have.
-  ...[SUMMARY, ...Object.values(OPERATIONS)].map((operationId): Scenario => ({
+  ...[SUMMARY, LIST, TENANTS, ...Object.values(OPERATIONS)].map((operationId): Scenario => ({
     name: 'a method the path has no operation for',
     operationId,
     method: 'DELETE',
@@ -485,7 +667,7 @@ export const SCENARIOS: readonly Scenario[] = [
     bypassPrism: 'Prism answers a method the contract has no operation for itself',
   })),
   // A client that does not send its whole request within the request timeout, on every path.
-  ...[SUMMARY, ...Object.values(OPERATIONS)].map((operationId): Scenario => ({
+  ...[SUMMARY, LIST, TENANTS, ...Object.values(OPERATIONS)].map((operationId): Scenario => ({
     name: 'a client too slow to send its request',
     operationId,
     slowClient: true,

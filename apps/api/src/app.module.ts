@@ -10,6 +10,7 @@ import type { OpenApiSpec } from './docs/openapi-spec';
 import { HealthModule } from './health/health.module';
 import { requestLogOptions, usePrettyLogs } from './logging/log-options';
 import { MetricsModule } from './metrics/metrics.module';
+import { NumberListModule } from './number-list/number-list.module';
 import { NumbersModule } from './numbers/numbers.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
 import { ProblemDetailsFilter } from './problem/problem-details.filter';
@@ -37,6 +38,7 @@ export class AppModule {
         DatabaseModule.forRoot(config),
         NumbersModule,
         ReconcileModule,
+        NumberListModule,
         HealthModule,
         MetricsModule,
         DocsModule.forRoot(spec),

@@ -136,10 +136,12 @@ function printDifferences({ differences }: CountsCheck, say: (line: string) => v
   const scope = (d: CountsDifference) => d.msTenantId ?? 'all numbers (totals)';
   const width = Math.max(...differences.map((d) => scope(d).length), 'scope'.length);
   say(`${differences.length} count(s) differ (counted: a full count of oc_numbers; kept: the counters):`);
-  say(`  ${'scope'.padEnd(width)}  marked counted/kept  ready counted/kept`);
+  say(`  ${'scope'.padEnd(width)}  active counted/kept  release counted/kept  marked counted/kept  ready counted/kept`);
   for (const d of differences) {
-    const marked = `${d.counted.markedForRemoval}/${d.kept.markedForRemoval}`;
-    const ready = `${d.counted.readyForRemoval}/${d.kept.readyForRemoval}`;
-    say(`  ${scope(d).padEnd(width)}  ${marked.padStart(19)}  ${ready.padStart(18)}`);
+    const pair = (key: keyof CountsDifference['counted']) => `${d.counted[key]}/${d.kept[key]}`;
+    say(
+      `  ${scope(d).padEnd(width)}  ${pair('active').padStart(19)}  ${pair('releaseRequested').padStart(20)}  ` +
+        `${pair('markedForRemoval').padStart(19)}  ${pair('readyForRemoval').padStart(18)}`,
+    );
   }
 }

@@ -208,6 +208,122 @@ export interface OcNumbersClient {
   ): Promise<operations['reconcileTenantNumbers']['responses'][200]['content']['application/json']>;
 
   /**
+   * List numbers
+   *
+   * Lists the inventory's numbers, filtered by status, tenant and number prefix, in the
+   * vendor's page shape, ordered by `telephoneNumber` (unique, so the order is stable).
+   *
+   * **Two ways to page.** `page` and `pageSize` give numbered pages (`currentPage`,
+   * `totalPages`), for the first few thousand records: the page must start within the first
+   * 100,000 matching records, since skipping rows costs in proportion to how many are
+   * skipped. To walk further, or to walk everything, follow `nextCursor`: pass it as `cursor`
+   * with the same filters to get the next page. A cursor names the last number of its page, so
+   * a walk neither skips nor repeats a number that existed and matched the filters
+   * throughout, however many rows are inserted, deleted or changed meanwhile; numbers that
+   * appear, disappear or change status during the walk may or may not be in it. A cursor only
+   * serves the filters it was made for; `cursor` with `page` is a 400. The last page has no
+   * `nextCursor`.
+   *
+   * **totalRecords** is exact, at the time of the request, and cheap: for any combination of
+   * status and tenant filters it is read from counters the database keeps (a few rows,
+   * whatever the table's size). With `telephoneNumberPrefix` it is counted over the numbers of
+   * that prefix (a range of the number index), which costs in proportion to how many numbers
+   * share the prefix: narrow prefixes are cheap, `+1` over millions of numbers is not.
+   *
+   * **CSV.** With `Accept: text/csv` the answer is every number that matches the filters (not
+   * one page: `page`, `pageSize` and `cursor` are refused), as `text/csv; charset=utf-8`, a
+   * header line then one line per number, in number order, columns `telephoneNumber`,
+   * `msTenantId` (empty when none), `acquiredNumberStatus` (0–3), `removalStatusChangedAt`
+   * (ISO 8601 UTC, empty when never), `createdAt`. It is streamed as the database is read, in
+   * batches of numbers walked as a cursor walks them (with the same guarantee), so an export
+   * of millions of numbers holds neither the whole result in memory nor a database
+   * connection between batches, and waits for a slow client. A failure after the first line
+   * was sent cannot become a problem any more: the service cuts the transfer, and the client
+   * sees an incomplete response (no final chunk) rather than a short file that looks whole.
+   *
+   * `GET /api/v3/oc/numbers` (operation `listNumbers`). Resolves to the parsed body of the 200
+   * answer; rejects with {@link OcNumbersApiError} on an error answer (documented: 400, 405, 406,
+   * 408, 429, 431, 500, 503).
+   *
+   * @param query - the query parameters: `acquiredNumberStatus`, `msTenantId`, `telephoneNumberPrefix`, `page`, `pageSize`, `cursor`
+   * @param options - for this call: an `AbortSignal`, headers to send
+   */
+  listNumbers(
+    query?: operations['listNumbers']['parameters']['query'],
+    options?: OcNumbersCallOptions,
+  ): Promise<operations['listNumbers']['responses'][200]['content']['application/json']>;
+
+  /**
+   * List numbers
+   *
+   * Lists the inventory's numbers, filtered by status, tenant and number prefix, in the
+   * vendor's page shape, ordered by `telephoneNumber` (unique, so the order is stable).
+   *
+   * **Two ways to page.** `page` and `pageSize` give numbered pages (`currentPage`,
+   * `totalPages`), for the first few thousand records: the page must start within the first
+   * 100,000 matching records, since skipping rows costs in proportion to how many are
+   * skipped. To walk further, or to walk everything, follow `nextCursor`: pass it as `cursor`
+   * with the same filters to get the next page. A cursor names the last number of its page, so
+   * a walk neither skips nor repeats a number that existed and matched the filters
+   * throughout, however many rows are inserted, deleted or changed meanwhile; numbers that
+   * appear, disappear or change status during the walk may or may not be in it. A cursor only
+   * serves the filters it was made for; `cursor` with `page` is a 400. The last page has no
+   * `nextCursor`.
+   *
+   * **totalRecords** is exact, at the time of the request, and cheap: for any combination of
+   * status and tenant filters it is read from counters the database keeps (a few rows,
+   * whatever the table's size). With `telephoneNumberPrefix` it is counted over the numbers of
+   * that prefix (a range of the number index), which costs in proportion to how many numbers
+   * share the prefix: narrow prefixes are cheap, `+1` over millions of numbers is not.
+   *
+   * **CSV.** With `Accept: text/csv` the answer is every number that matches the filters (not
+   * one page: `page`, `pageSize` and `cursor` are refused), as `text/csv; charset=utf-8`, a
+   * header line then one line per number, in number order, columns `telephoneNumber`,
+   * `msTenantId` (empty when none), `acquiredNumberStatus` (0–3), `removalStatusChangedAt`
+   * (ISO 8601 UTC, empty when never), `createdAt`. It is streamed as the database is read, in
+   * batches of numbers walked as a cursor walks them (with the same guarantee), so an export
+   * of millions of numbers holds neither the whole result in memory nor a database
+   * connection between batches, and waits for a slow client. A failure after the first line
+   * was sent cannot become a problem any more: the service cuts the transfer, and the client
+   * sees an incomplete response (no final chunk) rather than a short file that looks whole.
+   *
+   * `GET /api/v3/oc/numbers` (operation `listNumbers`); this form asks for the answer as `text/csv`
+   * (`Accept: text/csv`). Resolves to the body as a stream (`response.body`), read as it arrives of
+   * the 200 answer; rejects with {@link OcNumbersApiError} on an error answer (documented: 400, 405,
+   * 406, 408, 429, 431, 500, 503).
+   *
+   * @param query - the query parameters: `acquiredNumberStatus`, `msTenantId`, `telephoneNumberPrefix`, `page`, `pageSize`, `cursor`
+   * @param options - for this call: an `AbortSignal`, headers to send
+   */
+  listNumbersCsv(
+    query?: operations['listNumbers']['parameters']['query'],
+    options?: OcNumbersCallOptions,
+  ): Promise<ReadableStream<Uint8Array>>;
+
+  /**
+   * List tenants by numbers in removal
+   *
+   * The removal status summary of every tenant that has numbers, most numbers in removal
+   * (`totalCount`, marked plus ready) first; tenants with equal counts in `msTenantId` order,
+   * so the order is stable. Paged in the vendor's page shape. Each tenant's counts are the
+   * summary's, read from the same counters; `lastReconciledAt` is when its last
+   * reconciliation with Microsoft's list finished (null if never). Tenants with numbers only
+   * in Active or ReleaseRequested are listed too, last, with zero counts; numbers without a
+   * tenant are in no entry (the summary over all tenants counts them).
+   *
+   * `GET /api/v3/oc/numbers/removal-status/tenants` (operation `listTenantRemovalSummaries`).
+   * Resolves to the parsed body of the 200 answer; rejects with {@link OcNumbersApiError} on an
+   * error answer (documented: 400, 405, 408, 429, 431, 500, 503).
+   *
+   * @param query - the query parameters: `page`, `pageSize`
+   * @param options - for this call: an `AbortSignal`, headers to send
+   */
+  listTenantRemovalSummaries(
+    query?: operations['listTenantRemovalSummaries']['parameters']['query'],
+    options?: OcNumbersCallOptions,
+  ): Promise<operations['listTenantRemovalSummaries']['responses'][200]['content']['application/json']>;
+
+  /**
    * Liveness probe
    *
    * Answers 200 while the process runs and serves HTTP. It does no I/O: a load balancer or
@@ -350,6 +466,31 @@ export function createOcNumbersClient(clientOptions: OcNumbersClientOptions): Oc
         headers: { ...options?.headers, 'Content-Type': 'text/csv' },
       }),
     );
+  const listNumbers: OcNumbersClient['listNumbers'] = async (query, options) =>
+    settle(
+      await fetchClient.GET('/api/v3/oc/numbers', {
+        params: { query },
+        signal: options?.signal,
+        headers: { ...options?.headers, Accept: 'application/json' },
+      }),
+    );
+  const listNumbersCsv: OcNumbersClient['listNumbersCsv'] = async (query, options) =>
+    settle(
+      await fetchClient.GET('/api/v3/oc/numbers', {
+        params: { query },
+        signal: options?.signal,
+        headers: { ...options?.headers, Accept: 'text/csv' },
+        parseAs: 'stream',
+      }),
+    );
+  const listTenantRemovalSummaries: OcNumbersClient['listTenantRemovalSummaries'] = async (query, options) =>
+    settle(
+      await fetchClient.GET('/api/v3/oc/numbers/removal-status/tenants', {
+        params: { query },
+        signal: options?.signal,
+        headers: options?.headers,
+      }),
+    );
   const getLiveness: OcNumbersClient['getLiveness'] = async (options) =>
     settle(await fetchClient.GET('/health/live', { signal: options?.signal, headers: options?.headers }));
   const getReadiness: OcNumbersClient['getReadiness'] = async (options) =>
@@ -373,6 +514,9 @@ export function createOcNumbersClient(clientOptions: OcNumbersClientOptions): Oc
     getNumberRemovalStatusSummary,
     reconcileTenantNumbers,
     reconcileTenantNumbersCsv,
+    listNumbers,
+    listNumbersCsv,
+    listTenantRemovalSummaries,
     getLiveness,
     getReadiness,
     getMetrics,

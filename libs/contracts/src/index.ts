@@ -18,5 +18,13 @@ export type Reconciliation = components['schemas']['Reconciliation'];
 export type HealthStatus = components['schemas']['HealthStatus'];
 export type NumberRemovalStatus = components['schemas']['NumberRemovalStatus'];
 export type RemovalStatusSummaryQuery = NonNullable<operations['getNumberRemovalStatusSummary']['parameters']['query']>;
+export type NumberListItem = components['schemas']['NumberListItem'];
+export type NumberListPage = components['schemas']['NumberListPage'];
+export type ListNumbersQuery = NonNullable<operations['listNumbers']['parameters']['query']>;
+export type TenantRemovalSummary = components['schemas']['TenantRemovalSummary'];
+export type TenantRemovalSummaryPage = components['schemas']['TenantRemovalSummaryPage'];
+export type ListTenantRemovalSummariesQuery = NonNullable<
+  operations['listTenantRemovalSummaries']['parameters']['query']
+>;
 
 type KnownKeys<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };

@@ -4,6 +4,7 @@ import { databaseNameOf, Sqlite as Database, startServer, withDatabaseName, with
 import { formatCount } from './args';
 import { type DatabaseTarget, databaseTarget } from './database';
 import { DEFAULT_MIX, tenantIds } from './inventory';
+import { type CsvExportResult, listPaths, measureCsvExport } from './list-bench';
 import { load, type LoadResult, median } from './load';
 import { describeMachine, type Machine, machineLine } from './machine';
 import { measureQueries, type QueryReport } from './queries';
@@ -38,14 +39,43 @@ export interface BenchOptions {
 
 export const SUMMARY_PATH = '/api/v3/oc/numbers/removal-status/summary';
 
-export type ScenarioName = 'live' | 'ready' | 'summaryAll' | 'summaryTenant';
+export type ScenarioName =
+  | 'live'
+  | 'ready'
+  | 'summaryAll'
+  | 'summaryTenant'
+  | 'listFirst'
+  | 'listDeep'
+  | 'listInRemoval'
+  | 'listInRemovalDeep'
+  | 'listTenant'
+  | 'listPrefix'
+  | 'tenants';
 
 export const SCENARIO_TITLES: Record<ScenarioName, string> = {
   live: 'trivial endpoint, no I/O (ceiling)',
   ready: 'readiness: round trip + summary queries (reference)',
   summaryAll: 'summary, all tenants',
   summaryTenant: 'summary, random tenant',
+  listFirst: 'list, first page (100)',
+  listDeep: 'list, page by a cursor deep into the table',
+  listInRemoval: 'list, statuses 2+3, first page',
+  listInRemovalDeep: 'list, statuses 2+3, by a deep cursor',
+  listTenant: "list, a random tenant's first page",
+  listPrefix: 'list, a prefix of ≤ 1,000 numbers (counted)',
+  tenants: 'per-tenant view, first page',
 };
+
+/** The scenarios of the list and the per-tenant view (runs before them have none). */
+export const LIST_SCENARIOS: readonly ScenarioName[] = [
+  'listFirst',
+  'listDeep',
+  'listInRemoval',
+  'listInRemovalDeep',
+  'listTenant',
+  'listPrefix',
+  'tenants',
+];
 
 export interface SeedingRecord {
   readonly numbers: number;
@@ -64,9 +94,12 @@ export interface RunRecord {
   readonly at: string;
   readonly machine: Machine;
   readonly settings: { seconds: number; warmupSeconds: number; rounds: number; connections: number };
-  readonly paths: Record<ScenarioName, string>;
-  readonly scenarios: Record<ScenarioName, { median: LoadResult; rounds: LoadResult[] }>;
+  readonly paths: Partial<Record<ScenarioName, string>>;
+  readonly scenarios: Partial<Record<ScenarioName, { median: LoadResult; rounds: LoadResult[] }>> &
+    Record<'live' | 'ready' | 'summaryAll' | 'summaryTenant', { median: LoadResult; rounds: LoadResult[] }>;
   readonly queries: QueryReport;
+  /** One client downloading the CSV export of every number. */
+  readonly csv?: CsvExportResult;
 }
 
 export interface BenchFile {
@@ -219,6 +252,9 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   return file;
 }
 
+/** How long the benchmark downloads the CSV export at most. */
+const CSV_SECONDS = 30;
+
 async function measure(
   options: BenchOptions,
   machine: Machine,
@@ -231,11 +267,19 @@ async function measure(
   // Seeded, so every run asks the same tenants in the same order.
   const random = new Random(options.seed);
   const pickTenant = () => tenants[random.below(tenants.length)];
+  const list = await listPaths(target, numbers, pickTenant);
   const paths: Record<ScenarioName, string> = {
     live: options.livePath,
     ready: options.readyPath,
     summaryAll: SUMMARY_PATH,
     summaryTenant: `${SUMMARY_PATH}?msTenantId=<random tenant>`,
+    listFirst: list.listFirst[0],
+    listDeep: `${list.listDeep[0].split('?')[0]}?cursor=<after a number sampled over the table>`,
+    listInRemoval: list.listInRemoval[0],
+    listInRemovalDeep: `${list.listInRemoval[0]}&cursor=<after a number sampled over the table>`,
+    listTenant: `${list.listFirst[0]}?msTenantId=<random tenant>`,
+    listPrefix: `${list.listFirst[0]}?telephoneNumberPrefix=<a number less its last 3 digits>`,
+    tenants: list.tenants[0],
   };
   // 500 requests over random tenants (seeded), walked in turn by every connection.
   const tenantPaths = Array.from({ length: 500 }, () => `${SUMMARY_PATH}?msTenantId=${pickTenant()}`);
@@ -244,6 +288,7 @@ async function measure(
     ready: [options.readyPath],
     summaryAll: [SUMMARY_PATH],
     summaryTenant: tenantPaths,
+    ...list,
   };
   const label = `${database} ${formatCount(numbers)}`;
   log(`${label}: the summary's queries alone, and their plans`);
@@ -283,7 +328,10 @@ async function measure(
         paths: pathsOf[name],
       });
     }
-    const rounds: Record<ScenarioName, LoadResult[]> = { live: [], ready: [], summaryAll: [], summaryTenant: [] };
+    const rounds = Object.fromEntries(names.map((name) => [name, [] as LoadResult[]])) as Record<
+      ScenarioName,
+      LoadResult[]
+    >;
     // Rounds go through every endpoint in turn, so a slow spell of the machine touches all.
     for (let round = 1; round <= options.rounds; round++) {
       for (const name of names) {
@@ -304,6 +352,12 @@ async function measure(
     const scenarios = Object.fromEntries(
       names.map((name) => [name, { median: median(rounds[name]), rounds: rounds[name] }]),
     ) as RunRecord['scenarios'];
+    log(`${label}: the CSV export of every number, one client, at most ${CSV_SECONDS} s`);
+    const csv = await measureCsvExport(server.baseUrl, CSV_SECONDS);
+    log(
+      `${label}: CSV export ${Math.round(csv.rowsPerSecond)} rows/s (${csv.rows} rows in ${csv.seconds.toFixed(1)} s` +
+        `${csv.complete ? ', complete' : ', then the client left'})`,
+    );
     return {
       database,
       numbers,
@@ -319,6 +373,7 @@ async function measure(
       paths,
       scenarios,
       queries,
+      csv,
     };
   } finally {
     await server.stop();

@@ -1,5 +1,12 @@
 import { formatCount } from './args';
-import { type BenchFile, type DatabaseKind, type RunRecord, SCENARIO_TITLES, type ScenarioName } from './bench';
+import {
+  type BenchFile,
+  type DatabaseKind,
+  LIST_SCENARIOS,
+  type RunRecord,
+  SCENARIO_TITLES,
+  type ScenarioName,
+} from './bench';
 import { machineLine } from './machine';
 import {
   describeFailures,
@@ -10,7 +17,19 @@ import {
   type WriteRunRecord,
 } from './writes';
 
-const NAMES: ScenarioName[] = ['live', 'ready', 'summaryAll', 'summaryTenant'];
+const NAMES: ScenarioName[] = [
+  'live',
+  'ready',
+  'summaryAll',
+  'summaryTenant',
+  'listFirst',
+  'listDeep',
+  'listInRemoval',
+  'listInRemovalDeep',
+  'listTenant',
+  'listPrefix',
+  'tenants',
+];
 const DATABASES: Array<[DatabaseKind, string]> = [
   ['postgres', 'PostgreSQL'],
   ['sqlite', 'SQLite'],
@@ -53,6 +72,47 @@ function targets(runs: RunRecord[]): string[] {
         `${mark(relative <= 1.25)} (${ratio(relative)}) |`,
     );
   }
+  const listed = LIST_SCENARIOS.filter((name) => largest.scenarios[name] !== undefined);
+  if (listed.length > 0) {
+    lines.push(
+      '',
+      `| at ${formatCount(largest.numbers)} numbers | p99 ≤ 1.5× readiness p99 | no errors |`,
+      '|---|---|---|',
+    );
+    for (const name of listed) {
+      const s = largest.scenarios[name]?.median;
+      if (s === undefined) continue;
+      const p99 = s.p99 / ready.p99;
+      lines.push(
+        `| ${SCENARIO_TITLES[name]} | ${mark(p99 <= 1.5)} (${ratio(p99)}) | ${mark(s.errors === 0)} (${s.errors}) |`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** The CSV export's figures, where a run measured them. */
+function csvLines(runs: RunRecord[]): string[] {
+  const measured = runs.filter((run) => run.csv !== undefined);
+  if (measured.length === 0) return [];
+  const lines = [
+    '### CSV export',
+    '',
+    'One client downloads `GET /api/v3/oc/numbers` with `Accept: text/csv` (every number), for at most',
+    '30 s, then goes away.',
+    '',
+    '| numbers | rows | MB | s | rows/s | whole export |',
+    '|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const run of measured) {
+    const c = run.csv;
+    if (c === undefined) continue;
+    lines.push(
+      `| ${formatCount(run.numbers)} | ${int(c.rows)} | ${(c.bytes / 1e6).toFixed(1)} | ${c.seconds.toFixed(1)} | ` +
+        `${int(c.rowsPerSecond)} | ${c.complete ? 'yes' : 'no (cut at the time limit)'} |`,
+    );
+  }
+  lines.push('');
   return lines;
 }
 
@@ -88,7 +148,8 @@ export function renderReport(file: BenchFile): string {
       const live = run.scenarios.live.median;
       const ready = run.scenarios.ready.median;
       for (const name of NAMES) {
-        const m = run.scenarios[name].median;
+        const m = run.scenarios[name]?.median;
+        if (m === undefined) continue;
         out.push(
           `| ${formatCount(run.numbers)} | ${int(run.tenants)} | ${SCENARIO_TITLES[name]} | ${int(m.requestsPerSecond)} | ` +
             `${ms(m.p50)} | ${ms(m.p99)} | ${m.errors} | ${ratio(m.requestsPerSecond / live.requestsPerSecond)} | ` +
@@ -97,6 +158,7 @@ export function renderReport(file: BenchFile): string {
       }
     }
     out.push('', '### Targets', '', ...targets(runs), '');
+    out.push(...csvLines(runs));
     out.push(
       '### The queries alone',
       '',

@@ -204,6 +204,55 @@ export class DatabaseDriver {
     );
   }
 
+  /**
+   * Like `prepare`, for a statement that answers many rows (the list's pages): every row. `label`
+   * names it in the metrics when `name` (unique per statement text, as PostgreSQL's prepared
+   * statements must be) would be too many names.
+   */
+  prepareRows<Row, Params extends unknown[] = []>(
+    name: string,
+    text: StatementText,
+    label = name,
+  ): (...params: Params) => Promise<Row[]> {
+    if (isPostgres(this.dataSource)) {
+      const sql = text((position) => `$${position}`);
+      let pool: Pool | undefined;
+      return this.measuredRows(label, sql, async (...values: Params) => {
+        pool ??= this.postgresPool();
+        return (await pool.query<Row & object>({ name, text: sql, values })).rows;
+      });
+    }
+    const sql = text(() => '?');
+    let statement: BetterSqlite3.Statement<Params, Row> | undefined;
+    let preparedIn = this.generation;
+    return this.measuredRows(label, sql, (...values: Params) =>
+      this.onCurrentSqliteFile(() => {
+        if (preparedIn !== this.generation) statement = undefined;
+        preparedIn = this.generation;
+        statement ??= this.sqliteConnection().prepare<Params, Row>(sql);
+        return statement.all(...values);
+      }),
+    );
+  }
+
+  private measuredRows<Row, Params extends unknown[]>(
+    name: string,
+    query: string,
+    run: (...params: Params) => Promise<Row[]>,
+  ): (...params: Params) => Promise<Row[]> {
+    return async (...values) => {
+      const started = performance.now();
+      try {
+        const rows = await run(...values);
+        this.observed({ query, name, success: true, executionTimeMs: performance.now() - started });
+        return rows;
+      } catch (error) {
+        this.observed({ query, name, success: false });
+        throw error;
+      }
+    };
+  }
+
   /** `run`, reporting each call's outcome to the observers (success also ends an outage). */
   private measured<Row, Params extends unknown[]>(
     name: string,

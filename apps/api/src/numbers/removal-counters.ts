@@ -3,7 +3,8 @@ import { type Dialect, dialectOf } from '../database/dialect';
 import { COMPACTION_LOCK_KEY } from '../database/migrations/1764374400000-removal-count-deltas';
 
 /**
- * The counters behind the summary (migration RemovalCountDeltas1764374400000): reading them,
+ * The counters behind the summary (migration RemovalCountDeltas1764374400000), which count every
+ * status since StatusCounts1764633600000: reading them,
  * folding PostgreSQL's delta rows into the base rows (compaction), and checking and repairing
  * them against a full count of `oc_numbers`.
  */
@@ -88,22 +89,30 @@ const COMPACT_SQL = `
   WITH moved AS (
     DELETE FROM oc_numbers_removal_count_deltas
      WHERE id IN (SELECT id FROM oc_numbers_removal_count_deltas ORDER BY id LIMIT $1)
-    RETURNING ms_tenant_id, marked_for_removal, ready_for_removal
+    RETURNING ms_tenant_id, active, release_requested, marked_for_removal, ready_for_removal
   ), per_tenant AS (
-    SELECT ms_tenant_id, SUM(marked_for_removal) AS marked, SUM(ready_for_removal) AS ready
+    SELECT ms_tenant_id, SUM(active) AS active, SUM(release_requested) AS release_requested,
+           SUM(marked_for_removal) AS marked, SUM(ready_for_removal) AS ready
       FROM moved
      GROUP BY ms_tenant_id
   ), tenants AS (
-    INSERT INTO oc_numbers_removal_counts AS c (ms_tenant_id, marked_for_removal, ready_for_removal)
-    SELECT ms_tenant_id, marked, ready FROM per_tenant WHERE ms_tenant_id IS NOT NULL
+    INSERT INTO oc_numbers_removal_counts AS c
+           (ms_tenant_id, active, release_requested, marked_for_removal, ready_for_removal)
+    SELECT ms_tenant_id, active, release_requested, marked, ready FROM per_tenant WHERE ms_tenant_id IS NOT NULL
+     ORDER BY ms_tenant_id
         ON CONFLICT (ms_tenant_id) DO UPDATE
-       SET marked_for_removal = c.marked_for_removal + excluded.marked_for_removal,
+       SET active = c.active + excluded.active,
+           release_requested = c.release_requested + excluded.release_requested,
+           marked_for_removal = c.marked_for_removal + excluded.marked_for_removal,
            ready_for_removal = c.ready_for_removal + excluded.ready_for_removal
   ), totals AS (
     UPDATE oc_numbers_removal_totals AS t
-       SET marked_for_removal = t.marked_for_removal + s.marked,
+       SET active = t.active + s.active,
+           release_requested = t.release_requested + s.release_requested,
+           marked_for_removal = t.marked_for_removal + s.marked,
            ready_for_removal = t.ready_for_removal + s.ready
-      FROM (SELECT COALESCE(SUM(marked), 0) AS marked, COALESCE(SUM(ready), 0) AS ready FROM per_tenant) AS s
+      FROM (SELECT COALESCE(SUM(active), 0) AS active, COALESCE(SUM(release_requested), 0) AS release_requested,
+                   COALESCE(SUM(marked), 0) AS marked, COALESCE(SUM(ready), 0) AS ready FROM per_tenant) AS s
      WHERE t.id = 1
   )
   SELECT COUNT(*) AS moved FROM moved`;
@@ -169,12 +178,30 @@ function isLockNotAvailable(error: unknown): boolean {
   return code === '55P03' || driverError?.code === '55P03';
 }
 
+/** The counts of every status in one scope (migration StatusCounts1764633600000). */
+export interface StatusCounts extends RemovalCounts {
+  /** Status 0, and NULL (old rows' Active). */
+  readonly active: number;
+  readonly releaseRequested: number;
+}
+
+/** The counters' columns, in the order the queries below name them. */
+const STATUS_COLUMNS = ['active', 'release_requested', 'marked_for_removal', 'ready_for_removal'] as const;
+
+/** Each column's condition on `oc_numbers.removal_status`, for a full count. */
+const STATUS_CONDITIONS: Record<(typeof STATUS_COLUMNS)[number], string> = {
+  active: 'removal_status IS NULL OR removal_status = 0',
+  release_requested: 'removal_status = 1',
+  marked_for_removal: 'removal_status = 2',
+  ready_for_removal: 'removal_status = 3',
+};
+
 /** One scope's counts: by a full count of `oc_numbers`, and as the counters keep them. */
 export interface CountsDifference {
   /** A tenant id, or undefined for the totals over all numbers. */
   readonly msTenantId: string | undefined;
-  readonly counted: RemovalCounts;
-  readonly kept: RemovalCounts;
+  readonly counted: StatusCounts;
+  readonly kept: StatusCounts;
 }
 
 export interface CountsCheck {
@@ -184,63 +211,73 @@ export interface CountsCheck {
   readonly tenantsCounted: number;
 }
 
-interface DiffRow {
-  ms_tenant_id: string | null;
-  counted_marked: string | number;
-  counted_ready: string | number;
-  kept_marked: string | number;
-  kept_ready: string | number;
-}
+type DiffRow = { ms_tenant_id: string | null } & Record<string, string | number>;
+
+const counted = (column: string) => `counted_${column}`;
+const kept = (column: string) => `kept_${column}`;
 
 /** Per tenant: the full count and the counters side by side, only where they differ. */
 function tenantDiffSql(dialect: Dialect): string {
+  const zeros = STATUS_COLUMNS.map(() => '0').join(', ');
+  const keptColumns = STATUS_COLUMNS.join(', ');
   const deltas =
     dialect === 'postgres'
       ? `UNION ALL
-         SELECT ms_tenant_id, 0, 0, marked_for_removal, ready_for_removal
+         SELECT ms_tenant_id, ${zeros}, ${keptColumns}
            FROM oc_numbers_removal_count_deltas WHERE ms_tenant_id IS NOT NULL`
       : '';
   return `
     SELECT ms_tenant_id,
-           SUM(counted_marked) AS counted_marked, SUM(counted_ready) AS counted_ready,
-           SUM(kept_marked) AS kept_marked, SUM(kept_ready) AS kept_ready
+           ${STATUS_COLUMNS.map((c) => `SUM(${counted(c)}) AS ${counted(c)}, SUM(${kept(c)}) AS ${kept(c)}`).join(',\n           ')}
       FROM (
         SELECT ms_tenant_id,
-               COUNT(CASE WHEN removal_status = 2 THEN 1 END) AS counted_marked,
-               COUNT(CASE WHEN removal_status = 3 THEN 1 END) AS counted_ready,
-               0 AS kept_marked, 0 AS kept_ready
+               ${STATUS_COLUMNS.map((c) => `COUNT(CASE WHEN ${STATUS_CONDITIONS[c]} THEN 1 END) AS ${counted(c)}`).join(', ')},
+               ${STATUS_COLUMNS.map((c) => `0 AS ${kept(c)}`).join(', ')}
           FROM oc_numbers
-         WHERE removal_status IN (2, 3) AND ms_tenant_id IS NOT NULL
+         WHERE ms_tenant_id IS NOT NULL
          GROUP BY ms_tenant_id
         UNION ALL
-        SELECT ms_tenant_id, 0, 0, marked_for_removal, ready_for_removal FROM oc_numbers_removal_counts
+        SELECT ms_tenant_id, ${zeros}, ${keptColumns} FROM oc_numbers_removal_counts
         ${deltas}
       ) AS sides
      GROUP BY ms_tenant_id
-    HAVING SUM(counted_marked) <> SUM(kept_marked) OR SUM(counted_ready) <> SUM(kept_ready)
+    HAVING ${STATUS_COLUMNS.map((c) => `SUM(${counted(c)}) <> SUM(${kept(c)})`).join(' OR ')}
      ORDER BY ms_tenant_id`;
 }
 
 /** All numbers: the full count and the counters side by side. */
 function totalsDiffSql(dialect: Dialect): string {
+  const deltas = dialect === 'postgres' ? ' UNION ALL SELECT * FROM oc_numbers_removal_count_deltas' : '';
+  const columns = STATUS_COLUMNS.join(', ');
   return `
-    SELECT NULL AS ms_tenant_id,
-           (SELECT COUNT(*) FROM oc_numbers WHERE removal_status = 2) AS counted_marked,
-           (SELECT COUNT(*) FROM oc_numbers WHERE removal_status = 3) AS counted_ready,
-           kept.marked AS kept_marked, kept.ready AS kept_ready
-      FROM (${countersSql(dialect)}) AS kept`;
+    SELECT NULL AS ms_tenant_id, counted.*, kept.*
+      FROM (SELECT ${STATUS_COLUMNS.map((c) => `COUNT(CASE WHEN ${STATUS_CONDITIONS[c]} THEN 1 END) AS ${counted(c)}`).join(', ')}
+              FROM oc_numbers) AS counted,
+           (SELECT ${STATUS_COLUMNS.map((c) => `COALESCE(SUM(${c}), 0) AS ${kept(c)}`).join(', ')}
+              FROM (SELECT ${columns} FROM oc_numbers_removal_totals${deltas.replace('*', columns)}) AS counters) AS kept`;
+}
+
+function statusCounts(row: DiffRow, side: (column: string) => string): StatusCounts {
+  return {
+    active: Number(row[side('active')]),
+    releaseRequested: Number(row[side('release_requested')]),
+    markedForRemoval: Number(row[side('marked_for_removal')]),
+    readyForRemoval: Number(row[side('ready_for_removal')]),
+  };
 }
 
 function difference(row: DiffRow): CountsDifference {
   return {
     msTenantId: row.ms_tenant_id ?? undefined,
-    counted: { markedForRemoval: Number(row.counted_marked), readyForRemoval: Number(row.counted_ready) },
-    kept: { markedForRemoval: Number(row.kept_marked), readyForRemoval: Number(row.kept_ready) },
+    counted: statusCounts(row, counted),
+    kept: statusCounts(row, kept),
   };
 }
 
-function differs({ counted, kept }: CountsDifference): boolean {
-  return counted.markedForRemoval !== kept.markedForRemoval || counted.readyForRemoval !== kept.readyForRemoval;
+const STATUS_KEYS = ['active', 'releaseRequested', 'markedForRemoval', 'readyForRemoval'] as const;
+
+function differs({ counted: c, kept: k }: CountsDifference): boolean {
+  return STATUS_KEYS.some((key) => c[key] !== k[key]);
 }
 
 /** Compares the counters with a full count, both read on `runner` in the transaction it is in. */
@@ -302,48 +339,89 @@ export async function repairRemovalCounts(dataSource: DataSource): Promise<Count
   }
 }
 
+type Correction = [string | null, number, number, number, number];
+
 async function insertCorrections(runner: QueryRunner, differences: readonly CountsDifference[]): Promise<void> {
   const tenants = differences.filter((d) => d.msTenantId !== undefined);
   const totals = differences.find((d) => d.msTenantId === undefined);
-  const rows: Array<[string | null, number, number]> = tenants.map((d) => [
+  const rows: Correction[] = tenants.map((d) => [
     d.msTenantId ?? null,
-    d.counted.markedForRemoval - d.kept.markedForRemoval,
-    d.counted.readyForRemoval - d.kept.readyForRemoval,
+    ...(STATUS_KEYS.map((key) => d.counted[key] - d.kept[key]) as [number, number, number, number]),
   ]);
   if (totals) {
     // The tenants' corrections change the totals too; a NULL tenant's row makes up the rest.
-    const marked = totals.counted.markedForRemoval - totals.kept.markedForRemoval - sum(rows, 1);
-    const ready = totals.counted.readyForRemoval - totals.kept.readyForRemoval - sum(rows, 2);
-    if (marked !== 0 || ready !== 0) rows.push([null, marked, ready]);
+    const rest = STATUS_KEYS.map((key, i) => totals.counted[key] - totals.kept[key] - sum(rows, i + 1));
+    if (rest.some((n) => n !== 0)) rows.push([null, ...(rest as [number, number, number, number])]);
   } else if (rows.length > 0) {
     // The totals were right: the tenants' corrections must not change them.
-    rows.push([null, -sum(rows, 1), -sum(rows, 2)]);
+    rows.push([null, -sum(rows, 1), -sum(rows, 2), -sum(rows, 3), -sum(rows, 4)]);
   }
   for (let i = 0; i < rows.length; i += 1000) {
     const chunk = rows.slice(i, i + 1000);
     await runner.query(
-      `INSERT INTO oc_numbers_removal_count_deltas (ms_tenant_id, marked_for_removal, ready_for_removal)
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[])`,
-      [chunk.map((r) => r[0]), chunk.map((r) => r[1]), chunk.map((r) => r[2])],
+      `INSERT INTO oc_numbers_removal_count_deltas (ms_tenant_id, ${STATUS_COLUMNS.join(', ')})
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])`,
+      [0, 1, 2, 3, 4].map((column) => chunk.map((r) => r[column])),
     );
   }
 }
 
-function sum(rows: ReadonlyArray<[unknown, number, number]>, column: 1 | 2): number {
-  return rows.reduce((total, row) => total + row[column], 0);
+function sum(rows: readonly Correction[], column: 1 | 2 | 3 | 4 | number): number {
+  return rows.reduce((total, row) => total + (row[column] as number), 0);
 }
 
 async function recountSqlite(runner: QueryRunner): Promise<void> {
   await runner.query('DELETE FROM oc_numbers_removal_counts');
   await runner.query(`
-    INSERT INTO oc_numbers_removal_counts (ms_tenant_id, marked_for_removal, ready_for_removal)
-    SELECT ms_tenant_id, COUNT(CASE WHEN removal_status = 2 THEN 1 END), COUNT(CASE WHEN removal_status = 3 THEN 1 END)
+    INSERT INTO oc_numbers_removal_counts (ms_tenant_id, ${STATUS_COLUMNS.join(', ')})
+    SELECT ms_tenant_id, ${STATUS_COLUMNS.map((c) => `COUNT(CASE WHEN ${STATUS_CONDITIONS[c]} THEN 1 END)`).join(', ')}
       FROM oc_numbers
-     WHERE removal_status IN (2, 3) AND ms_tenant_id IS NOT NULL
+     WHERE ms_tenant_id IS NOT NULL
      GROUP BY ms_tenant_id`);
   await runner.query(`
     UPDATE oc_numbers_removal_totals
-       SET marked_for_removal = (SELECT COUNT(*) FROM oc_numbers WHERE removal_status = 2),
-           ready_for_removal = (SELECT COUNT(*) FROM oc_numbers WHERE removal_status = 3)
+       SET ${STATUS_COLUMNS.map((c) => `${c} = (SELECT COUNT(*) FROM oc_numbers WHERE ${STATUS_CONDITIONS[c]})`).join(', ')}
      WHERE id = 1`);
+}
+
+/**
+ * The counts of every status as the counters keep them, in one statement: base row plus, on
+ * PostgreSQL, the deltas not yet compacted (one snapshot, exact at any isolation level).
+ * Columns `active`, `release_requested`, `marked`, `ready`. `tenant` is the placeholder of the
+ * tenant id, or undefined for all numbers.
+ */
+export function statusCountersSql(dialect: Dialect, tenant?: string): string {
+  const columns = STATUS_COLUMNS.join(', ');
+  const base =
+    tenant === undefined
+      ? `SELECT ${columns} FROM oc_numbers_removal_totals`
+      : `SELECT ${columns} FROM oc_numbers_removal_counts WHERE ms_tenant_id = ${tenant}`;
+  const deltas =
+    dialect === 'postgres'
+      ? ` UNION ALL SELECT ${columns} FROM oc_numbers_removal_count_deltas` +
+        (tenant === undefined ? '' : ` WHERE ms_tenant_id = ${tenant}`)
+      : '';
+  return `
+    SELECT COALESCE(SUM(active), 0) AS active, COALESCE(SUM(release_requested), 0) AS release_requested,
+           COALESCE(SUM(marked_for_removal), 0) AS marked, COALESCE(SUM(ready_for_removal), 0) AS ready
+      FROM (${base}${deltas}) AS counters`;
+}
+
+/** A row of statusCountersSql. */
+export interface StatusCountersRow {
+  active: CounterValue;
+  release_requested: CounterValue;
+  marked: CounterValue;
+  ready: CounterValue;
+}
+
+/** The counts of every status, or a CountsInconsistentError when any is impossible. */
+export function checkedStatusCounts(msTenantId: string | undefined, row: StatusCountersRow | undefined): StatusCounts {
+  const { markedForRemoval, readyForRemoval } = checkedCounts(msTenantId, row?.marked, row?.ready);
+  const active = asCount(row?.active);
+  const releaseRequested = asCount(row?.release_requested);
+  if (active === undefined || releaseRequested === undefined) {
+    throw new CountsInconsistentError(msTenantId, { marked: String(row?.marked ?? 0), ready: String(row?.ready ?? 0) });
+  }
+  return { active, releaseRequested, markedForRemoval, readyForRemoval };
 }

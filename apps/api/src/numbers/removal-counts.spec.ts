@@ -4,7 +4,14 @@ import type { DataSource } from 'typeorm';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '@oc-numbers/testing';
 import { DatabaseDriver } from '../database/database-driver';
 import { NumbersRepository, type RemovalCounts } from './numbers.repository';
-import { compactRemovalCounts, verifyRemovalCounts } from './removal-counters';
+import {
+  checkedStatusCounts,
+  compactRemovalCounts,
+  type StatusCounts,
+  type StatusCountersRow,
+  statusCountersSql,
+  verifyRemovalCounts,
+} from './removal-counters';
 import { OcNumber } from './oc-number.entity';
 import { migratedDataSource } from '../../test/migrated-data-source';
 
@@ -191,9 +198,40 @@ describe.each(TEST_DATABASE_KINDS)('the removal counts on %s', (kind) => {
     return { markedForRemoval: Number(row.marked), readyForRemoval: Number(row.ready) };
   }
 
+  /** The truth of every status, by a plain COUNT of `oc_numbers` (a NULL status is Active). */
+  async function countedAll(tenantId?: string): Promise<StatusCounts> {
+    const where = tenantId === undefined ? '' : sql('WHERE ms_tenant_id = ?');
+    const [row] = await dataSource.query(
+      `SELECT COUNT(CASE WHEN removal_status IS NULL OR removal_status = 0 THEN 1 END) AS active,
+              COUNT(CASE WHEN removal_status = 1 THEN 1 END) AS release,
+              COUNT(CASE WHEN removal_status = 2 THEN 1 END) AS marked,
+              COUNT(CASE WHEN removal_status = 3 THEN 1 END) AS ready
+         FROM oc_numbers ${where}`,
+      tenantId === undefined ? [] : [tenantId],
+    );
+    return {
+      active: Number(row.active),
+      releaseRequested: Number(row.release),
+      markedForRemoval: Number(row.marked),
+      readyForRemoval: Number(row.ready),
+    };
+  }
+
+  /** Every status as the counters keep them (what the list's totalRecords reads). */
+  async function keptAll(tenantId?: string): Promise<StatusCounts> {
+    const dialect = pg ? 'postgres' : 'sqlite';
+    const [row] = (await dataSource.query(
+      statusCountersSql(dialect, tenantId === undefined ? undefined : pg ? '$1' : '?'),
+      tenantId === undefined ? [] : [tenantId],
+    )) as StatusCountersRow[];
+    return checkedStatusCounts(tenantId, row);
+  }
+
   async function expectExact(): Promise<void> {
     expect(await repository.countInRemoval()).toEqual(await counted());
     for (const t of TENANTS) expect(await repository.countInRemoval(t)).toEqual(await counted(t));
+    expect(await keptAll()).toEqual(await countedAll());
+    for (const t of TENANTS) expect(await keptAll(t)).toEqual(await countedAll(t));
     // The check the operators run agrees, tenants without numbers included.
     expect((await verifyRemovalCounts(dataSource)).differences).toEqual([]);
   }
@@ -223,6 +261,17 @@ describe.each(TEST_DATABASE_KINDS)('the removal counts on %s', (kind) => {
     return { markedForRemoval: Number(row.marked), readyForRemoval: Number(row.ready) };
   }
 
+  /** Reverts migrations, newest first, until `name` is reverted too. */
+  async function undoDownTo(name: string): Promise<void> {
+    for (;;) {
+      const [last] = (await dataSource.query('SELECT name FROM migrations ORDER BY timestamp DESC LIMIT 1')) as Array<{
+        name: string;
+      }>;
+      await dataSource.undoLastMigration();
+      if (last.name === name) return;
+    }
+  }
+
   it('count the rows already there, through the migrations down to none and up again', async () => {
     const runner = dataSource.createQueryRunner();
     try {
@@ -238,7 +287,8 @@ describe.each(TEST_DATABASE_KINDS)('the removal counts on %s', (kind) => {
       // Deltas not compacted yet, and some compacted, when the deltas are reverted.
       await compactRemovalCounts(dataSource, { batch: 2 });
       await apply({ op: 'setStatusWhere', from: 1, to: 3 });
-      await dataSource.undoLastMigration();
+      // Down through the counts of every status (and the migrations after the deltas).
+      await undoDownTo('RemovalCountDeltas1764374400000');
       expect(await runner.hasTable('oc_numbers_removal_count_deltas')).toBe(false);
       expect(await shardCounts()).toEqual(await counted());
       for (const t of TENANTS) expect(await shardCounts(t)).toEqual(await counted(t));
@@ -249,8 +299,7 @@ describe.each(TEST_DATABASE_KINDS)('the removal counts on %s', (kind) => {
       await dataSource.runMigrations();
       await expectExact();
 
-      await dataSource.undoLastMigration();
-      await dataSource.undoLastMigration();
+      await undoDownTo('RemovalCounts1764288000000');
       expect(await runner.hasTable('oc_numbers_removal_counts')).toBe(false);
       await apply({ op: 'setStatusWhere', from: 2, to: 3 });
       await dataSource.runMigrations();

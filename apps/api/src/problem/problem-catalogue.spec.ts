@@ -19,7 +19,6 @@ const NOT_IN_CONTRACT: Readonly<Partial<Record<ProblemCode, string>>> = {
     'CONNECT, or a framework 400 about a request ' +
     'body other than JSON that the reconciliation reads; the operations document their own 400s',
   EXPECTATION_FAILED: 'an `Expect` header other than `100-continue`, which no client of the contract sends',
-  NOT_ACCEPTABLE: 'raised by the framework, never by an operation of the contract',
   URI_TOO_LONG: 'raised by the framework, never by an operation; over-long requests meet the 431 first',
   SERVICE_UNAVAILABLE:
     'a 503 the framework raises that is not the database; no operation raises one (readiness answers DATABASE_UNAVAILABLE)',

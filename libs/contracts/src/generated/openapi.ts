@@ -90,6 +90,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v3/oc/numbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List numbers
+         * @description Lists the inventory's numbers, filtered by status, tenant and number prefix, in the
+         *     vendor's page shape, ordered by `telephoneNumber` (unique, so the order is stable).
+         *
+         *     **Two ways to page.** `page` and `pageSize` give numbered pages (`currentPage`,
+         *     `totalPages`), for the first few thousand records: the page must start within the first
+         *     100,000 matching records, since skipping rows costs in proportion to how many are
+         *     skipped. To walk further, or to walk everything, follow `nextCursor`: pass it as `cursor`
+         *     with the same filters to get the next page. A cursor names the last number of its page, so
+         *     a walk neither skips nor repeats a number that existed and matched the filters
+         *     throughout, however many rows are inserted, deleted or changed meanwhile; numbers that
+         *     appear, disappear or change status during the walk may or may not be in it. A cursor only
+         *     serves the filters it was made for; `cursor` with `page` is a 400. The last page has no
+         *     `nextCursor`.
+         *
+         *     **totalRecords** is exact, at the time of the request, and cheap: for any combination of
+         *     status and tenant filters it is read from counters the database keeps (a few rows,
+         *     whatever the table's size). With `telephoneNumberPrefix` it is counted over the numbers of
+         *     that prefix (a range of the number index), which costs in proportion to how many numbers
+         *     share the prefix: narrow prefixes are cheap, `+1` over millions of numbers is not.
+         *
+         *     **CSV.** With `Accept: text/csv` the answer is every number that matches the filters (not
+         *     one page: `page`, `pageSize` and `cursor` are refused), as `text/csv; charset=utf-8`, a
+         *     header line then one line per number, in number order, columns `telephoneNumber`,
+         *     `msTenantId` (empty when none), `acquiredNumberStatus` (0–3), `removalStatusChangedAt`
+         *     (ISO 8601 UTC, empty when never), `createdAt`. It is streamed as the database is read, in
+         *     batches of numbers walked as a cursor walks them (with the same guarantee), so an export
+         *     of millions of numbers holds neither the whole result in memory nor a database
+         *     connection between batches, and waits for a slow client. A failure after the first line
+         *     was sent cannot become a problem any more: the service cuts the transfer, and the client
+         *     sees an incomplete response (no final chunk) rather than a short file that looks whole.
+         */
+        get: operations["listNumbers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/oc/numbers/removal-status/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List tenants by numbers in removal
+         * @description The removal status summary of every tenant that has numbers, most numbers in removal
+         *     (`totalCount`, marked plus ready) first; tenants with equal counts in `msTenantId` order,
+         *     so the order is stable. Paged in the vendor's page shape. Each tenant's counts are the
+         *     summary's, read from the same counters; `lastReconciledAt` is when its last
+         *     reconciliation with Microsoft's list finished (null if never). Tenants with numbers only
+         *     in Active or ReleaseRequested are listed too, last, with zero counts; numbers without a
+         *     tenant are in no entry (the summary over all tenants counts them).
+         */
+        get: operations["listTenantRemovalSummaries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -374,6 +449,76 @@ export interface components {
          * @enum {integer}
          */
         NumberRemovalStatus: 0 | 1 | 2 | 3;
+        /** @description One number of the inventory. */
+        NumberListItem: {
+            /** @description The number, E.164. */
+            telephoneNumber: string;
+            /** @description The customer tenant's id, lower-case; null when the number has no tenant. */
+            msTenantId: string | null;
+            acquiredNumberStatus: components["schemas"]["NumberRemovalStatus"];
+            /** @description When the status last changed (UTC); null when it never did. */
+            removalStatusChangedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the number entered the inventory (UTC).
+             */
+            createdAt: string;
+        };
+        /**
+         * @description A page of numbers in the vendor's page shape, plus `nextCursor` (absent on the last page).
+         *     `currentPage` counts pages from the start of the walk when the page was reached by
+         *     `cursor`.
+         */
+        NumberListPage: {
+            /** Format: int32 */
+            currentPage: number;
+            /** Format: int32 */
+            pageSize: number;
+            /** Format: int64 */
+            totalPages: number;
+            /**
+             * Format: int64
+             * @description How many numbers match the filters, exactly, at the time of the request.
+             */
+            totalRecords: number;
+            data: components["schemas"]["NumberListItem"][];
+            /** @description Pass as `cursor`, with the same filters, for the next page; absent on the last. */
+            nextCursor?: string;
+        };
+        /** @description One tenant's removal status summary. */
+        TenantRemovalSummary: {
+            /**
+             * Format: uuid
+             * @description The tenant's id, lower-case.
+             */
+            msTenantId: string;
+            /** Format: int64 */
+            markedForRemovalCount: number;
+            /** Format: int64 */
+            readyForRemovalCount: number;
+            /**
+             * Format: int64
+             * @description The sum of the two.
+             */
+            totalCount: number;
+            /** @description When the tenant's last reconciliation finished (UTC); null if never. */
+            lastReconciledAt: string | null;
+        };
+        /** @description A page of tenants in the vendor's page shape. */
+        TenantRemovalSummaryPage: {
+            /** Format: int32 */
+            currentPage: number;
+            /** Format: int32 */
+            pageSize: number;
+            /** Format: int64 */
+            totalPages: number;
+            /**
+             * Format: int64
+             * @description Tenants that have numbers.
+             */
+            totalRecords: number;
+            data: components["schemas"]["TenantRemovalSummary"][];
+        };
         /**
          * @description An RFC 9457 problem details body, sent as `application/problem+json` with every error.
          *     Besides the fields below it may carry further string properties that describe the
@@ -514,6 +659,37 @@ export interface components {
                 "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                 "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                 "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /**
+         * @description The `Accept` header names no media type the operation answers with (`application/json`
+         *     or `text/csv`). `errorCode` is `NOT_ACCEPTABLE`.
+         */
+        NotAcceptable: {
+            headers: {
+                "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /**
+         * @description The database did not answer in time (`errorCode` `DATABASE_UNAVAILABLE`; the service
+         *     recovers by itself when it is back), or the counts it keeps are impossible until an
+         *     operator repairs them (`COUNTS_INCONSISTENT`). Retry after `Retry-After` seconds.
+         */
+        CountsUnavailable: {
+            headers: {
+                "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
                 [name: string]: unknown;
             };
             content: {
@@ -764,6 +940,158 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    listNumbers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only numbers in these statuses (repeat the parameter for several:
+                 *     `acquiredNumberStatus=2&acquiredNumberStatus=3`). 0 also matches older records whose
+                 *     status is missing. Omitted: every status.
+                 */
+                acquiredNumberStatus?: components["schemas"]["NumberRemovalStatus"][];
+                /**
+                 * @description Only this customer tenant's numbers: a GUID in the 8-4-4-4-12 hexadecimal form, any
+                 *     letter case. Omitted, empty or only white space: every tenant, numbers without one
+                 *     included. Any other value, or the parameter given more than once, is a 400.
+                 */
+                msTenantId?: string;
+                /**
+                 * @description Only numbers that begin with this prefix: `+` and 1 to 15 digits, the first not 0
+                 *     (`+1425` is every number of area code 425 in North America). Counting its
+                 *     `totalRecords` costs in proportion to the numbers that share the prefix.
+                 */
+                telephoneNumberPrefix?: string;
+                /**
+                 * @description The page to answer, from 1 (the default). The page must start within the first 100,000
+                 *     matching records (`(page − 1) × pageSize ≤ 100000`); beyond, follow `nextCursor`. Not
+                 *     with `cursor`.
+                 */
+                page?: number;
+                /** @description Numbers per page, 1 to 1000 (the cap); 100 when omitted. */
+                pageSize?: number;
+                /**
+                 * @description The `nextCursor` of the previous page, to get the page after it. Opaque: it is only
+                 *     valid with the filters it was made for, and a cursor that was altered, made up, or
+                 *     sent with other filters or with `page` is a 400.
+                 */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description A page of numbers (`application/json`, the default), or every matching number as CSV
+             *     (`text/csv`).
+             */
+            200: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberListPage"];
+                    /**
+                     * @example telephoneNumber,msTenantId,acquiredNumberStatus,removalStatusChangedAt,createdAt
+                     *     +14255550100,6f9619ff-8b86-d011-b42d-00cf4fc964ff,0,,2026-11-01T09:30:00.000Z
+                     *     +14255550101,6f9619ff-8b86-d011-b42d-00cf4fc964ff,2,2026-11-20T08:00:00.000Z,2026-11-01T09:30:00.000Z
+                     */
+                    "text/csv": string;
+                };
+            };
+            /**
+             * @description A parameter is not valid; the `detail` begins with its name and says the rule.
+             *
+             *     - `errorCode` is `INVALID_ACQUIRED_NUMBER_STATUS`: `acquiredNumberStatus` is not an
+             *       integer 0–3.
+             *     - `errorCode` is `INVALID_MS_TENANT_ID`: `msTenantId` is not a GUID, or is given more
+             *       than once.
+             *     - `errorCode` is `INVALID_TELEPHONE_NUMBER_PREFIX`: `telephoneNumberPrefix` is not `+`
+             *       and 1–15 digits.
+             *     - `errorCode` is `INVALID_PAGE`: `page` is not an integer from 1, starts past the first
+             *       100,000 records, or comes with the CSV export.
+             *     - `errorCode` is `INVALID_PAGE_SIZE`: `pageSize` is not an integer 1–1000, or comes
+             *       with the CSV export.
+             *     - `errorCode` is `INVALID_CURSOR`: `cursor` is not one this service made, was made for
+             *       other filters, or comes with `page` or with the CSV export.
+             */
+            400: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            406: components["responses"]["NotAcceptable"];
+            408: components["responses"]["RequestTimeout"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["CountsUnavailable"];
+        };
+    };
+    listTenantRemovalSummaries: {
+        parameters: {
+            query?: {
+                /** @description The page to answer, from 1 (the default) to 100000. */
+                page?: number;
+                /** @description Tenants per page, 1 to 1000 (the cap); 100 when omitted. */
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tenants. */
+            200: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantRemovalSummaryPage"];
+                };
+            };
+            /**
+             * @description `page` is not an integer 1–100000 (`errorCode` is `INVALID_PAGE`), or `pageSize` is
+             *     not an integer 1–1000 (`errorCode` is `INVALID_PAGE_SIZE`).
+             */
+            400: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["CountsUnavailable"];
         };
     };
     getLiveness: {
