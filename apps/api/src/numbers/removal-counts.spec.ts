@@ -7,6 +7,9 @@ import { NumbersRepository, type RemovalCounts } from './numbers.repository';
 import { compactRemovalCounts, verifyRemovalCounts } from './removal-counters';
 import { OcNumber } from './oc-number.entity';
 import { migratedDataSource } from '../../test/migrated-data-source';
+import { MIGRATIONS } from '../database/migrations';
+import { RemovalCounts1764288000000 } from '../database/migrations/1764288000000-removal-counts';
+import { RemovalCountDeltas1764374400000 } from '../database/migrations/1764374400000-removal-count-deltas';
 
 /**
  * The counter tables behind the summary must equal a plain COUNT of `oc_numbers` after any
@@ -223,6 +226,11 @@ describe.each(TEST_DATABASE_KINDS)('the removal counts on %s', (kind) => {
     return { markedForRemoval: Number(row.marked), readyForRemoval: Number(row.ready) };
   }
 
+  /** Reverts the migrations that came after `migration`, then `migration` itself. */
+  async function undoThrough(migration: (typeof MIGRATIONS)[number]): Promise<void> {
+    for (let i = MIGRATIONS.length - 1; i >= MIGRATIONS.indexOf(migration); i--) await dataSource.undoLastMigration();
+  }
+
   it('count the rows already there, through the migrations down to none and up again', async () => {
     const runner = dataSource.createQueryRunner();
     try {
@@ -238,7 +246,7 @@ describe.each(TEST_DATABASE_KINDS)('the removal counts on %s', (kind) => {
       // Deltas not compacted yet, and some compacted, when the deltas are reverted.
       await compactRemovalCounts(dataSource, { batch: 2 });
       await apply({ op: 'setStatusWhere', from: 1, to: 3 });
-      await dataSource.undoLastMigration();
+      await undoThrough(RemovalCountDeltas1764374400000);
       expect(await runner.hasTable('oc_numbers_removal_count_deltas')).toBe(false);
       expect(await shardCounts()).toEqual(await counted());
       for (const t of TENANTS) expect(await shardCounts(t)).toEqual(await counted(t));
@@ -249,8 +257,7 @@ describe.each(TEST_DATABASE_KINDS)('the removal counts on %s', (kind) => {
       await dataSource.runMigrations();
       await expectExact();
 
-      await dataSource.undoLastMigration();
-      await dataSource.undoLastMigration();
+      await undoThrough(RemovalCounts1764288000000);
       expect(await runner.hasTable('oc_numbers_removal_counts')).toBe(false);
       await apply({ op: 'setStatusWhere', from: 2, to: 3 });
       await dataSource.runMigrations();
