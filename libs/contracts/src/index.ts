@@ -15,6 +15,14 @@ export type ProblemDetails = components['schemas']['ProblemDetails'];
 export type ProblemDetailsFields = KnownKeys<ProblemDetails>;
 export type HealthStatus = components['schemas']['HealthStatus'];
 export type NumberRemovalStatus = components['schemas']['NumberRemovalStatus'];
+export type TelephoneNumbersRequest = components['schemas']['TelephoneNumbersRequest'];
+export type RemoveNumbersRequest = components['schemas']['RemoveNumbersRequest'];
+export type NumberActionResponse = components['schemas']['NumberActionResponse'];
+export type NumberActionResult = components['schemas']['NumberActionResult'];
+export type NumberActionOutcome = components['schemas']['NumberActionOutcome'];
+export type NumberHistoryPage = components['schemas']['NumberHistoryPage'];
+export type NumberHistoryEntry = components['schemas']['NumberHistoryEntry'];
+export type NumberHistoryQuery = NonNullable<operations['getNumberHistory']['parameters']['query']>;
 export type RemovalStatusSummaryQuery = NonNullable<operations['getNumberRemovalStatusSummary']['parameters']['query']>;
 
 type KnownKeys<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };

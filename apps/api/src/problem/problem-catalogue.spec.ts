@@ -16,13 +16,11 @@ import { frameworkProblem, isProblemCode, type ProblemCode, PROBLEMS, problem } 
 const NOT_IN_CONTRACT: Readonly<Partial<Record<ProblemCode, string>>> = {
   BAD_REQUEST:
     'malformed HTTP that Node.js refuses before any operation sees it, an HTTP/1.1 request without Host, a ' +
-    'CONNECT, or a framework 400 about a request ' +
-    'body; no operation takes a body, and the summary documents its only 400, INVALID_MS_TENANT_ID',
+    'CONNECT, or a framework 400 about a request body to an operation that takes none (a body that is not ' +
+    'JSON, to an operation that takes one, is INVALID_REQUEST_BODY)',
   EXPECTATION_FAILED: 'an `Expect` header other than `100-continue`, which no client of the contract sends',
   NOT_ACCEPTABLE: 'raised by the framework, never by an operation of the contract',
-  PAYLOAD_TOO_LARGE: 'a request body over 16 KiB; no operation takes a body',
   URI_TOO_LONG: 'raised by the framework, never by an operation; over-long requests meet the 431 first',
-  UNSUPPORTED_MEDIA_TYPE: 'a request body of a type the framework does not read; no operation takes a body',
   SERVICE_UNAVAILABLE:
     'a 503 the framework raises that is not the database; no operation raises one (readiness answers DATABASE_UNAVAILABLE)',
 };
@@ -171,7 +169,7 @@ describe('the problem catalogue against the contract', () => {
 
 describe('problem', () => {
   it('fills in the detail of a code', () => {
-    expect(problem('TOO_MANY_REQUESTS', { max: 3, seconds: 10, retryAfter: 7 })).toEqual({
+    expect(problem('TOO_MANY_REQUESTS', { max: 3, seconds: 10, scope: 'client', retryAfter: 7 })).toEqual({
       type: 'about:blank',
       title: 'Too Many Requests',
       status: 429,
