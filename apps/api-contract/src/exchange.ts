@@ -11,6 +11,8 @@ export interface Request {
   /** A query string sent exactly as given (for encodings a serializer would tidy up). */
   readonly rawQuery?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** A request body, sent exactly as given; `application/json` unless the headers name a type. */
+  readonly body?: string;
 }
 
 export interface Exchange extends ContractResponse {
@@ -35,7 +37,11 @@ export async function send(baseUrl: string, request: Request): Promise<Exchange>
   await call(request.method.toLowerCase(), request.path, {
     params: { query: request.query ?? {} },
     querySerializer: () => request.rawQuery ?? serialize(request.query ?? {}),
-    headers: request.headers,
+    headers:
+      request.body === undefined || Object.keys(request.headers ?? {}).some((h) => h.toLowerCase() === 'content-type')
+        ? request.headers
+        : { ...request.headers, 'content-type': 'application/json' },
+    ...(request.body === undefined ? {} : { body: request.body, bodySerializer: (body: string) => body }),
     // Not every answer is JSON (metrics, the docs page, the YAML contract): the copy is parsed below.
     parseAs: 'text',
     signal: AbortSignal.timeout(10_000),
