@@ -115,6 +115,23 @@ describe.each(TEST_DATABASE_KINDS)('the lifecycle actions on %s', (kind) => {
     });
   });
 
+  it("leaves no context on the service's pooled connections: its next plain writes are recorded as sql", async () => {
+    await post(READY, { telephoneNumbers: [n(1)] });
+    // The pool hands out the connection it got back last: the one the action used.
+    for (const status of [2, 3]) {
+      await running().dataSource.query(
+        `UPDATE oc_numbers SET removal_status = ${status} WHERE telephone_number = '${n(1)}'`,
+      );
+    }
+    const rows = await sql<{ operation: string; caller: string | null }>(
+      'SELECT operation, caller FROM oc_numbers_status_history WHERE telephone_number = ? ORDER BY id',
+      [n(1)],
+    );
+    expect(rows.map((row) => row.operation)).toEqual(['sql', 'ready-for-removal', 'sql', 'sql']);
+    expect(rows[1].caller).toBe(CALLER);
+    expect(rows[3].caller).not.toBe(CALLER);
+  });
+
   describe('POST clear-removal-status', () => {
     it('returns MarkedForRemoval numbers to Active; ReadyForRemoval cannot be cleared', async () => {
       const response = await post(CLEAR, { telephoneNumbers: [n(3), n(1), n(7), n(9)] });
