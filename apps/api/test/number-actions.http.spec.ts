@@ -132,6 +132,24 @@ describe.each(TEST_DATABASE_KINDS)('the lifecycle actions on %s', (kind) => {
     expect(rows[3].caller).not.toBe(CALLER);
   });
 
+  it('serves concurrent actions, each in its own transaction', async () => {
+    const responses = await Promise.all(
+      [1, 2, 3, 4, 5, 6, 7, 8].flatMap((i) => [
+        post(READY, { telephoneNumbers: [n(i)] }),
+        post(CLEAR, { telephoneNumbers: [n(i)] }),
+        request(running().server).get(`/api/v3/oc/numbers/${n(i)}/history`),
+      ]),
+    );
+    expect(responses.map((r) => r.status)).toEqual(responses.map(() => 200));
+    // n(1) and n(2) were MarkedForRemoval: one of the two actions took each of them.
+    const [first, second] = [1, 2].map((i) =>
+      responses.filter((r, at) => at % 3 < 2 && r.body.data.results[0].telephoneNumber === n(i)),
+    );
+    for (const pair of [first, second]) {
+      expect(pair.map((r) => r.body.data.successCount).sort()).toEqual([0, 1]);
+    }
+  });
+
   describe('POST clear-removal-status', () => {
     it('returns MarkedForRemoval numbers to Active; ReadyForRemoval cannot be cleared', async () => {
       const response = await post(CLEAR, { telephoneNumbers: [n(3), n(1), n(7), n(9)] });
