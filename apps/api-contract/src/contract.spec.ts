@@ -54,7 +54,11 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
     const test = needsOwnInstance(scenario) && REMOTE_BASE_URL ? it.skip : it;
     test(`${scenario.operationId}: ${scenario.name} → ${scenario.status}`, async () => {
       const operation = contract.operationById(scenario.operationId);
-      const request = { method: scenario.method ?? operation.method, path: operation.path, ...scenario.request };
+      const request = {
+        method: scenario.method ?? operation.method,
+        path: pathOf(operation.path, scenario.pathParams),
+        ...scenario.request,
+      };
       if (scenario.rateLimited) {
         // One request a day: windows are aligned to the clock, so a day-long one only rolls over
         // at midnight UTC.
@@ -133,6 +137,17 @@ function expectScenario(scenario: Scenario, exchange: Exchange, method: string, 
   for (const [header, value] of Object.entries(scenario.headers ?? {})) {
     expect(exchange.headers[header]).toBe(value);
   }
+}
+
+/**
+ * The operation's path with the scenario's parameters filled in, percent-encoded; parameters the
+ * scenario gives with its request (`request.pathParams`) are filled in when it is sent.
+ */
+function pathOf(template: string, parameters: Readonly<Record<string, string>> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = parameters[name];
+    return value === undefined ? whole : encodeURIComponent(value);
+  });
 }
 
 /** A 200 summary keeps the rules that hold whatever the data. */

@@ -46,8 +46,11 @@ export async function send(baseUrl: string, request: Request): Promise<Exchange>
   await call(request.method.toLowerCase(), pathOf(request), {
     params: { query: request.query ?? {} },
     querySerializer: () => request.rawQuery ?? serialize(request.query ?? {}),
-    headers: request.headers,
-    ...(request.body !== undefined && { body: request.body, bodySerializer: (body: string) => body }),
+    headers:
+      request.body === undefined || Object.keys(request.headers ?? {}).some((h) => h.toLowerCase() === 'content-type')
+        ? request.headers
+        : { ...request.headers, 'content-type': 'application/json' },
+    ...(request.body === undefined ? {} : { body: request.body, bodySerializer: (body: string) => body }),
     // Not every answer is JSON (metrics, the docs page, the YAML contract): the copy is parsed below.
     parseAs: 'text',
     signal: AbortSignal.timeout(10_000),

@@ -70,6 +70,8 @@ export interface Scenario {
    * the suite boots with a short request timeout (a 408).
    */
   readonly slowClient?: boolean;
+  /** The values of the operation's path parameters (percent-encoded when sent). */
+  readonly pathParams?: Readonly<Record<string, string>>;
 }
 
 export const SUMMARY = 'getNumberRemovalStatusSummary';
@@ -92,6 +94,306 @@ const DATABASE_SHUT: Fault = {
     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()",
   after: 'ALTER DATABASE {database} ALLOW_CONNECTIONS true',
 };
+
+const LIFECYCLE = {
+  ready: 'markNumbersReadyForRemoval',
+  clear: 'clearNumbersRemovalStatus',
+  remove: 'removeNumbers',
+  history: 'getNumberHistory',
+};
+const ACTIONS = [LIFECYCLE.ready, LIFECYCLE.clear, LIFECYCLE.remove];
+
+/** A JSON body, as the scenario sends it. */
+const json = (body: unknown) => ({ body: JSON.stringify(body) });
+
+/** Numbers no fixture holds: the actions find nothing to change, so repeats change nothing. */
+const UNKNOWN = ['+19995550100', '+19995550101'];
+/** A tenant without numbers, for final removal by tenant (nothing of anyone's to remove). */
+const EMPTY_TENANT = 'ffffffff-0000-4000-8000-00000000e0e0';
+/** A number a scenario adds, moves and takes away again, so that the fixture's counts stay. */
+const TRANSIENT = '+19995550200';
+
+const invalidBody = { status: 400, title: 'Invalid request body', errorCode: 'INVALID_REQUEST_BODY' };
+const invalidNumbers = { status: 400, title: 'Invalid telephoneNumbers', errorCode: 'INVALID_TELEPHONE_NUMBERS' };
+const internalError = { errorCode: 'INTERNAL_ERROR', title: 'Internal Server Error' };
+
+/** `oc_numbers` renamed away under the running service: every action's statement fails. */
+const NUMBERS_AWAY: Fault = {
+  description: 'the numbers table renamed away under the running service',
+  before: 'ALTER TABLE oc_numbers RENAME TO oc_numbers_away',
+  after: 'ALTER TABLE oc_numbers_away RENAME TO oc_numbers',
+};
+
+/** The scenarios of the lifecycle's actions and history. */
+const LIFECYCLE_SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'a MarkedForRemoval number is made ready; the others are reported as they are',
+    operationId: LIFECYCLE.ready,
+    request: json({ telephoneNumbers: [TRANSIENT, '+14255550004', '+14255550003', UNKNOWN[0]] }),
+    status: 200,
+    body: {
+      data: {
+        processedCount: 4,
+        successCount: 1,
+        results: [
+          { telephoneNumber: TRANSIENT, outcome: 'changed' },
+          { telephoneNumber: '+14255550004', outcome: 'wrongStatus', currentStatus: 0 },
+          { telephoneNumber: '+14255550003', outcome: 'wrongStatus', currentStatus: 3 },
+          { telephoneNumber: UNKNOWN[0], outcome: 'notFound' },
+        ],
+      },
+      status: 'success',
+      succeeded: true,
+      message: '1 of 4 numbers moved to ReadyForRemoval.',
+    },
+    fault: {
+      description: 'a MarkedForRemoval number added for the scenario, and removed after it',
+      before: `INSERT INTO oc_numbers (telephone_number, ms_tenant_id, removal_status) VALUES ('${TRANSIENT}', '${EMPTY_TENANT}', 2)`,
+      after: `DELETE FROM oc_numbers WHERE telephone_number = '${TRANSIENT}'`,
+    },
+  },
+  {
+    name: 'numbers not MarkedForRemoval or unknown: nothing changes',
+    operationId: LIFECYCLE.ready,
+    request: json({ telephoneNumbers: ['+14255550005', UNKNOWN[1]] }),
+    status: 200,
+    bodyMatches: { status: 'success', succeeded: true, data: { processedCount: 2, successCount: 0 } },
+  },
+  {
+    name: 'ReadyForRemoval cannot be cleared; unknown numbers are reported',
+    operationId: LIFECYCLE.clear,
+    request: json({ telephoneNumbers: ['+14255550003', UNKNOWN[0]] }),
+    status: 200,
+    body: {
+      data: {
+        processedCount: 2,
+        successCount: 0,
+        results: [
+          { telephoneNumber: '+14255550003', outcome: 'wrongStatus', currentStatus: 3 },
+          { telephoneNumber: UNKNOWN[0], outcome: 'notFound' },
+        ],
+      },
+      status: 'success',
+      succeeded: true,
+      message: '0 of 2 numbers returned to Active.',
+    },
+  },
+  {
+    name: 'numbers not ReadyForRemoval are not removed',
+    operationId: LIFECYCLE.remove,
+    request: json({ telephoneNumbers: ['+14255550001', UNKNOWN[1]] }),
+    status: 200,
+    body: {
+      data: {
+        processedCount: 2,
+        successCount: 0,
+        results: [
+          { telephoneNumber: '+14255550001', outcome: 'wrongStatus', currentStatus: 2 },
+          { telephoneNumber: UNKNOWN[1], outcome: 'notFound' },
+        ],
+      },
+      status: 'success',
+      succeeded: true,
+      message: '0 of 2 numbers removed.',
+    },
+  },
+  {
+    name: 'a tenant without numbers has nothing to remove',
+    operationId: LIFECYCLE.remove,
+    request: json({ msTenantId: EMPTY_TENANT }),
+    status: 200,
+    body: {
+      data: { processedCount: 0, successCount: 0, results: [], omittedResultCount: 0 },
+      status: 'success',
+      succeeded: true,
+      message: "0 of the tenant's 0 numbers removed (those ReadyForRemoval).",
+    },
+  },
+  ...ACTIONS.flatMap((operationId): Scenario[] => [
+    {
+      name: 'not JSON',
+      operationId,
+      request: { body: '{"telephoneNumbers": [' },
+      status: 400,
+      bodyMatches: { ...invalidBody, detail: 'The body is not valid JSON.' },
+      bypassPrism: 'Prism cannot read the body and answers it itself, with a body of its own',
+    },
+    {
+      name: 'no telephoneNumbers array',
+      operationId,
+      request: json({ telephoneNumbers: '+14255550001' }),
+      status: 400,
+      bodyMatches: invalidBody,
+    },
+    {
+      name: 'over 500 entries',
+      operationId,
+      request: json({ telephoneNumbers: Array.from({ length: 501 }, (_, i) => `+1999${String(i).padStart(7, '0')}`) }),
+      status: 400,
+      bodyMatches: { ...invalidBody, detail: 'telephoneNumbers must hold 1 to 500 numbers (got 501).' },
+    },
+    {
+      name: 'entries that are not E.164, and a duplicate',
+      operationId,
+      request: json({ telephoneNumbers: [UNKNOWN[0], '4255550001', UNKNOWN[0]] }),
+      status: 400,
+      bodyMatches: {
+        ...invalidNumbers,
+        detail: `2 entries of telephoneNumbers cannot be used: [1] "4255550001" is not E.164; [2] "${UNKNOWN[0]}" is a duplicate.`,
+        offendingCount: '2',
+      },
+    },
+    {
+      name: 'a body over 16 KiB',
+      operationId,
+      request: json({ telephoneNumbers: Array.from({ length: 1500 }, (_, i) => `+1999${String(i).padStart(7, '0')}`) }),
+      status: 413,
+      bodyMatches: { status: 413, errorCode: 'PAYLOAD_TOO_LARGE' },
+      bypassPrism: 'Prism refuses the body (over maxItems) before forwarding it',
+    },
+    {
+      name: 'a body that is not JSON by its type',
+      operationId,
+      request: { body: UNKNOWN[0], headers: { 'content-type': 'text/plain' } },
+      status: 415,
+      bodyMatches: { status: 415, errorCode: 'UNSUPPORTED_MEDIA_TYPE' },
+      bypassPrism: 'Prism refuses a media type the operation does not declare before forwarding it',
+    },
+    {
+      name: 'the numbers table is gone',
+      operationId,
+      request: json({ telephoneNumbers: [UNKNOWN[0]] }),
+      status: 500,
+      bodyMatches: internalError,
+      fault: NUMBERS_AWAY,
+    },
+    {
+      name: 'the database refuses connections',
+      operationId,
+      request: json({ telephoneNumbers: [UNKNOWN[0]] }),
+      status: 503,
+      bodyMatches: databaseUnavailable,
+      headers: { 'retry-after': '5' },
+      fault: DATABASE_SHUT,
+      kinds: ['postgres'],
+    },
+    {
+      name: 'a client over its rate limit',
+      operationId,
+      request: json({ telephoneNumbers: [UNKNOWN[0]] }),
+      status: 429,
+      bodyMatches: { ...tooManyRequests, limit: 'client' },
+      rateLimited: true,
+    },
+  ]),
+  {
+    name: 'both forms of removal at once',
+    operationId: LIFECYCLE.remove,
+    request: json({ telephoneNumbers: [UNKNOWN[0]], msTenantId: EMPTY_TENANT }),
+    status: 400,
+    bodyMatches: { ...invalidBody, detail: 'The body must have telephoneNumbers or msTenantId, not both.' },
+  },
+  {
+    name: 'a tenant that is not a GUID',
+    operationId: LIFECYCLE.remove,
+    request: json({ msTenantId: 'not-a-guid' }),
+    status: 400,
+    bodyMatches: invalidTenant,
+  },
+  {
+    name: 'a number without history',
+    operationId: LIFECYCLE.history,
+    pathParams: { telephoneNumber: '+19995550300' },
+    request: {},
+    status: 200,
+    body: { currentPage: 1, pageSize: 50, totalPages: 0, totalRecords: 0, data: [] },
+  },
+  {
+    name: 'a number of the fixture, a page of one',
+    operationId: LIFECYCLE.history,
+    pathParams: { telephoneNumber: '+14255550001' },
+    request: { query: { page: '1', pageSize: '1' } },
+    status: 200,
+    bodyMatches: { currentPage: 1, pageSize: 1 },
+  },
+  {
+    name: 'a number that is not E.164',
+    operationId: LIFECYCLE.history,
+    pathParams: { telephoneNumber: '14255550001' },
+    request: {},
+    status: 400,
+    bodyMatches: { status: 400, title: 'Invalid telephoneNumber', errorCode: 'INVALID_TELEPHONE_NUMBER' },
+  },
+  {
+    name: 'a page size over the cap',
+    operationId: LIFECYCLE.history,
+    pathParams: { telephoneNumber: '+14255550001' },
+    request: { query: { pageSize: '201' } },
+    status: 400,
+    bodyMatches: { status: 400, title: 'Invalid page', errorCode: 'INVALID_PAGE' },
+  },
+  {
+    name: 'the history table is gone',
+    operationId: LIFECYCLE.history,
+    pathParams: { telephoneNumber: '+14255550001' },
+    request: {},
+    status: 500,
+    bodyMatches: internalError,
+    fault: {
+      description: 'the history table renamed away under the running service',
+      before: 'ALTER TABLE oc_numbers_status_history RENAME TO oc_numbers_status_history_away',
+      after: 'ALTER TABLE oc_numbers_status_history_away RENAME TO oc_numbers_status_history',
+    },
+  },
+  {
+    name: 'the database refuses connections',
+    operationId: LIFECYCLE.history,
+    pathParams: { telephoneNumber: '+14255550001' },
+    request: {},
+    status: 503,
+    bodyMatches: databaseUnavailable,
+    headers: { 'retry-after': '5' },
+    fault: DATABASE_SHUT,
+    kinds: ['postgres'],
+  },
+  {
+    name: 'history over the rate limit',
+    operationId: LIFECYCLE.history,
+    pathParams: { telephoneNumber: '+14255550001' },
+    request: {},
+    status: 429,
+    bodyMatches: tooManyRequests,
+    rateLimited: true,
+  },
+  // Methods the paths have no operation for, and clients too slow to send their request.
+  ...[...ACTIONS, LIFECYCLE.history].flatMap((operationId): Scenario[] => {
+    const pathParams = operationId === LIFECYCLE.history ? { telephoneNumber: '+14255550001' } : undefined;
+    return [
+      {
+        name: 'a method the path has no operation for',
+        operationId,
+        pathParams,
+        method: 'DELETE',
+        request: {},
+        status: 405,
+        bodyMatches: methodNotAllowed,
+        headers: { allow: operationId === LIFECYCLE.history ? 'GET, HEAD' : 'POST' },
+        bypassPrism: 'Prism answers a method the contract has no operation for itself',
+      },
+      {
+        name: 'a client too slow to send its request',
+        operationId,
+        pathParams,
+        slowClient: true,
+        request: {},
+        status: 408,
+        bodyMatches: requestTimeout,
+        headers: { connection: 'close' },
+        bypassPrism: 'the request never completes, so there is nothing for Prism to forward',
+      },
+    ];
+  }),
+];
 
 const OPERATIONS = {
   liveness: 'getLiveness',
@@ -121,6 +423,7 @@ const ownTenantOnly = 'records a reconciliation, which the suite may only do on 
 
 /** The scenarios of each operation; together they must reach every response the contract documents. */
 export const SCENARIOS: readonly Scenario[] = [
+  ...LIFECYCLE_SCENARIOS,
   { name: 'all tenants', operationId: SUMMARY, request: {}, status: 200, body: ALL },
   { name: 'empty msTenantId', operationId: SUMMARY, request: { query: { msTenantId: '' } }, status: 200, body: ALL },
   {
@@ -568,7 +871,7 @@ export const SCENARIOS: readonly Scenario[] = [
     operationId: RECONCILE,
     request: reconcile(TENANT_A, '{"acquiredNumbers": ['),
     status: 400,
-    bodyMatches: { errorCode: 'INVALID_BODY', detail: 'The body is not valid JSON.' },
+    bodyMatches: { errorCode: 'INVALID_REQUEST_BODY', detail: 'The body is not valid JSON.' },
     bypassPrism: 'Prism answers a body that is not JSON itself, with a 400 of its own',
   },
   {

@@ -44,7 +44,12 @@ export async function startTarget(
   let server: ServerProcess | undefined;
   let prism: PrismProxy | undefined;
   try {
-    server = await startServer({ DATABASE_URL: database.url, RATE_LIMIT_MAX: SUITE_RATE_LIMIT, ...env });
+    server = await startServer({
+      DATABASE_URL: database.url,
+      RATE_LIMIT_MAX: SUITE_RATE_LIMIT,
+      ACTION_RATE_LIMIT_MAX: SUITE_RATE_LIMIT,
+      ...env,
+    });
     prism = withPrism ? await startPrism(server.baseUrl) : undefined;
   } catch (error) {
     await server?.stop();

@@ -8,6 +8,7 @@ import { DatabaseModule } from './database/database.module';
 import { DocsModule } from './docs/docs.module';
 import type { OpenApiSpec } from './docs/openapi-spec';
 import { HealthModule } from './health/health.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { requestLogOptions, usePrettyLogs } from './logging/log-options';
 import { MetricsModule } from './metrics/metrics.module';
 import { NumberListModule } from './number-list/number-list.module';
@@ -39,6 +40,7 @@ export class AppModule {
         NumbersModule,
         ReconcileModule,
         NumberListModule,
+        LifecycleModule,
         HealthModule,
         MetricsModule,
         DocsModule.forRoot(spec),

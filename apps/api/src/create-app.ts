@@ -20,7 +20,7 @@ import {
   routeAgainOnRouterError,
   routeClientProblem,
 } from './problem/router-problems';
-import { applyRateLimit, RateLimiter } from './rate-limit/rate-limiter';
+import { ACTION_ROUTES, applyRateLimit, RateLimiter, type RouteRateLimit } from './rate-limit/rate-limiter';
 import { applySecurity } from './security/security';
 import { applyRouteBodyLimits, requestLimits, useBodyParsers } from './security/request-limits';
 
@@ -34,6 +34,10 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   if (!isPostgres(config.database)) checkSqliteFile(config.database.path, config.migrationsRun);
   const limiter = config.rateLimit.enabled ? new RateLimiter(config.rateLimit) : undefined;
+  const actionLimit: RouteRateLimit | undefined =
+    limiter && config.actionRateLimit.max > 0
+      ? { limiter: new RateLimiter(config.actionRateLimit), config: config.actionRateLimit, routes: ACTION_ROUTES }
+      : undefined;
   const adapter: FastifyAdapter = new FastifyAdapter({
     genReqId: (req: IncomingMessage) => traceIdOf(req),
     // Log lines come from nestjs-pino; Fastify's own logger stays off.
@@ -78,7 +82,7 @@ export async function createApp(
   }
   app.get(MetricsService).instrument(adapter.getInstance());
   await applySecurity(app, config);
-  if (limiter) applyRateLimit(app, limiter, config.rateLimit);
+  if (limiter) applyRateLimit(app, limiter, config.rateLimit, actionLimit);
   await app.init();
   addMethodNotAllowedRoutes();
   refuseWhatNodeWould(adapter.getInstance(), adapter.getInstance().server);

@@ -29,6 +29,7 @@ describe('the rate limit', () => {
         title: 'Too Many Requests',
         detail: `More than 3 requests in 86400 seconds from this client. Retry after ${retryAfter} seconds.`,
         instance: path,
+        limit: 'client',
       });
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(DAY_MS / 1000);

@@ -324,6 +324,122 @@ export interface OcNumbersClient {
   ): Promise<operations['listTenantRemovalSummaries']['responses'][200]['content']['application/json']>;
 
   /**
+   * Transition numbers to ReadyForRemoval
+   *
+   * Moves the named numbers from MarkedForRemoval (2) to ReadyForRemoval (3), the vendor's
+   * "transition to ready for removal": the numbers are confirmed deleted and wait for final
+   * removal. Only MarkedForRemoval numbers move; every other number is reported in
+   * `data.results` with the reason it did not (`notFound`, or `wrongStatus` and its current
+   * status) and is left as it is.
+   *
+   * The request is one transaction: every number that can move moves, together, and the
+   * status history records each change with operation `ready-for-removal` and the caller.
+   * Repeating a request is harmless: the numbers it moved report `wrongStatus` with status 3,
+   * and nothing changes. `data.processedCount` counts every number of the request,
+   * `data.successCount` those that changed.
+   *
+   * A body that cannot be used (not JSON, no `telephoneNumbers` array, 0 or over 500
+   * entries, an entry that is not an E.164 string or repeats an earlier one, a field other
+   * than `telephoneNumbers`) is a 400 problem that names the offending entries and changes
+   * nothing. This operation has its own rate limit besides the client's (see 429).
+   *
+   * `POST /api/v3/oc/numbers/action/ready-for-removal` (operation `markNumbersReadyForRemoval`).
+   * Resolves to the parsed body of the 200 answer; rejects with {@link OcNumbersApiError} on an
+   * error answer (documented: 400, 405, 408, 413, 415, 429, 500, 503).
+   *
+   * @param body - the request body, sent as `application/json`
+   * @param options - for this call: an `AbortSignal`, headers to send
+   */
+  markNumbersReadyForRemoval(
+    body: NonNullable<operations['markNumbersReadyForRemoval']['requestBody']>['content']['application/json'],
+    options?: OcNumbersCallOptions,
+  ): Promise<operations['markNumbersReadyForRemoval']['responses'][200]['content']['application/json']>;
+
+  /**
+   * Clear the removal status of numbers
+   *
+   * Returns the named numbers from MarkedForRemoval (2) to Active (0), the vendor's "clear
+   * removal status" (note the path: not under `/numbers`). ReadyForRemoval (3) numbers cannot
+   * be cleared: they report `wrongStatus` with status 3, as does every other number that is
+   * not MarkedForRemoval; unknown numbers report `notFound`.
+   *
+   * Body, answer, transaction, history (operation `clear-removal-status`), repeats, bad input
+   * and rate limit as for `markNumbersReadyForRemoval`.
+   *
+   * `POST /api/v3/oc/action/clear-removal-status` (operation `clearNumbersRemovalStatus`). Resolves
+   * to the parsed body of the 200 answer; rejects with {@link OcNumbersApiError} on an error answer
+   * (documented: 400, 405, 408, 413, 415, 429, 500, 503).
+   *
+   * @param body - the request body, sent as `application/json`
+   * @param options - for this call: an `AbortSignal`, headers to send
+   */
+  clearNumbersRemovalStatus(
+    body: NonNullable<operations['clearNumbersRemovalStatus']['requestBody']>['content']['application/json'],
+    options?: OcNumbersCallOptions,
+  ): Promise<operations['clearNumbersRemovalStatus']['responses'][200]['content']['application/json']>;
+
+  /**
+   * Remove numbers that are ready for removal
+   *
+   * Final removal: deletes ReadyForRemoval (3) numbers from the inventory. Their status
+   * history stays (see `getNumberHistory`), its last entry with `newStatus` null.
+   *
+   * Two forms of body, exactly one of them:
+   *
+   * - `{"telephoneNumbers": [...]}`, as for the other actions: each named number that is
+   *   ReadyForRemoval is removed; any other reports `wrongStatus` with its status, or
+   *   `notFound`, and is left as it is.
+   * - `{"msTenantId": "<GUID>"}`: every ReadyForRemoval number of that tenant is removed.
+   *   `data.processedCount` is the number of the tenant's numbers (all statuses), and
+   *   `data.successCount` those removed; `data.results` lists the removed numbers in
+   *   telephone-number order, at most 1000 of them, and `data.omittedResultCount` says how
+   *   many removed numbers it does not list. The tenant's other numbers are not listed.
+   *
+   * One transaction; the history records each removal with operation `remove`. Repeats, bad
+   * input and rate limit as for `markNumbersReadyForRemoval`; an `msTenantId` that is not a
+   * GUID is a 400 `INVALID_MS_TENANT_ID`.
+   *
+   * `POST /api/v3/oc/numbers/action/remove` (operation `removeNumbers`). Resolves to the parsed body
+   * of the 200 answer; rejects with {@link OcNumbersApiError} on an error answer (documented: 400,
+   * 405, 408, 413, 415, 429, 500, 503).
+   *
+   * @param body - the request body, sent as `application/json`
+   * @param options - for this call: an `AbortSignal`, headers to send
+   */
+  removeNumbers(
+    body: NonNullable<operations['removeNumbers']['requestBody']>['content']['application/json'],
+    options?: OcNumbersCallOptions,
+  ): Promise<operations['removeNumbers']['responses'][200]['content']['application/json']>;
+
+  /**
+   * Get the status history of a number
+   *
+   * Every status change of one number, newest first: when, from which status to which, by
+   * which operation and by whom. The database records it, so changes made by other systems
+   * writing the inventory directly are there too (operation `sql`). A removed number keeps
+   * its history; a number that never existed has none (a 200 with no entries).
+   *
+   * Recorded: the number's creation (`oldStatus` null), every change of its status (a
+   * missing status counts as Active, 0) and its removal (`newStatus` null). Not recorded: a
+   * whole inventory emptied by `TRUNCATE`.
+   *
+   * Paged: `page` (from 1) and `pageSize` (1 to 200, default 50).
+   *
+   * `GET /api/v3/oc/numbers/{telephoneNumber}/history` (operation `getNumberHistory`). Resolves to
+   * the parsed body of the 200 answer; rejects with {@link OcNumbersApiError} on an error answer
+   * (documented: 400, 405, 408, 429, 500, 503).
+   *
+   * @param path - the path parameters: `telephoneNumber`
+   * @param query - the query parameters: `page`, `pageSize`
+   * @param options - for this call: an `AbortSignal`, headers to send
+   */
+  getNumberHistory(
+    path: operations['getNumberHistory']['parameters']['path'],
+    query?: operations['getNumberHistory']['parameters']['query'],
+    options?: OcNumbersCallOptions,
+  ): Promise<operations['getNumberHistory']['responses'][200]['content']['application/json']>;
+
+  /**
    * Liveness probe
    *
    * Answers 200 while the process runs and serves HTTP. It does no I/O: a load balancer or
@@ -491,6 +607,38 @@ export function createOcNumbersClient(clientOptions: OcNumbersClientOptions): Oc
         headers: options?.headers,
       }),
     );
+  const markNumbersReadyForRemoval: OcNumbersClient['markNumbersReadyForRemoval'] = async (body, options) =>
+    settle(
+      await fetchClient.POST('/api/v3/oc/numbers/action/ready-for-removal', {
+        body,
+        signal: options?.signal,
+        headers: options?.headers,
+      }),
+    );
+  const clearNumbersRemovalStatus: OcNumbersClient['clearNumbersRemovalStatus'] = async (body, options) =>
+    settle(
+      await fetchClient.POST('/api/v3/oc/action/clear-removal-status', {
+        body,
+        signal: options?.signal,
+        headers: options?.headers,
+      }),
+    );
+  const removeNumbers: OcNumbersClient['removeNumbers'] = async (body, options) =>
+    settle(
+      await fetchClient.POST('/api/v3/oc/numbers/action/remove', {
+        body,
+        signal: options?.signal,
+        headers: options?.headers,
+      }),
+    );
+  const getNumberHistory: OcNumbersClient['getNumberHistory'] = async (path, query, options) =>
+    settle(
+      await fetchClient.GET('/api/v3/oc/numbers/{telephoneNumber}/history', {
+        params: { path, query },
+        signal: options?.signal,
+        headers: options?.headers,
+      }),
+    );
   const getLiveness: OcNumbersClient['getLiveness'] = async (options) =>
     settle(await fetchClient.GET('/health/live', { signal: options?.signal, headers: options?.headers }));
   const getReadiness: OcNumbersClient['getReadiness'] = async (options) =>
@@ -517,6 +665,10 @@ export function createOcNumbersClient(clientOptions: OcNumbersClientOptions): Oc
     listNumbers,
     listNumbersCsv,
     listTenantRemovalSummaries,
+    markNumbersReadyForRemoval,
+    clearNumbersRemovalStatus,
+    removeNumbers,
+    getNumberHistory,
     getLiveness,
     getReadiness,
     getMetrics,

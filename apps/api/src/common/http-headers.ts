@@ -11,6 +11,7 @@ export const HEADER = {
   rateLimitLimit: 'RateLimit-Limit',
   rateLimitRemaining: 'RateLimit-Remaining',
   rateLimitReset: 'RateLimit-Reset',
+  rateLimitPolicy: 'RateLimit-Policy',
   contentType: 'Content-Type',
   contentLength: 'Content-Length',
   connection: 'Connection',

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 10_000,
       rateLimit: { enabled: true, max: 600, windowMs: 60_000 },
       reconcile: { maxRemovalShare: 0.2, statementTimeoutMs: 120_000 },
+      actionRateLimit: { max: 300, windowMs: 60_000 },
       requestTimeoutMs: 30_000,
       corsOrigins: [],
       trustProxy: false,
@@ -80,6 +81,8 @@ describe('loadConfig', () => {
     ['RATE_LIMIT_ENABLED', 'false', { rateLimit: { enabled: false, max: 600, windowMs: 60_000 } }],
     ['RATE_LIMIT_MAX', '50', { rateLimit: { enabled: true, max: 50, windowMs: 60_000 } }],
     ['RATE_LIMIT_WINDOW_MS', '1000', { rateLimit: { enabled: true, max: 600, windowMs: 1000 } }],
+    ['ACTION_RATE_LIMIT_MAX', '0', { actionRateLimit: { max: 0, windowMs: 60_000 } }],
+    ['ACTION_RATE_LIMIT_WINDOW_MS', '1000', { actionRateLimit: { max: 300, windowMs: 1000 } }],
     [
       'CORS_ORIGINS',
       'https://dash.example.com, http://localhost:8080',

@@ -40,6 +40,11 @@ export interface AppConfig {
   readonly shutdownTimeoutMs: number;
   readonly rateLimit: RateLimitConfig;
   readonly reconcile: ReconcileConfig;
+  /**
+   * The lifecycle operations' own limit, per client and per operation, on top of `rateLimit`;
+   * `max` 0: none.
+   */
+  readonly actionRateLimit: Pick<RateLimitConfig, 'max' | 'windowMs'>;
   /** How long a client may take to send a whole request before it is answered 408. */
   readonly requestTimeoutMs: number;
   /** Origins allowed to call the API from a browser; empty: CORS off. */
@@ -122,6 +127,7 @@ function appConfig(settings: SettingValues): AppConfig {
       maxRemovalShare: settings.RECONCILE_MAX_REMOVAL_SHARE,
       statementTimeoutMs: settings.RECONCILE_STATEMENT_TIMEOUT_MS,
     },
+    actionRateLimit: { max: settings.ACTION_RATE_LIMIT_MAX, windowMs: settings.ACTION_RATE_LIMIT_WINDOW_MS },
     requestTimeoutMs: settings.REQUEST_TIMEOUT_MS,
     corsOrigins: settings.CORS_ORIGINS,
     trustProxy: settings.TRUST_PROXY,

@@ -165,6 +165,21 @@ export const SETTINGS = {
     default: '60000',
     meaning: 'The rate-limit window',
   }),
+  ACTION_RATE_LIMIT_MAX: setting({
+    group: 'Rate limit, per client address and per instance, in fixed windows',
+    type: wholeNumber(0, 100_000_000),
+    default: '300',
+    meaning:
+      'Requests one client address may make per window to each lifecycle operation (ready-for-removal, ' +
+      'clear-removal-status, remove, reconcile), on each instance, besides `RATE_LIMIT_MAX` (the vendor allows ' +
+      '300 a minute); `0` turns this limit off. `RATE_LIMIT_ENABLED=false` turns it off too',
+  }),
+  ACTION_RATE_LIMIT_WINDOW_MS: setting({
+    group: 'Rate limit, per client address and per instance, in fixed windows',
+    type: wholeNumber(1000, 86_400_000, 'ms'),
+    default: '60000',
+    meaning: "The lifecycle operations' rate-limit window",
+  }),
   SHUTDOWN_TIMEOUT_MS: setting({
     group: 'Shutdown',
     type: wholeNumber(0, 600_000, 'ms'),

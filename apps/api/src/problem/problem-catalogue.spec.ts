@@ -16,8 +16,8 @@ import { frameworkProblem, isProblemCode, type ProblemCode, PROBLEMS, problem } 
 const NOT_IN_CONTRACT: Readonly<Partial<Record<ProblemCode, string>>> = {
   BAD_REQUEST:
     'malformed HTTP that Node.js refuses before any operation sees it, an HTTP/1.1 request without Host, a ' +
-    'CONNECT, or a framework 400 about a request ' +
-    'body other than JSON that the reconciliation reads; the operations document their own 400s',
+    'CONNECT, or a framework 400 about a request body to an operation that takes none (a body that is not ' +
+    'JSON, to an operation that takes one, is INVALID_REQUEST_BODY)',
   EXPECTATION_FAILED: 'an `Expect` header other than `100-continue`, which no client of the contract sends',
   URI_TOO_LONG: 'raised by the framework, never by an operation; over-long requests meet the 431 first',
   SERVICE_UNAVAILABLE:
@@ -168,7 +168,7 @@ describe('the problem catalogue against the contract', () => {
 
 describe('problem', () => {
   it('fills in the detail of a code', () => {
-    expect(problem('TOO_MANY_REQUESTS', { max: 3, seconds: 10, retryAfter: 7 })).toEqual({
+    expect(problem('TOO_MANY_REQUESTS', { max: 3, seconds: 10, scope: 'client', retryAfter: 7 })).toEqual({
       type: 'about:blank',
       title: 'Too Many Requests',
       status: 429,

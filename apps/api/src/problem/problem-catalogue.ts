@@ -30,12 +30,6 @@ export const PROBLEMS = {
     title: 'Invalid parameter',
     detail: '{rule}',
   },
-  INVALID_BODY: {
-    status: 400,
-    type: 'urn:oc-numbers:problem:invalid-body',
-    title: 'Invalid body',
-    detail: '{message}',
-  },
   INVALID_ACQUIRED_NUMBERS: {
     status: 400,
     type: 'urn:oc-numbers:problem:invalid-acquired-numbers',
@@ -66,6 +60,12 @@ export const PROBLEMS = {
     title: 'Invalid telephoneNumberPrefix',
     detail: 'telephoneNumberPrefix {rule}',
   },
+  INVALID_TELEPHONE_NUMBER: {
+    status: 400,
+    type: 'urn:oc-numbers:problem:invalid-telephone-number',
+    title: 'Invalid telephoneNumber',
+    detail: 'telephoneNumber {rule}',
+  },
   INVALID_PAGE: {
     status: 400,
     type: 'urn:oc-numbers:problem:invalid-page',
@@ -83,6 +83,18 @@ export const PROBLEMS = {
     type: 'urn:oc-numbers:problem:invalid-cursor',
     title: 'Invalid cursor',
     detail: 'cursor {rule}',
+  },
+  INVALID_REQUEST_BODY: {
+    status: 400,
+    type: 'urn:oc-numbers:problem:invalid-request-body',
+    title: 'Invalid request body',
+    detail: '{message}',
+  },
+  INVALID_TELEPHONE_NUMBERS: {
+    status: 400,
+    type: 'urn:oc-numbers:problem:invalid-telephone-numbers',
+    title: 'Invalid telephoneNumbers',
+    detail: '{count} {entries} of telephoneNumbers cannot be used: {named}.',
   },
   BAD_REQUEST: { status: 400, type: 'about:blank', title: 'Bad Request', detail: '{message}' },
   NOT_FOUND: { status: 404, type: 'about:blank', title: 'Not Found', detail: 'No operation answers {method} {path}.' },
@@ -107,7 +119,7 @@ export const PROBLEMS = {
     status: 429,
     type: 'about:blank',
     title: 'Too Many Requests',
-    detail: 'More than {max} requests in {seconds} seconds from this client. Retry after {retryAfter} seconds.',
+    detail: 'More than {max} requests in {seconds} seconds from this {scope}. Retry after {retryAfter} seconds.',
   },
   REQUEST_HEADER_FIELDS_TOO_LARGE: {
     status: 431,

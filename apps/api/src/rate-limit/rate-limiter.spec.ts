@@ -48,11 +48,22 @@ describe('RateLimiter', () => {
       detail: 'More than 3 requests in 10 seconds from this client. Retry after 10 seconds.',
       errorCode: 'TOO_MANY_REQUESTS',
     });
+    expect(problem.extensions).toEqual({ limit: 'client' });
     expect(problem.headers).toEqual({
       'ratelimit-limit': '3',
       'ratelimit-remaining': '0',
       'ratelimit-reset': '10',
       'retry-after': '10',
     });
+  });
+
+  it("says when the limit is the client's on one operation", () => {
+    const rl = limiter();
+    for (let i = 0; i < 3; i++) rl.take('POST /x c');
+    const problem = tooManyRequests({ max: 3, windowMs: 10_000 }, rl.take('POST /x c'), 'route');
+    expect(problem.problem.detail).toBe(
+      'More than 3 requests in 10 seconds from this client to this operation. Retry after 10 seconds.',
+    );
+    expect(problem.extensions).toEqual({ limit: 'route' });
   });
 });

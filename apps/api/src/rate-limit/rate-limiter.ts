@@ -50,32 +50,101 @@ export class RateLimiter {
   }
 }
 
-/** The 429 problem for a client over its limit. */
-export function tooManyRequests(config: Pick<RateLimitConfig, 'max' | 'windowMs'>, verdict: RateLimitVerdict) {
+/** Which limit a verdict is about: the client's own, or its limit on one operation. */
+export type RateLimitScope = 'client' | 'route';
+
+const SCOPE_WORDS: Readonly<Record<RateLimitScope, string>> = {
+  client: 'client',
+  route: 'client to this operation',
+};
+
+/** The 429 problem for a client over its limit (`scope` says which), in the body's `limit` too. */
+export function tooManyRequests(
+  config: Pick<RateLimitConfig, 'max' | 'windowMs'>,
+  verdict: RateLimitVerdict,
+  scope: RateLimitScope = 'client',
+) {
   const retryAfter = verdict.resetSeconds;
   return new ProblemException(
-    problem('TOO_MANY_REQUESTS', { max: config.max, seconds: config.windowMs / 1000, retryAfter }),
-    {},
+    problem('TOO_MANY_REQUESTS', {
+      max: config.max,
+      seconds: config.windowMs / 1000,
+      scope: SCOPE_WORDS[scope],
+      retryAfter,
+    }),
+    { limit: scope },
     { ...verdict.headers, [headerKey(HEADER.retryAfter)]: String(retryAfter) },
   );
 }
 
 /**
+ * Operations with a limit of their own, per client and per operation, on top of the client's
+ * (the vendor allows 300 requests a minute to each lifecycle action).
+ */
+export interface RouteRateLimit {
+  readonly limiter: RateLimiter;
+  readonly config: Pick<RateLimitConfig, 'max' | 'windowMs'>;
+  /** `METHOD /route/template`, as Fastify names the route (`:param` for a path parameter). */
+  readonly routes: ReadonlySet<string>;
+}
+
+/**
+ * The lifecycle operations that change numbers. The reconciliation's template is named here so
+ * that its limit applies wherever that operation is served.
+ */
+export const ACTION_ROUTES: ReadonlySet<string> = new Set([
+  'POST /api/v3/oc/numbers/action/ready-for-removal',
+  'POST /api/v3/oc/action/clear-removal-status',
+  'POST /api/v3/oc/numbers/action/remove',
+  'POST /api/v3/oc/tenants/:msTenantId/numbers/reconcile',
+]);
+
+/** `RateLimit-Policy` for a verdict: the limit, its window in seconds and which limit it is. */
+function policy(config: Pick<RateLimitConfig, 'max' | 'windowMs'>, scope: RateLimitScope): string {
+  return `${config.max};w=${config.windowMs / 1000};name="${scope}"`;
+}
+
+/**
  * Counts every request against its client's limit (the address Fastify trusts, see
- * TRUST_PROXY), sends the RateLimit headers, and answers a client over its limit with a 429
- * problem through the one error filter.
+ * TRUST_PROXY), and a request to an operation with a limit of its own against that one too;
+ * sends the RateLimit headers of the limit that leaves fewer requests (on such operations,
+ * `RateLimit-Policy` says which), and answers a client over a limit with a 429 problem through
+ * the one error filter. A request the client's limit refuses is not counted against the
+ * operation's.
  */
 export function applyRateLimit(
   app: NestFastifyApplication,
   limiter: RateLimiter,
   config: Pick<RateLimitConfig, 'max' | 'windowMs'>,
+  routeLimit?: RouteRateLimit,
 ): void {
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', async (request, reply) => {
       const verdict = limiter.take(request.ip);
-      reply.headers(verdict.headers);
-      if (!verdict.allowed) throw tooManyRequests(config, verdict);
+      const route = `${request.method} ${request.routeOptions.url ?? ''}`;
+      if (!routeLimit?.routes.has(route)) {
+        reply.headers(verdict.headers);
+        if (!verdict.allowed) throw tooManyRequests(config, verdict);
+        return;
+      }
+      const clientPolicy = { [headerKey(HEADER.rateLimitPolicy)]: policy(config, 'client') };
+      if (!verdict.allowed) {
+        reply.headers({ ...verdict.headers, ...clientPolicy });
+        throw tooManyRequests(config, verdict);
+      }
+      const routeVerdict = routeLimit.limiter.take(`${route} ${request.ip}`);
+      const remaining = (v: RateLimitVerdict) => Number(v.headers[headerKey(HEADER.rateLimitRemaining)]);
+      const routeBinds = !routeVerdict.allowed || remaining(routeVerdict) <= remaining(verdict);
+      if (routeBinds) {
+        reply.headers({
+          ...routeVerdict.headers,
+          [headerKey(HEADER.rateLimitPolicy)]: policy(routeLimit.config, 'route'),
+        });
+      } else {
+        reply.headers({ ...verdict.headers, ...clientPolicy });
+      }
+      if (!routeVerdict.allowed) throw tooManyRequests(routeLimit.config, routeVerdict, 'route');
     });
 }

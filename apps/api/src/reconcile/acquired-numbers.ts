@@ -29,7 +29,7 @@ function fromJson(body: unknown): string[] {
       : undefined;
   if (!Array.isArray(list)) {
     throw new ProblemException(
-      problem('INVALID_BODY', {
+      problem('INVALID_REQUEST_BODY', {
         message: 'The body must be a JSON object with an acquiredNumbers array of E.164 numbers.',
       }),
     );

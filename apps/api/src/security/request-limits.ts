@@ -35,7 +35,7 @@ export function applyRouteBodyLimits(fastify: FastifyInstance): void {
 /**
  * The body parsers: JSON, and `text/csv` (a reconciliation's list, one number a line) as text,
  * within the route's body limit and BODY_LIMIT_BYTES elsewhere. A body that is not JSON is the
- * contract's INVALID_BODY problem rather than the framework's own words. Call it before
+ * contract's INVALID_REQUEST_BODY problem rather than the framework's own words. Call it before
  * `app.init()`, which registers Nest's default JSON parser unless one is registered already.
  */
 export function useBodyParsers(app: NestFastifyApplication): void {
@@ -45,7 +45,10 @@ export function useBodyParsers(app: NestFastifyApplication): void {
       // A byte order mark (some exporters write one) is not JSON's, but not the caller's mistake either.
       parsed = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
     } catch {
-      done(new ProblemException(problem('INVALID_BODY', { message: 'The body is not valid JSON.' })), undefined);
+      done(
+        new ProblemException(problem('INVALID_REQUEST_BODY', { message: 'The body is not valid JSON.' })),
+        undefined,
+      );
       return;
     }
     done(null, parsed);

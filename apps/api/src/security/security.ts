@@ -10,6 +10,7 @@ const EXPOSED_HEADERS = [
   HEADER.rateLimitLimit,
   HEADER.rateLimitRemaining,
   HEADER.rateLimitReset,
+  HEADER.rateLimitPolicy,
 ];
 
 /** Security headers (helmet) on every answer, and CORS only for the configured origins. */

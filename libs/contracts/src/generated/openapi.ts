@@ -165,6 +165,132 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v3/oc/numbers/action/ready-for-removal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transition numbers to ReadyForRemoval
+         * @description Moves the named numbers from MarkedForRemoval (2) to ReadyForRemoval (3), the vendor's
+         *     "transition to ready for removal": the numbers are confirmed deleted and wait for final
+         *     removal. Only MarkedForRemoval numbers move; every other number is reported in
+         *     `data.results` with the reason it did not (`notFound`, or `wrongStatus` and its current
+         *     status) and is left as it is.
+         *
+         *     The request is one transaction: every number that can move moves, together, and the
+         *     status history records each change with operation `ready-for-removal` and the caller.
+         *     Repeating a request is harmless: the numbers it moved report `wrongStatus` with status 3,
+         *     and nothing changes. `data.processedCount` counts every number of the request,
+         *     `data.successCount` those that changed.
+         *
+         *     A body that cannot be used (not JSON, no `telephoneNumbers` array, 0 or over 500
+         *     entries, an entry that is not an E.164 string or repeats an earlier one, a field other
+         *     than `telephoneNumbers`) is a 400 problem that names the offending entries and changes
+         *     nothing. This operation has its own rate limit besides the client's (see 429).
+         */
+        post: operations["markNumbersReadyForRemoval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/oc/action/clear-removal-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Clear the removal status of numbers
+         * @description Returns the named numbers from MarkedForRemoval (2) to Active (0), the vendor's "clear
+         *     removal status" (note the path: not under `/numbers`). ReadyForRemoval (3) numbers cannot
+         *     be cleared: they report `wrongStatus` with status 3, as does every other number that is
+         *     not MarkedForRemoval; unknown numbers report `notFound`.
+         *
+         *     Body, answer, transaction, history (operation `clear-removal-status`), repeats, bad input
+         *     and rate limit as for `markNumbersReadyForRemoval`.
+         */
+        post: operations["clearNumbersRemovalStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/oc/numbers/action/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remove numbers that are ready for removal
+         * @description Final removal: deletes ReadyForRemoval (3) numbers from the inventory. Their status
+         *     history stays (see `getNumberHistory`), its last entry with `newStatus` null.
+         *
+         *     Two forms of body, exactly one of them:
+         *
+         *     - `{"telephoneNumbers": [...]}`, as for the other actions: each named number that is
+         *       ReadyForRemoval is removed; any other reports `wrongStatus` with its status, or
+         *       `notFound`, and is left as it is.
+         *     - `{"msTenantId": "<GUID>"}`: every ReadyForRemoval number of that tenant is removed.
+         *       `data.processedCount` is the number of the tenant's numbers (all statuses), and
+         *       `data.successCount` those removed; `data.results` lists the removed numbers in
+         *       telephone-number order, at most 1000 of them, and `data.omittedResultCount` says how
+         *       many removed numbers it does not list. The tenant's other numbers are not listed.
+         *
+         *     One transaction; the history records each removal with operation `remove`. Repeats, bad
+         *     input and rate limit as for `markNumbersReadyForRemoval`; an `msTenantId` that is not a
+         *     GUID is a 400 `INVALID_MS_TENANT_ID`.
+         */
+        post: operations["removeNumbers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/oc/numbers/{telephoneNumber}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the status history of a number
+         * @description Every status change of one number, newest first: when, from which status to which, by
+         *     which operation and by whom. The database records it, so changes made by other systems
+         *     writing the inventory directly are there too (operation `sql`). A removed number keeps
+         *     its history; a number that never existed has none (a 200 with no entries).
+         *
+         *     Recorded: the number's creation (`oldStatus` null), every change of its status (a
+         *     missing status counts as Active, 0) and its removal (`newStatus` null). Not recorded: a
+         *     whole inventory emptied by `TRUNCATE`.
+         *
+         *     Paged: `page` (from 1) and `pageSize` (1 to 200, default 50).
+         */
+        get: operations["getNumberHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -373,7 +499,7 @@ export interface components {
             acquiredNumbers: components["schemas"]["TelephoneNumber"][];
         };
         /**
-         * @description A telephone number in E.164 form, as Microsoft lists it.
+         * @description A telephone number in E.164 form, as Microsoft lists it (`+`, then 2 to 15 digits, the first not 0).
          * @example +14255550101
          */
         TelephoneNumber: string;
@@ -449,6 +575,101 @@ export interface components {
          * @enum {integer}
          */
         NumberRemovalStatus: 0 | 1 | 2 | 3;
+        /**
+         * @description The numbers an action applies to: 1 to 500 distinct E.164 numbers. No other field is
+         *     accepted (a misspelt field is an error, not ignored).
+         */
+        TelephoneNumbersRequest: {
+            telephoneNumbers: components["schemas"]["TelephoneNumber"][];
+        };
+        /** @description Named numbers, or every ReadyForRemoval number of one tenant; exactly one of the two. */
+        RemoveNumbersRequest: components["schemas"]["TelephoneNumbersRequest"] | {
+            /**
+             * Format: uuid
+             * @description The tenant's Microsoft Entra tenant id; letter case does not matter.
+             */
+            msTenantId: string;
+        };
+        /**
+         * @description What an action did to one number: `changed`; `notFound` (the inventory does not hold
+         *     it); `wrongStatus` (its status is not one the action starts from: see `currentStatus`).
+         * @enum {string}
+         */
+        NumberActionOutcome: "changed" | "notFound" | "wrongStatus";
+        /** @description The outcome of an action for one number. */
+        NumberActionResult: {
+            telephoneNumber: components["schemas"]["TelephoneNumber"];
+            outcome: components["schemas"]["NumberActionOutcome"];
+            /** @description For `wrongStatus`, the number's status, which the action left as it is. */
+            currentStatus?: components["schemas"]["NumberRemovalStatus"];
+        };
+        /** @description The vendor's answer to an action, with the outcome of each number added. */
+        NumberActionResponse: {
+            data: {
+                /**
+                 * Format: int64
+                 * @description Every number of the request (final removal by tenant, every number of the tenant).
+                 */
+                processedCount: number;
+                /**
+                 * Format: int64
+                 * @description The numbers that changed.
+                 */
+                successCount: number;
+                /** @description One entry per number of the request, in its order (final removal by tenant, see there). */
+                results: components["schemas"]["NumberActionResult"][];
+                /**
+                 * Format: int64
+                 * @description Final removal by tenant only, the removed numbers `results` does not list.
+                 */
+                omittedResultCount?: number;
+            };
+            /** @enum {string} */
+            status: "success";
+            /** @enum {boolean} */
+            succeeded: true;
+            /** @description What happened, in words. */
+            message: string;
+        };
+        /** @description One status change of a number. */
+        NumberHistoryEntry: {
+            /**
+             * Format: date-time
+             * @description When the change was made (the time its transaction started, on PostgreSQL).
+             */
+            changedAt: string;
+            /** @description The status before; null when the change created the number. */
+            oldStatus: components["schemas"]["NumberRemovalStatus"] | null;
+            /** @description The status after; null when the change removed the number. */
+            newStatus: components["schemas"]["NumberRemovalStatus"] | null;
+            /**
+             * @description What made the change: `reconcile`, `ready-for-removal`, `clear-removal-status`,
+             *     `remove`, or `sql` for a write made directly in the database by another system.
+             * @example ready-for-removal
+             */
+            operation: string;
+            /**
+             * @description Who asked: `ip:<address>` for a request to the service; `sql:<database user>` for a
+             *     direct write on PostgreSQL; null when unknown (a direct write on SQLite).
+             */
+            caller: string | null;
+            /** @description The reconciliation that made the change, for operation `reconcile`. */
+            reconciliationId: string | null;
+            /** @description The number's tenant at the time of the change. */
+            msTenantId: string | null;
+        };
+        /** @description One page of a number's status history, newest first, in the vendor's page shape. */
+        NumberHistoryPage: {
+            /** Format: int32 */
+            currentPage: number;
+            /** Format: int32 */
+            pageSize: number;
+            /** Format: int64 */
+            totalPages: number;
+            /** Format: int64 */
+            totalRecords: number;
+            data: components["schemas"]["NumberHistoryEntry"][];
+        };
         /** @description One number of the inventory. */
         NumberListItem: {
             /** @description The number, E.164. */
@@ -618,6 +839,103 @@ export interface components {
             };
         };
         /**
+         * @description The request was processed, in one transaction: `data.results` says for each number
+         *     whether it `changed` or why not (`notFound`; `wrongStatus` with its `currentStatus`).
+         *     `status` is `success` and `succeeded` true whenever the request was processed, even if
+         *     no number changed; read `data.successCount` and the results.
+         */
+        NumberActionDone: {
+            headers: {
+                "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["NumberActionResponse"];
+            };
+        };
+        /**
+         * @description The body cannot be used, and nothing changed. `errorCode` says why:
+         *
+         *     - `INVALID_REQUEST_BODY`: not a JSON object, `telephoneNumbers` missing or not an array,
+         *       0 or over 500 entries, a field the operation does not know, or (final removal) both or
+         *       neither of `telephoneNumbers` and `msTenantId`;
+         *     - `INVALID_TELEPHONE_NUMBERS`: entries that are not strings, not E.164, or repeat an
+         *       earlier entry; `detail` names the first 20 (position from 0, value, reason) and says
+         *       how many there are in all, and `offendingCount` holds that count;
+         *     - `INVALID_MS_TENANT_ID` (final removal): `msTenantId` is not a GUID.
+         */
+        InvalidNumberAction: {
+            headers: {
+                "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /**
+         * @description The body is over the operation's limit (16 KiB: 500 numbers take about 9 KiB), and was
+         *     not read. `errorCode` is `PAYLOAD_TOO_LARGE`; nothing changed.
+         */
+        PayloadTooLarge: {
+            headers: {
+                "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /**
+         * @description The body is not `application/json`. `errorCode` is `UNSUPPORTED_MEDIA_TYPE`; nothing
+         *     changed.
+         */
+        UnsupportedMediaType: {
+            headers: {
+                "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /**
+         * @description The client is over one of two limits: its own (`RATE_LIMIT_MAX` requests per
+         *     `RATE_LIMIT_WINDOW_MS` to any operation), or this operation's (`ACTION_RATE_LIMIT_MAX`,
+         *     300 by default, per `ACTION_RATE_LIMIT_WINDOW_MS`, one minute by default, per client, as
+         *     the vendor's 300 requests a minute). `limit` in the body and `RateLimit-Policy` say which
+         *     (`client` or `route`). `errorCode` is `TOO_MANY_REQUESTS`; wait `Retry-After` seconds.
+         *     Nothing changed.
+         */
+        ActionTooManyRequests: {
+            headers: {
+                "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /**
          * @description The database did not answer in time (it is down, unreachable or overloaded). The request
          *     was not served; it may be retried after `Retry-After` seconds, and the service recovers
          *     by itself when the database is back. `errorCode` is `DATABASE_UNAVAILABLE`.
@@ -711,7 +1029,14 @@ export interface components {
         };
     };
     parameters: never;
-    requestBodies: never;
+    requestBodies: {
+        /** @description The numbers to act on. */
+        TelephoneNumbers: {
+            content: {
+                "application/json": components["schemas"]["TelephoneNumbersRequest"];
+            };
+        };
+    };
     headers: {
         /**
          * @description How many requests a client (one IP address) may make in one rate-limit window
@@ -726,6 +1051,13 @@ export interface components {
         Allow: string;
         /** @description Seconds to wait before trying again. */
         "Retry-After": string;
+        /**
+         * @description Which limit the `RateLimit-*` headers describe, on operations that have their own limit
+         *     besides the client's: `"client"` (`RATE_LIMIT_MAX` requests per client per window) or
+         *     `"route"` (`ACTION_RATE_LIMIT_MAX` requests per client to this operation per window),
+         *     whichever leaves fewer requests, as `<limit>;w=<window seconds>;name="<which>"`.
+         */
+        "RateLimit-Policy": string;
         /**
          * @description The trace id of the request: the trace-id of the caller's W3C `traceparent` header when
          *     it sent a valid one, otherwise a new one. It is also the `traceId` of a problem body and
@@ -867,7 +1199,7 @@ export interface operations {
              *     - the path's tenant id is not a GUID: `errorCode` `INVALID_MS_TENANT_ID`;
              *     - `dryRun` or `confirmMassRemoval` is not `true` or `false`, or is repeated:
              *       `errorCode` `INVALID_PARAMETER`;
-             *     - the body is not JSON, or has no `acquiredNumbers` array: `errorCode` `INVALID_BODY`;
+             *     - the body is not JSON, or has no `acquiredNumbers` array: `errorCode` `INVALID_REQUEST_BODY`;
              *     - entries that are not strings, not E.164, or repeated, or CSV lines that are not a
              *       number: `errorCode` `INVALID_ACQUIRED_NUMBERS`. The first 20 are named, with their
              *       position in the array (from 0) or their line in the CSV (from 1), and how many
@@ -1092,6 +1424,128 @@ export interface operations {
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["CountsUnavailable"];
+        };
+    };
+    markNumbersReadyForRemoval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["TelephoneNumbers"];
+        responses: {
+            200: components["responses"]["NumberActionDone"];
+            400: components["responses"]["InvalidNumberAction"];
+            405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["ActionTooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    clearNumbersRemovalStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["TelephoneNumbers"];
+        responses: {
+            200: components["responses"]["NumberActionDone"];
+            400: components["responses"]["InvalidNumberAction"];
+            405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["ActionTooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    removeNumbers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The numbers to remove, or the tenant whose ReadyForRemoval numbers to remove. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RemoveNumbersRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["NumberActionDone"];
+            400: components["responses"]["InvalidNumberAction"];
+            405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["ActionTooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    getNumberHistory: {
+        parameters: {
+            query?: {
+                /** @description The page to answer, from 1. */
+                page?: number;
+                /** @description How many entries a page holds, at most 200. */
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The number, E.164 (`+` then 2 to 15 digits, the first not 0). Send the `+`
+                 *     percent-encoded (`%2B`) or as it is; both are read as `+`.
+                 */
+                telephoneNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the number's history, newest first. */
+            200: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberHistoryPage"];
+                };
+            };
+            /**
+             * @description The path's number is not E.164 (`errorCode` `INVALID_TELEPHONE_NUMBER`), `page` is not
+             *     a whole number from 1 (`errorCode` `INVALID_PAGE`), or `pageSize` is not a whole number
+             *     from 1 to 200 (`errorCode` `INVALID_PAGE_SIZE`).
+             */
+            400: {
+                headers: {
+                    "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getLiveness: {

@@ -1,0 +1,208 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { isPostgres } from '../database/dialect';
+import { type ChangeContext, withChangeContext } from '../numbers/change-context';
+import type { RemovalStatus } from '../numbers/removal-status';
+
+/** A number's status as the lifecycle reads it: NULL is Active. */
+export type CurrentStatuses = ReadonlyMap<string, RemovalStatus>;
+
+export interface ActionOutcome {
+  /** The numbers the action changed. */
+  readonly changed: ReadonlySet<string>;
+  /** The status of every other number of the request that the inventory holds. */
+  readonly current: CurrentStatuses;
+}
+
+export interface TenantRemoval {
+  /** The tenant's numbers, every status. */
+  readonly tenantNumbers: number;
+  readonly removed: number;
+  /** The removed numbers, the first `limit` in telephone-number order. */
+  readonly listed: readonly string[];
+}
+
+export interface HistoryRow {
+  readonly changedAt: string;
+  readonly oldStatus: RemovalStatus | null;
+  readonly newStatus: RemovalStatus | null;
+  readonly operation: string;
+  readonly caller: string | null;
+  readonly reconciliationId: string | null;
+  readonly msTenantId: string | null;
+}
+
+/**
+ * The lifecycle's reads and writes. Every write is one transaction of set-based statements (a
+ * request's numbers in one statement, never one statement per number), run in the change context
+ * the status history records.
+ */
+@Injectable()
+export class LifecycleRepository {
+  private readonly pg: boolean;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.pg = isPostgres(dataSource);
+  }
+
+  /** Moves the numbers in status `from` to `to`; reports the others' statuses. */
+  transition(numbers: readonly string[], from: RemovalStatus, to: RemovalStatus, context: ChangeContext) {
+    return this.inContext(context, async (manager): Promise<ActionOutcome> => {
+      const rows = returned<{ telephone_number: string }>(
+        await manager.query(
+          `UPDATE oc_numbers
+            SET removal_status = ${this.param(1)}, removal_status_changed_at = ${this.now()}, updated_at = ${this.now()}
+          WHERE telephone_number ${this.inList(2)} AND removal_status = ${this.param(3)}
+         RETURNING telephone_number`,
+          [to, this.list(numbers), from],
+        ),
+      );
+      const changed = new Set(rows.map((row) => row.telephone_number));
+      return {
+        changed,
+        current: await this.statuses(
+          manager,
+          numbers.filter((n) => !changed.has(n)),
+        ),
+      };
+    });
+  }
+
+  /** Deletes the numbers that are ReadyForRemoval; reports the others' statuses. */
+  remove(numbers: readonly string[], ready: RemovalStatus, context: ChangeContext) {
+    return this.inContext(context, async (manager): Promise<ActionOutcome> => {
+      const rows = returned<{ telephone_number: string }>(
+        await manager.query(
+          `DELETE FROM oc_numbers
+          WHERE telephone_number ${this.inList(1)} AND removal_status = ${this.param(2)}
+         RETURNING telephone_number`,
+          [this.list(numbers), ready],
+        ),
+      );
+      const changed = new Set(rows.map((row) => row.telephone_number));
+      return {
+        changed,
+        current: await this.statuses(
+          manager,
+          numbers.filter((n) => !changed.has(n)),
+        ),
+      };
+    });
+  }
+
+  /** Deletes every ReadyForRemoval number of a tenant (a lower-case GUID). */
+  removeTenant(tenant: string, ready: RemovalStatus, limit: number, context: ChangeContext) {
+    return this.inContext(context, async (manager): Promise<TenantRemoval> => {
+      const [{ count }] = (await manager.query(
+        `SELECT COUNT(*) AS count FROM oc_numbers WHERE ms_tenant_id = ${this.param(1)}`,
+        [tenant],
+      )) as Array<{ count: string | number }>;
+      if (this.pg) {
+        // Only the listed numbers travel back; the database counts the rest.
+        const rows: Array<{ telephone_number: string; removed: string }> = await manager.query(
+          `WITH removed AS (
+             DELETE FROM oc_numbers WHERE ms_tenant_id = $1 AND removal_status = $2 RETURNING telephone_number
+           )
+           SELECT telephone_number, COUNT(*) OVER () AS removed FROM removed ORDER BY telephone_number LIMIT $3`,
+          [tenant, ready, limit],
+        );
+        return {
+          tenantNumbers: Number(count),
+          removed: rows.length === 0 ? 0 : Number(rows[0].removed),
+          listed: rows.map((row) => row.telephone_number),
+        };
+      }
+      const rows = returned<{ telephone_number: string }>(
+        await manager.query(
+          'DELETE FROM oc_numbers WHERE ms_tenant_id = ? AND removal_status = ? RETURNING telephone_number',
+          [tenant, ready],
+        ),
+      );
+      const removed = rows.map((row) => row.telephone_number).sort();
+      return { tenantNumbers: Number(count), removed: removed.length, listed: removed.slice(0, limit) };
+    });
+  }
+
+  /** One page of a number's history, newest first, and how many entries it has in all. */
+  async history(telephoneNumber: string, offset: number, limit: number) {
+    const [{ count }] = (await this.dataSource.query(
+      `SELECT COUNT(*) AS count FROM oc_numbers_status_history WHERE telephone_number = ${this.param(1)}`,
+      [telephoneNumber],
+    )) as Array<{ count: string | number }>;
+    const total = Number(count);
+    if (offset >= total) return { total, rows: [] as HistoryRow[] };
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT changed_at, old_status, new_status, operation, caller, reconciliation_id, ms_tenant_id
+         FROM oc_numbers_status_history
+        WHERE telephone_number = ${this.param(1)}
+        ORDER BY id DESC
+        LIMIT ${this.param(2)} OFFSET ${this.param(3)}`,
+      [telephoneNumber, limit, offset],
+    );
+    return {
+      total,
+      rows: rows.map((row): HistoryRow => ({
+        changedAt: isoTime(row.changed_at),
+        oldStatus: statusOf(row.old_status),
+        newStatus: statusOf(row.new_status),
+        operation: String(row.operation),
+        caller: (row.caller as string | null) ?? null,
+        reconciliationId: (row.reconciliation_id as string | null) ?? null,
+        msTenantId: (row.ms_tenant_id as string | null) ?? null,
+      })),
+    };
+  }
+
+  private async statuses(manager: EntityManager, numbers: readonly string[]): Promise<CurrentStatuses> {
+    if (numbers.length === 0) return new Map();
+    const rows: Array<{ telephone_number: string; status: number | string }> = await manager.query(
+      `SELECT telephone_number, COALESCE(removal_status, 0) AS status
+         FROM oc_numbers WHERE telephone_number ${this.inList(1)}`,
+      [this.list(numbers)],
+    );
+    return new Map(rows.map((row) => [row.telephone_number, Number(row.status) as RemovalStatus]));
+  }
+
+  private inContext<T>(context: ChangeContext, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction((manager) => withChangeContext(manager, context, () => work(manager)));
+  }
+
+  private param(position: number): string {
+    return this.pg ? `$${position}` : '?';
+  }
+
+  /** `IN` a list given as one parameter: an array on PostgreSQL, a JSON array on SQLite. */
+  private inList(position: number): string {
+    return this.pg ? `= ANY($${position}::varchar[])` : 'IN (SELECT value FROM json_each(?))';
+  }
+
+  private list(numbers: readonly string[]): string[] | string {
+    return this.pg ? [...numbers] : JSON.stringify(numbers);
+  }
+
+  private now(): string {
+    return this.pg ? 'now()' : "strftime('%Y-%m-%d %H:%M:%f', 'now')";
+  }
+}
+
+/**
+ * The rows of an UPDATE or DELETE … RETURNING: TypeORM answers `[rows, affected]` for these on
+ * PostgreSQL, the rows alone on SQLite.
+ */
+function returned<Row>(result: unknown): Row[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+    return result[0] as Row[];
+  }
+  return result as Row[];
+}
+
+function statusOf(value: unknown): RemovalStatus | null {
+  return value === null || value === undefined ? null : (Number(value) as RemovalStatus);
+}
+
+/** A time as the contract writes it: PostgreSQL's driver gives a Date, SQLite a UTC text. */
+function isoTime(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  const text = String(value);
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`).toISOString();
+}
