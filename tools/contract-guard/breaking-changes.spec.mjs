@@ -46,7 +46,8 @@ describe('breakingChanges', () => {
     ['a new response status', (d) => (operation(d).responses['409'] = { description: 'Conflict' })],
     [
       'a new operation',
-      (d) => (d.paths['/api/v3/oc/numbers'] = { get: { responses: { 200: { description: 'ok' } } } }),
+      (d) =>
+        (d.paths['/api/v3/oc/numbers/some-new-operation'] = { get: { responses: { 200: { description: 'ok' } } } }),
     ],
     ['a longer limit on a parameter', (d) => (tenantParam(d).schema.maxLength = 20000)],
     [

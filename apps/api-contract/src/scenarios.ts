@@ -330,7 +330,7 @@ const LIFECYCLE_SCENARIOS: readonly Scenario[] = [
     pathParams: { telephoneNumber: '+14255550001' },
     request: { query: { pageSize: '201' } },
     status: 400,
-    bodyMatches: { status: 400, title: 'Invalid page', errorCode: 'INVALID_PAGE' },
+    bodyMatches: { status: 400, title: 'Invalid pageSize', errorCode: 'INVALID_PAGE_SIZE' },
   },
   {
     name: 'the history table is gone',

@@ -131,7 +131,15 @@ describe.each(TEST_DATABASE_KINDS)('on %s', (kind) => {
         'INVALID_REQUEST_BODY',
         'The body is not valid JSON.',
       ],
-      ['an empty JSON body', '', '', 'application/json', 400, 'INVALID_REQUEST_BODY', 'The body is not valid JSON.'],
+      [
+        'an empty JSON body',
+        '',
+        '',
+        'application/json',
+        400,
+        'INVALID_REQUEST_BODY',
+        'The body is empty; send a JSON object.',
+      ],
       [
         'no acquiredNumbers',
         '',

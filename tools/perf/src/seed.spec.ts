@@ -163,7 +163,9 @@ describe.each(TEST_DATABASE_KINDS)('seeding %s', (kind) => {
         "SELECT indexname FROM pg_indexes WHERE tablename = 'oc_numbers' ORDER BY indexname",
       );
       expect(indexes.map((i) => i.indexname)).toEqual([
+        'ix_oc_numbers_in_lifecycle',
         'ix_oc_numbers_in_removal',
+        'ix_oc_numbers_tenant_number',
         'oc_numbers_pkey',
         'uq_oc_numbers_telephone_number',
       ]);

@@ -119,24 +119,13 @@ function percentEncoded(char: string): string {
 }
 
 /**
- * Fastify's router refusing a path, in the service's words (the router's repeat the raw path),
- * and its JSON parser refusing a body.
+ * Fastify's router refusing a path, in the service's words (the router's repeat the raw path).
+ * (A body that is not JSON is refused by the service's own parser: security/request-limits.ts.)
  */
 function routerProblem(error: unknown): Problem | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'FST_ERR_BAD_URL') {
     return problem('BAD_REQUEST', { message: 'The path is not valid: a % must start a percent-encoded byte.' });
-  }
-  // A body that is not JSON, to an operation that reads JSON: the operations' own 400. Nest
-  // wraps Fastify's error in an HttpException whose cause it is.
-  const bodyCode = error instanceof HttpException ? (error.cause as { code?: unknown } | undefined)?.code : code;
-  if (bodyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY' || bodyCode === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-    return problem('INVALID_REQUEST_BODY', {
-      message:
-        bodyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY'
-          ? 'The body is empty; send a JSON object.'
-          : 'The body is not valid JSON.',
-    });
   }
   if (code === 'FST_ERR_MAX_PARAM_LENGTH') {
     return frameworkProblem(

@@ -41,14 +41,13 @@ export function applyRouteBodyLimits(fastify: FastifyInstance): void {
 export function useBodyParsers(app: NestFastifyApplication): void {
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, (_request, body, done) => {
     let parsed: unknown;
+    // A byte order mark (some exporters write one) is not JSON's, but not the caller's mistake either.
+    const text = body.toString('utf8').replace(/^\uFEFF/, '');
     try {
-      // A byte order mark (some exporters write one) is not JSON's, but not the caller's mistake either.
-      parsed = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
+      parsed = JSON.parse(text);
     } catch {
-      done(
-        new ProblemException(problem('INVALID_REQUEST_BODY', { message: 'The body is not valid JSON.' })),
-        undefined,
-      );
+      const message = text.trim() === '' ? 'The body is empty; send a JSON object.' : 'The body is not valid JSON.';
+      done(new ProblemException(problem('INVALID_REQUEST_BODY', { message })), undefined);
       return;
     }
     done(null, parsed);
