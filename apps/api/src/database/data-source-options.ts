@@ -42,6 +42,11 @@ export function dataSourceOptions(settings: DatabaseSettings, entities: Entities
         // when the server cannot even say so (a network partition).
         statement_timeout: settings.databaseStatementTimeoutMs,
         query_timeout: settings.databaseStatementTimeoutMs + 1000,
+        // No JIT compilation: every statement here reads a few rows by an index, and a prepared
+        // statement's generic plan guesses a parameter LIMIT at a tenth of the table, so its cost
+        // passes jit_above_cost at a few million numbers and each execution (a page of the list:
+        // under a millisecond of reading) would compile code for ~20 ms first.
+        options: '-c jit=off',
         // Closed idle connections are dropped from the pool; new ones are made on demand, so the
         // service recovers by itself when the database comes back.
         keepAlive: true,
