@@ -42,11 +42,6 @@ export function dataSourceOptions(settings: DatabaseSettings, entities: Entities
         // when the server cannot even say so (a network partition).
         statement_timeout: settings.databaseStatementTimeoutMs,
         query_timeout: settings.databaseStatementTimeoutMs + 1000,
-        // No JIT compilation: every statement here reads a few rows by an index, and a prepared
-        // statement's generic plan guesses a parameter LIMIT at a tenth of the table, so its cost
-        // passes jit_above_cost at a few million numbers and each execution (a page of the list:
-        // under a millisecond of reading) would compile code for ~20 ms first.
-        options: '-c jit=off',
         // Closed idle connections are dropped from the pool; new ones are made on demand, so the
         // service recovers by itself when the database comes back.
         keepAlive: true,
@@ -65,6 +60,20 @@ export function dataSourceOptions(settings: DatabaseSettings, entities: Entities
     timeout: settings.databaseStatementTimeoutMs,
     prepareDatabase: prepareSqliteConnection,
   };
+}
+
+/**
+ * The options of the service's own connections: those of {@link dataSourceOptions}, and on
+ * PostgreSQL no JIT compilation. The service's statements read a few rows by an index each, but
+ * a prepared statement's generic plan guesses a parameter LIMIT at a tenth of the table, so at a
+ * few million numbers a page of the list passed `jit_above_cost` and each execution compiled
+ * code for ~20 ms before its half millisecond of reading. The commands (migrations, a
+ * reconciliation direct to the database) keep the server's setting for their big scans.
+ */
+export function serviceDataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
+  const options = dataSourceOptions(settings);
+  if (options.type !== 'postgres') return options;
+  return { ...options, extra: { ...options.extra, options: '-c jit=off' } };
 }
 
 /**
