@@ -554,3 +554,12 @@ describe.each(TEST_DATABASE_KINDS)('on %s', (kind) => {
     });
   });
 });
+
+describe('the PostgreSQL connections', () => {
+  const running = useApp('postgres');
+
+  it('compile no code for a statement (a page would pay the compilation on every execution)', async () => {
+    const [setting] = (await running().dataSource.query('SHOW jit')) as Array<{ jit: string }>;
+    expect(setting.jit).toBe('off');
+  });
+});

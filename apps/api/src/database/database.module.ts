@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app-config';
 import { DatabaseDriver } from './database-driver';
-import { dataSourceOptions } from './data-source-options';
+import { serviceDataSourceOptions } from './data-source-options';
 import { DatabaseOutage } from './database-unavailable';
 
 /**
@@ -18,7 +18,7 @@ export class DatabaseModule {
       global: true,
       imports: [
         TypeOrmModule.forRoot({
-          ...dataSourceOptions(config),
+          ...serviceDataSourceOptions(config),
           autoLoadEntities: true,
           // Fail the start at once rather than retrying a database that is not there, and without
           // the module's "Retrying (1)..." line: the start's failure is logged once, by main.ts.

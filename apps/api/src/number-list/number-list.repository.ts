@@ -251,8 +251,10 @@ export class NumberListRepository {
       : // SQLite keeps no deltas: an empty set of the same shape.
         `SELECT ms_tenant_id, active, release_requested, marked_for_removal, ready_for_removal
            FROM oc_numbers_removal_counts WHERE 0 = 1`;
-    // Written out twice (the page's candidates, the count) rather than as one CTE: PostgreSQL
-    // would compute a CTE read twice whole, and the page's part must walk the index instead.
+    // Not a CTE: PostgreSQL would compute a CTE whole, and the page's part must walk the index.
+    // The count is not `settled`'s either: every base row that is not zero, less those with
+    // pending deltas (a few; `pending` has one row a tenant), plus the merged ones. The same
+    // number, without an anti-join over every tenant.
     const settled = `
       SELECT c.ms_tenant_id, c.active, c.release_requested, c.marked_for_removal, c.ready_for_removal
         FROM oc_numbers_removal_counts AS c
@@ -290,7 +292,10 @@ export class NumberListRepository {
                LIMIT ${limitAt} OFFSET ${offsetAt}
             )
        SELECT listed.*,
-              (SELECT COUNT(*) FROM (${settled}) AS s) + (SELECT COUNT(*) FROM merged WHERE ${nonZero('')}) AS total,
+              (SELECT COUNT(*) FROM oc_numbers_removal_counts AS c WHERE ${nonZero('c.')})
+                - (SELECT COUNT(*) FROM oc_numbers_removal_counts AS c JOIN pending AS d ON d.ms_tenant_id = c.ms_tenant_id
+                    WHERE ${nonZero('c.')})
+                + (SELECT COUNT(*) FROM merged WHERE ${nonZero('')}) AS total,
               (SELECT MAX(finished_at) FROM oc_numbers_reconciliations AS r
                 WHERE r.ms_tenant_id = listed.ms_tenant_id) AS last_reconciled_at
          FROM (SELECT 1 AS one) AS always LEFT JOIN listed ON 1 = 1
