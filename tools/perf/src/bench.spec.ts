@@ -1,7 +1,7 @@
 import { UsageError } from './args';
 import { BENCH_OPTIONS, main, parseBenchArgs } from './bench-cli';
 import type { BenchFile, RunRecord, ScenarioName } from './bench';
-import { renderReport } from './report';
+import { renderReport, withSectionsOfOthers } from './report';
 
 describe('the bench command line', () => {
   it('defaults to both databases at 10k, 1m and 10m with the health probes as ceilings', () => {
@@ -130,5 +130,12 @@ describe('the report', () => {
       '| summary, random tenant | **no** (0.88) | **no** (1.60) | yes (0) | yes (1.17) | yes (1.17) |',
     );
     expect(report).toContain('Index Only Scan');
+  });
+
+  it('keeps the sections other commands wrote when it renders the report again', () => {
+    const before = ['# Benchmarks', '', 'old figures', '', '## Reconciliation', '', '| a | b |', ''].join('\n');
+    const again = withSectionsOfOthers('# Benchmarks\n\nnew figures\n', before);
+    expect(again).toBe('# Benchmarks\n\nnew figures\n\n## Reconciliation\n\n| a | b |\n');
+    expect(withSectionsOfOthers('# Benchmarks\n', '# Benchmarks\n')).toBe('# Benchmarks\n');
   });
 });

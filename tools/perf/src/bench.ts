@@ -9,7 +9,7 @@ import { load, type LoadResult, median } from './load';
 import { describeMachine, type Machine, machineLine } from './machine';
 import { measureQueries, type QueryReport } from './queries';
 import { Random } from './random';
-import { renderReport } from './report';
+import { renderReport, withSectionsOfOthers } from './report';
 import { seed } from './seed';
 import type { WriteRunRecord } from './writes';
 
@@ -219,7 +219,13 @@ function save(options: BenchOptions, file: BenchFile): void {
 /** Writes the JSON results and the Markdown report rendered from them. */
 export function saveBenchFile(paths: { jsonPath: string; markdownPath: string }, file: BenchFile): void {
   write(paths.jsonPath, `${JSON.stringify(file, null, 2)}\n`);
-  write(paths.markdownPath, renderReport(file));
+  writeReport(paths.markdownPath, file);
+}
+
+/** The report, followed by the sections other commands wrote into the file (kept as they are). */
+function writeReport(path: string, file: BenchFile): void {
+  const before = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  write(path, withSectionsOfOthers(renderReport(file), before));
 }
 
 function write(path: string, text: string): void {
@@ -231,7 +237,7 @@ function write(path: string, text: string): void {
 export async function runBench(options: BenchOptions, log: (line: string) => void): Promise<BenchFile> {
   const file = readBenchFile(options.jsonPath);
   if (options.reportOnly) {
-    write(options.markdownPath, renderReport(file));
+    writeReport(options.markdownPath, file);
     log(`Wrote ${options.markdownPath} from ${options.jsonPath}`);
     return file;
   }

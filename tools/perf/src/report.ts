@@ -116,6 +116,23 @@ function csvLines(runs: RunRecord[]): string[] {
   return lines;
 }
 
+/**
+ * The sections of BENCHMARKS.md that other commands write from their own output (not from the
+ * JSON file): a report rendered again keeps them, as they were, at its end.
+ */
+export const SECTIONS_OF_OTHERS = ['## Reconciliation'] as const;
+
+/** `report`, then the sections of others that `before` (the file as it was) holds. */
+export function withSectionsOfOthers(report: string, before: string): string {
+  const kept = SECTIONS_OF_OTHERS.flatMap((heading) => {
+    const start = before.indexOf(`\n${heading}\n`);
+    if (start < 0) return [];
+    const next = before.indexOf('\n## ', start + heading.length + 2);
+    return [before.slice(start + 1, next < 0 ? undefined : next + 1).trimEnd()];
+  });
+  return kept.length === 0 ? report : `${report.trimEnd()}\n\n${kept.join('\n\n')}\n`;
+}
+
 /** BENCHMARKS.md, from everything the JSON file holds. */
 export function renderReport(file: BenchFile): string {
   const out: string[] = [
