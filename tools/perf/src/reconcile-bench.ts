@@ -11,14 +11,16 @@ Measures a reconciliation of one big tenant through the running service (POST
 SQLite. Each database is made fresh (PostgreSQL: --database on the server of --postgres-url;
 SQLite: a file under tmp/bench), migrated by the service, and seeded with the tenant's numbers
 (2 % MarkedForRemoval, the rest Active) and as many numbers of another tenant. The list sent
-leaves out 1 % of the tenant's Active numbers (marked), holds every MarkedForRemoval number
-(restored) and 1 % numbers the inventory does not hold (unknown). Each round resets the statuses,
+leaves out --missing of the tenant's numbers, all Active (marked), holds every MarkedForRemoval
+number (restored) and 1 % numbers the inventory does not hold (unknown); a list that marks more
+than the guard allows is sent with confirmMassRemoval=true. Each round resets the statuses,
 sends a dry run, then the real reconciliation; the medians of the wall time (request sent to
 answer read) and of the service's durationMs are printed as Markdown. The databases are dropped
 afterwards.
 
   --numbers N          numbers of the reconciled tenant              default 200k
   --rounds N           rounds (medians are reported)                  default 5
+  --missing P          percent of the tenant's numbers left out, 0-49  default 1
   --kinds LIST         postgres, sqlite or both                       default postgres,sqlite
   --postgres-url URL   the PostgreSQL server
                        default BENCH_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/postgres
@@ -29,6 +31,7 @@ afterwards.
 const OPTIONS = {
   numbers: 'value',
   rounds: 'value',
+  missing: 'value',
   kinds: 'value',
   'postgres-url': 'value',
   database: 'value',
@@ -43,6 +46,8 @@ type Kind = (typeof KINDS)[number];
 export interface ReconcileBenchOptions {
   readonly numbers: number;
   readonly rounds: number;
+  /** Percent of the tenant's numbers the list leaves out (all Active: each is marked). */
+  readonly missing: number;
   readonly kinds: readonly Kind[];
   readonly postgresUrl: string;
   readonly database: string;
@@ -64,13 +69,22 @@ export function parseReconcileBenchArgs(argv: readonly string[]): ReconcileBench
     throw new UsageError(`--database must be a fresh lower-case name, not a shared bench database (got "${database}")`);
   }
   return {
-    numbers: parseCount('--numbers', text('numbers') ?? '200k', { min: 100, max: 1_000_000 }),
-    rounds: parseCount('--rounds', text('rounds') ?? '5', { max: 100 }),
+    numbers: parseCount('numbers', text('numbers') ?? '200k', { min: 100, max: 1_000_000 }),
+    rounds: parseCount('rounds', text('rounds') ?? '5', { max: 100 }),
+    missing: parseCount('missing', text('missing') ?? '1', { min: 0, max: 49 }),
     kinds: kinds as Kind[],
     postgresUrl:
       text('postgres-url') ?? process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     database,
   };
+}
+
+/**
+ * Whether the list leaves out the tenant's number `i`: `missing` in every hundred, never one of the
+ * MarkedForRemoval ones (every 50th), so that each number left out is marked.
+ */
+export function leftOut(i: number, missing: number): boolean {
+  return i % 100 >= 1 && i % 100 <= missing;
 }
 
 /** A number of the bench: `+1`, a group digit (2: the tenant, 3: the other tenant, 9: unknown), 9 digits. */
@@ -90,7 +104,7 @@ export async function runReconcileBench(
   const machine = await describeMachine(options.kinds.includes('postgres') ? options.postgresUrl : null);
   const list = [
     ...Array.from({ length: options.numbers }, (_, i) => i)
-      .filter((i) => i % 100 !== 1)
+      .filter((i) => !leftOut(i, options.missing))
       .map((i) => phone(2, i)),
     ...Array.from({ length: Math.floor(options.numbers / 100) }, (_, i) => phone(9, i)),
   ];
@@ -104,7 +118,8 @@ export async function runReconcileBench(
   const lines = [
     `Machine: ${machineLine(machine)}`,
     '',
-    `Command: \`npm run bench:reconcile -- --numbers ${options.numbers} --rounds ${options.rounds}\``,
+    `Command: \`npm run bench:reconcile -- --numbers ${options.numbers} --rounds ${options.rounds}` +
+      `${options.missing === 1 ? '' : ` --missing ${options.missing}`}\``,
     '',
     '| database | tenant numbers | listed | marked | restored | unknown | dry run (wall, median) | reconcile (wall, median) | reconcile (service durationMs, median) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -164,7 +179,8 @@ async function benchOne(
     for (let round = 1; round <= options.rounds; round++) {
       await sql(kind, url, [reset(kind)]);
       const dry = await post('?dryRun=true');
-      const real = await post('');
+      // Past the guard's share (20 % of the Active numbers by default) the list must be confirmed.
+      const real = await post(options.missing >= 20 ? '?confirmMassRemoval=true' : '');
       measured.dryWallMs.push(dry.wall);
       measured.wallMs.push(real.wall);
       measured.serviceMs.push(real.answer.durationMs);
