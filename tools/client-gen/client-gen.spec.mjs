@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
@@ -118,7 +118,7 @@ describe('the generated facade of the fixture contract', () => {
     );
     expect(run('--config', config)).toMatchObject({
       status: 0,
-      stdout: 'Wrote tmp/' + work.split('/tmp/')[1] + '/client.ts\n',
+      stdout: `Wrote ${relative(root, join(work, 'client.ts'))}\n`,
     });
     writeFileSync(join(work, 'usage.ts'), USAGE);
 
