@@ -205,9 +205,11 @@ async function withFault<T>(target: Target, scenario: Scenario, work: () => Prom
   }
 }
 
-async function runFault(database: TestDatabase, fault: Fault, sql: string): Promise<void> {
-  if (fault.onServer) await onPostgresServer(database.url, sql);
-  else await withSql(database, (query) => query(sql));
+async function runFault(database: TestDatabase, fault: Fault, sql: string | readonly string[]): Promise<void> {
+  for (const statement of typeof sql === 'string' ? [sql] : sql) {
+    if (fault.onServer) await onPostgresServer(database.url, statement);
+    else await withSql(database, (query) => query(statement));
+  }
 }
 
 /** The statuses that only scenarios needing an instance of the suite's own reach. */

@@ -28,8 +28,9 @@ const NONE = { markedForRemovalCount: 0, readyForRemovalCount: 0, totalCount: 0 
 /** Something done to a database the suite owns around one scenario, and undone after it. */
 export interface Fault {
   readonly description: string;
-  readonly before: string;
-  readonly after: string;
+  /** SQL run before the request; statements of a list run (and commit) one after the other. */
+  readonly before: string | readonly string[];
+  readonly after: string | readonly string[];
   /**
    * Run the SQL on the server's `postgres` database rather than the target's, with `{database}`
    * standing for the target's database name (to shut the target's database itself).
@@ -89,9 +90,12 @@ const countsInconsistent = { status: 503, title: 'Counts Inconsistent', errorCod
 const DATABASE_SHUT: Fault = {
   description: "the target's database shut to connections under the running service",
   onServer: true,
-  before:
-    'ALTER DATABASE {database} ALLOW_CONNECTIONS false; ' +
-    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()",
+  // The refusal commits before the sessions are ended, and each end is waited for (up to 10 s):
+  // in one string both ran in one transaction, and a pool that reconnected between the two got in.
+  before: [
+    'ALTER DATABASE {database} ALLOW_CONNECTIONS false',
+    "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()",
+  ],
   after: 'ALTER DATABASE {database} ALLOW_CONNECTIONS true',
 };
 

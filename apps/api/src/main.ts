@@ -13,7 +13,7 @@ const SPEC_PATH = resolve(__dirname, '..', 'openapi', 'oc-numbers.yaml');
 let startup: StartupLogger | undefined;
 
 async function bootstrap(): Promise<void> {
-  const config = loadConfigOrExit(process.env);
+  const config = loadConfigOrExit(process.env, { service: true });
   startup = startupLogger(config);
   const app = await createApp(config, { specPath: SPEC_PATH, startupLogger: startup });
   await app.listen({ port: config.port, host: config.host });

@@ -11,5 +11,6 @@ export * from './ports';
 export * from './problem';
 export * from './server-process';
 export * from './summary';
+export * from './tokens';
 export * from './workspace';
 export { default as Sqlite } from './sqlite';

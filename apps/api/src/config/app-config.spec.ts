@@ -39,6 +39,25 @@ describe('loadConfig', () => {
       corsOrigins: [],
       trustProxy: false,
       nodeEnv: undefined,
+      auth: {
+        mode: 'none',
+        modeExplicit: false,
+        issuers: [],
+        audiences: [],
+        jwksUrl: undefined,
+        publicKeys: undefined,
+        tenantClaim: 'tid',
+        clockSkewS: 60,
+        roles: {
+          readAll: 'OcNumbers.Read.All',
+          readWriteAll: 'OcNumbers.ReadWrite.All',
+          read: 'OcNumbers.Read',
+          readWrite: 'OcNumbers.ReadWrite',
+        },
+        jwks: { timeoutMs: 5000, cooldownS: 30, maxAgeS: 3600 },
+      },
+      metricsAccess: 'open',
+      docsAccess: 'open',
     } satisfies AppConfig);
   });
 

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import type { DatabaseConfig } from '../database/dialect';
-import { type LogFormat, type LogLevel, SETTINGS, type SettingValues } from './settings';
+import {
+  type AuthMode,
+  type EndpointAccess,
+  type LogFormat,
+  type LogLevel,
+  SETTINGS,
+  type SettingValues,
+} from './settings';
 
 export { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './settings';
 
@@ -17,6 +24,35 @@ export interface ReconcileConfig {
   readonly maxRemovalShare: number;
   /** PostgreSQL: the statement timeout of a reconciliation's transaction. */
   readonly statementTimeoutMs: number;
+}
+
+/** The app roles a token's `roles` claim may carry, by what they grant. */
+export interface AuthRoles {
+  /** Reads every tenant. */
+  readonly readAll: string;
+  /** Reads and changes every tenant. */
+  readonly readWriteAll: string;
+  /** Reads the tenants of the tenant claim. */
+  readonly read: string;
+  /** Reads and changes the tenants of the tenant claim. */
+  readonly readWrite: string;
+}
+
+export interface AuthConfig {
+  readonly mode: AuthMode;
+  /** Whether AUTH_MODE was set: `none` by default is said in a warning at start. */
+  readonly modeExplicit: boolean;
+  /** Accepted `iss` values (non-empty with `jwt`). */
+  readonly issuers: readonly string[];
+  /** Accepted `aud` values (non-empty with `jwt`). */
+  readonly audiences: readonly string[];
+  readonly jwksUrl: URL | undefined;
+  /** AUTH_PUBLIC_KEYS as given: PEM blocks, a JWK set, or a file path holding either. */
+  readonly publicKeys: string | undefined;
+  readonly tenantClaim: string;
+  readonly clockSkewS: number;
+  readonly roles: AuthRoles;
+  readonly jwks: { readonly timeoutMs: number; readonly cooldownS: number; readonly maxAgeS: number };
 }
 
 /** The validated settings, as the service uses them (see config/settings.ts for each one). */
@@ -53,6 +89,11 @@ export interface AppConfig {
   readonly trustProxy: boolean | number | readonly string[];
   /** NODE_ENV: `production` keeps logs JSON on a terminal. */
   readonly nodeEnv: string | undefined;
+  readonly auth: AuthConfig;
+  /** Who may read `/metrics`. */
+  readonly metricsAccess: EndpointAccess;
+  /** Who may read `/api/docs` and `/api/openapi.*`. */
+  readonly docsAccess: EndpointAccess;
 }
 
 /** The injection token of the validated {@link AppConfig}. */
@@ -86,11 +127,19 @@ const ENV_SCHEMA = z.object(
   ),
 );
 
+export interface LoadOptions {
+  /**
+   * For the service itself (not the command-line tools, which serve no requests): with
+   * `NODE_ENV=production`, `AUTH_MODE` must be given.
+   */
+  readonly service?: boolean;
+}
+
 /**
  * Reads and validates the settings from the environment. Every problem is collected, so one
  * failed start names all of them.
  */
-export function loadConfig(env: Env): AppConfig {
+export function loadConfig(env: Env, options: LoadOptions = {}): AppConfig {
   const present = Object.fromEntries(
     Object.keys(SETTINGS).flatMap((name) => {
       const text = env[name]?.trim();
@@ -102,7 +151,29 @@ export function loadConfig(env: Env): AppConfig {
     throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
   }
   // The schema is built from SETTINGS, entry by entry: its output is SettingValues.
-  return appConfig(result.data as SettingValues);
+  const settings = result.data as SettingValues;
+  const problems = authProblems(settings, options.service === true);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return appConfig(settings);
+}
+
+/** What makes the authentication settings unusable together (each one is valid alone). */
+function authProblems(settings: SettingValues, service: boolean): string[] {
+  if (settings.AUTH_MODE === undefined) {
+    return service && settings.NODE_ENV === 'production'
+      ? ['AUTH_MODE must be set (jwt or none) when NODE_ENV is production']
+      : [];
+  }
+  if (settings.AUTH_MODE !== 'jwt') return [];
+  return [
+    ...(settings.AUTH_ISSUERS.length === 0 ? ['AUTH_ISSUERS must name at least one issuer when AUTH_MODE is jwt'] : []),
+    ...(settings.AUTH_AUDIENCE.length === 0
+      ? ['AUTH_AUDIENCE must name at least one audience when AUTH_MODE is jwt']
+      : []),
+    ...(settings.AUTH_JWKS_URL === undefined && settings.AUTH_PUBLIC_KEYS === undefined
+      ? ['AUTH_JWKS_URL or AUTH_PUBLIC_KEYS must be set when AUTH_MODE is jwt']
+      : []),
+  ];
 }
 
 function appConfig(settings: SettingValues): AppConfig {
@@ -132,6 +203,29 @@ function appConfig(settings: SettingValues): AppConfig {
     corsOrigins: settings.CORS_ORIGINS,
     trustProxy: settings.TRUST_PROXY,
     nodeEnv: settings.NODE_ENV,
+    auth: {
+      mode: settings.AUTH_MODE ?? 'none',
+      modeExplicit: settings.AUTH_MODE !== undefined,
+      issuers: settings.AUTH_ISSUERS,
+      audiences: settings.AUTH_AUDIENCE,
+      jwksUrl: settings.AUTH_JWKS_URL,
+      publicKeys: settings.AUTH_PUBLIC_KEYS,
+      tenantClaim: settings.AUTH_TENANT_CLAIM,
+      clockSkewS: settings.AUTH_CLOCK_SKEW_S,
+      roles: {
+        readAll: settings.AUTH_ROLE_READ_ALL,
+        readWriteAll: settings.AUTH_ROLE_READ_WRITE_ALL,
+        read: settings.AUTH_ROLE_READ,
+        readWrite: settings.AUTH_ROLE_READ_WRITE,
+      },
+      jwks: {
+        timeoutMs: settings.AUTH_JWKS_TIMEOUT_MS,
+        cooldownS: settings.AUTH_JWKS_COOLDOWN_S,
+        maxAgeS: settings.AUTH_JWKS_MAX_AGE_S,
+      },
+    },
+    metricsAccess: settings.METRICS_ACCESS,
+    docsAccess: settings.DOCS_ACCESS,
   };
 }
 
@@ -139,9 +233,9 @@ function appConfig(settings: SettingValues): AppConfig {
  * For the entry points (the service, the migration runner): the validated settings, or the
  * list of bad variables on standard error and exit code 1.
  */
-export function loadConfigOrExit(env: Env): AppConfig {
+export function loadConfigOrExit(env: Env, options: LoadOptions = {}): AppConfig {
   try {
-    return loadConfig(env);
+    return loadConfig(env, options);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

@@ -141,6 +141,35 @@ export function trustedProxies(): SettingType<boolean | number | readonly string
   };
 }
 
+/** Comma-separated non-blank items (blank items between commas are dropped). */
+export function commaList(accepts: string): SettingType<readonly string[]> {
+  return {
+    schema: z.string().transform((list) =>
+      list
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    ),
+    accepts,
+  };
+}
+
+/** An absolute `https://` URL (`http://` only for a host on this machine, for local issuers and tests). */
+export function httpsUrl(): SettingType<URL> {
+  return {
+    schema: readWith(
+      (text) => {
+        if (!URL.canParse(text)) return undefined;
+        const url = new URL(text);
+        const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+        return url.protocol === 'https:' || (url.protocol === 'http:' && local) ? url : undefined;
+      },
+      (text) => `must be an https:// URL (http:// only for localhost) ${got(text)}`,
+    ),
+    accepts: 'an `https://` URL',
+  };
+}
+
 /** "a, b or c" */
 function listed(items: readonly string[]): string {
   return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;

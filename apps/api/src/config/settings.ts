@@ -1,6 +1,8 @@
 import { DEFAULT_SQLITE_PATH } from '../database/dialect';
 import {
+  commaList,
   databaseUrl,
+  httpsUrl,
   flag,
   oneOf,
   origins,
@@ -13,6 +15,13 @@ import {
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const AUTH_MODES = ['jwt', 'none'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+/** Who may read `/metrics` or `/api/docs`: anyone, a caller with a token of a read role, or no one. */
+export const ENDPOINT_ACCESS = ['open', 'token', 'off'] as const;
+export type EndpointAccess = (typeof ENDPOINT_ACCESS)[number];
 
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -179,6 +188,122 @@ export const SETTINGS = {
     type: wholeNumber(1000, 86_400_000, 'ms'),
     default: '60000',
     meaning: "The lifecycle operations' rate-limit window",
+  }),
+  AUTH_MODE: setting<AuthMode | undefined>({
+    group: 'Authentication',
+    type: oneOf(AUTH_MODES),
+    unset: {
+      value: undefined,
+      means:
+        '`none` outside production, with a warning at start; with `NODE_ENV=production` the service refuses to ' +
+        'start',
+    },
+    meaning:
+      '`jwt`: every operation needs a bearer token (a Microsoft Entra ID client-credentials token, or one of a ' +
+      'self-hosted issuer) whose roles allow it; `none`: no authentication, every caller reaches every tenant',
+  }),
+  AUTH_ISSUERS: setting<readonly string[]>({
+    group: 'Authentication',
+    type: commaList('issuers, comma-separated'),
+    unset: { value: [], means: 'none (required with `AUTH_MODE=jwt`)' },
+    meaning:
+      'The `iss` values accepted, exactly, e.g. `https://login.microsoftonline.com/<tenant>/v2.0` and ' +
+      '`https://sts.windows.net/<tenant>/` for Entra ID v2 and v1 tokens',
+  }),
+  AUTH_AUDIENCE: setting<readonly string[]>({
+    group: 'Authentication',
+    type: commaList('audiences, comma-separated'),
+    unset: { value: [], means: 'none (required with `AUTH_MODE=jwt`)' },
+    meaning:
+      "The `aud` values accepted: the API's application ID URI (`api://…`, in v1 tokens) and/or its client id " +
+      '(in v2 tokens)',
+  }),
+  AUTH_JWKS_URL: setting<URL | undefined>({
+    group: 'Authentication',
+    type: httpsUrl(),
+    unset: { value: undefined, means: 'keys from `AUTH_PUBLIC_KEYS` only' },
+    meaning:
+      'Where the issuer publishes its signing keys, e.g. `https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys`; ' +
+      'kept in memory, fetched again on an unknown key id (at most once per `AUTH_JWKS_COOLDOWN_S`) and when older ' +
+      'than `AUTH_JWKS_MAX_AGE_S`; while the URL cannot be reached, the keys held are used',
+  }),
+  AUTH_PUBLIC_KEYS: setting<string | undefined>({
+    group: 'Authentication',
+    type: text('PEM public keys, a JWK set (JSON), or the path of a file holding either'),
+    unset: { value: undefined, means: 'keys from `AUTH_JWKS_URL` only' },
+    meaning:
+      "A self-hosted issuer's public keys (one or more PEM `PUBLIC KEY` blocks, or a JWK set), or the path of a " +
+      'file that holds them; with `AUTH_JWKS_URL` too, both are accepted',
+  }),
+  AUTH_TENANT_CLAIM: setting({
+    group: 'Authentication',
+    type: text('a claim name'),
+    default: 'tid',
+    meaning:
+      'The claim that names the tenants a caller with a tenant-limited role reaches: a GUID or an array of GUIDs ' +
+      "(for Entra ID, `tid` is the caller's own tenant)",
+  }),
+  AUTH_CLOCK_SKEW_S: setting({
+    group: 'Authentication',
+    type: wholeNumber(0, 600),
+    default: '60',
+    meaning: "Seconds of clock difference allowed when checking a token's `exp` and `nbf`",
+  }),
+  AUTH_ROLE_READ_ALL: setting({
+    group: 'Authentication',
+    type: text('an app role name'),
+    default: 'OcNumbers.Read.All',
+    meaning: 'The app role (in the `roles` claim) that reads every tenant',
+  }),
+  AUTH_ROLE_READ_WRITE_ALL: setting({
+    group: 'Authentication',
+    type: text('an app role name'),
+    default: 'OcNumbers.ReadWrite.All',
+    meaning: 'The app role that reads and changes every tenant',
+  }),
+  AUTH_ROLE_READ: setting({
+    group: 'Authentication',
+    type: text('an app role name'),
+    default: 'OcNumbers.Read',
+    meaning: 'The app role that reads the tenants named in `AUTH_TENANT_CLAIM` only',
+  }),
+  AUTH_ROLE_READ_WRITE: setting({
+    group: 'Authentication',
+    type: text('an app role name'),
+    default: 'OcNumbers.ReadWrite',
+    meaning: 'The app role that reads and changes the tenants named in `AUTH_TENANT_CLAIM` only',
+  }),
+  AUTH_JWKS_TIMEOUT_MS: setting({
+    group: 'Authentication',
+    type: wholeNumber(100, 60_000, 'ms'),
+    default: '5000',
+    meaning: 'The longest a fetch of `AUTH_JWKS_URL` may take',
+  }),
+  AUTH_JWKS_COOLDOWN_S: setting({
+    group: 'Authentication',
+    type: wholeNumber(0, 3600),
+    default: '30',
+    meaning: 'The least time between two fetches of `AUTH_JWKS_URL` (a token with an unknown key id waits for none)',
+  }),
+  AUTH_JWKS_MAX_AGE_S: setting({
+    group: 'Authentication',
+    type: wholeNumber(60, 604_800),
+    default: '3600',
+    meaning: 'How old the keys held may grow before the next token makes them fetched again',
+  }),
+  METRICS_ACCESS: setting<EndpointAccess>({
+    group: 'Authentication',
+    type: oneOf(ENDPOINT_ACCESS),
+    default: 'open',
+    meaning:
+      '`/metrics`: `open` to anyone, `token` for a caller with a read role (with `AUTH_MODE=jwt`), `off`: not ' +
+      'served (404)',
+  }),
+  DOCS_ACCESS: setting<EndpointAccess>({
+    group: 'Authentication',
+    type: oneOf(ENDPOINT_ACCESS),
+    default: 'open',
+    meaning: '`/api/docs` and `/api/openapi.*`: as `METRICS_ACCESS`. The probes are always open',
   }),
   SHUTDOWN_TIMEOUT_MS: setting({
     group: 'Shutdown',
