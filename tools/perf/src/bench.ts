@@ -1,6 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { databaseNameOf, Sqlite as Database, startServer, withDatabaseName, withPostgres } from '@oc-numbers/testing';
+import {
+  databaseNameOf,
+  jwtAuthEnv,
+  Sqlite as Database,
+  type ServerProcess,
+  startServer,
+  testIssuer,
+  withDatabaseName,
+  withPostgres,
+} from '@oc-numbers/testing';
 import { formatCount } from './args';
 import { type DatabaseTarget, databaseTarget } from './database';
 import { DEFAULT_MIX, tenantIds } from './inventory';
@@ -11,6 +20,7 @@ import { measureQueries, type QueryReport } from './queries';
 import { Random } from './random';
 import { renderReport, withSectionsOfOthers } from './report';
 import { seed } from './seed';
+import { measureTokenVerification, type TokenVerificationCost } from './token-cost';
 import type { WriteRunRecord } from './writes';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -39,11 +49,16 @@ export interface BenchOptions {
 
 export const SUMMARY_PATH = '/api/v3/oc/numbers/removal-status/summary';
 
+/** The token the AUTH_MODE=jwt scenarios send: Entra ID signs with RS256. */
+const TOKEN = { alg: 'RS256', role: 'OcNumbers.Read.All' } as const;
+
 export type ScenarioName =
   | 'live'
   | 'ready'
   | 'summaryAll'
   | 'summaryTenant'
+  | 'summaryAllJwt'
+  | 'summaryTenantJwt'
   | 'listFirst'
   | 'listDeep'
   | 'listInRemoval'
@@ -57,6 +72,8 @@ export const SCENARIO_TITLES: Record<ScenarioName, string> = {
   ready: 'readiness: round trip + summary queries (reference)',
   summaryAll: 'summary, all tenants',
   summaryTenant: 'summary, random tenant',
+  summaryAllJwt: 'summary, all tenants, with a bearer token (AUTH_MODE=jwt)',
+  summaryTenantJwt: 'summary, random tenant, with a bearer token (AUTH_MODE=jwt)',
   listFirst: 'list, first page (100)',
   listDeep: 'list, page by a cursor deep into the table',
   listInRemoval: 'list, statuses 2+3, first page',
@@ -65,6 +82,9 @@ export const SCENARIO_TITLES: Record<ScenarioName, string> = {
   listPrefix: 'list, a prefix of ≤ 1,000 numbers (counted)',
   tenants: 'per-tenant view, first page',
 };
+
+/** The scenarios answered by an instance with AUTH_MODE=jwt, each request with a bearer token. */
+export const JWT_SCENARIOS: readonly ScenarioName[] = ['summaryAllJwt', 'summaryTenantJwt'];
 
 /** The scenarios of the list and the per-tenant view (runs before them have none). */
 export const LIST_SCENARIOS: readonly ScenarioName[] = [
@@ -100,6 +120,8 @@ export interface RunRecord {
   readonly queries: QueryReport;
   /** One client downloading the CSV export of every number. */
   readonly csv?: CsvExportResult;
+  /** The token of the AUTH_MODE=jwt scenarios: its algorithm and the app role it carries. */
+  readonly token?: { readonly alg: string; readonly role: string };
 }
 
 export interface BenchFile {
@@ -110,6 +132,8 @@ export interface BenchFile {
   runs: Record<string, RunRecord>;
   /** The writers' benchmark (`npm run bench:writes`), by size. */
   writes?: Record<string, WriteRunRecord>;
+  /** What verifying one bearer token costs, in the benchmark's process, by algorithm. */
+  tokenVerification?: TokenVerificationCost[];
 }
 
 /** 100 tenants at 10k numbers, 1,000 at 1M, 10,000 at 10M. */
@@ -128,6 +152,7 @@ export function readBenchFile(path: string): BenchFile {
     machine: file.machine,
     note: file.note,
     ...(file.writes ? { writes: file.writes } : {}),
+    ...(file.tokenVerification ? { tokenVerification: file.tokenVerification } : {}),
   };
 }
 
@@ -245,6 +270,12 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   const machine = await describeMachine(options.databases.includes('postgres') ? options.postgresUrl : null);
   file.machine = machine;
   log(`Machine: ${machineLine(machine)}`);
+  if (!options.seedOnly) {
+    file.tokenVerification = await measureTokenVerification();
+    log(
+      `Token verification: ${file.tokenVerification.map((c) => `${c.alg} ${c.microseconds.toFixed(1)} µs`).join(', ')}`,
+    );
+  }
   for (const database of options.databases) {
     for (const numbers of options.sizes) {
       const target = await ensureSeeded(options, file, database, numbers, log);
@@ -279,6 +310,8 @@ async function measure(
     ready: options.readyPath,
     summaryAll: SUMMARY_PATH,
     summaryTenant: `${SUMMARY_PATH}?msTenantId=<random tenant>`,
+    summaryAllJwt: `${SUMMARY_PATH} with Authorization: Bearer <${TOKEN.alg} token, role ${TOKEN.role}>`,
+    summaryTenantJwt: `${SUMMARY_PATH}?msTenantId=<random tenant> with Authorization: Bearer <the same token>`,
     listFirst: list.listFirst[0],
     listDeep: `${list.listDeep[0].split('?')[0]}?cursor=<after a number sampled over the table>`,
     listInRemoval: list.listInRemoval[0],
@@ -294,6 +327,8 @@ async function measure(
     ready: [options.readyPath],
     summaryAll: [SUMMARY_PATH],
     summaryTenant: tenantPaths,
+    summaryAllJwt: [SUMMARY_PATH],
+    summaryTenantJwt: tenantPaths,
     ...list,
   };
   const label = `${database} ${formatCount(numbers)}`;
@@ -303,20 +338,29 @@ async function measure(
     `${label}: query p50 all tenants ${queries.allTenants.p50.toFixed(3)} ms, one tenant ${queries.oneTenant.p50.toFixed(3)} ms, ` +
       `plain COUNT ${queries.plainCount.p50.toFixed(1)} ms`,
   );
+  const env = { DATABASE_URL: target.url, LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: 'false', NODE_ENV: 'production' };
   const server = await startServer(
-    {
-      DATABASE_URL: target.url,
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_ENABLED: 'false',
-      NODE_ENV: 'production',
-      ...(options.port ? { PORT: String(options.port) } : {}),
-    },
+    { ...env, AUTH_MODE: 'none', ...(options.port ? { PORT: String(options.port) } : {}) },
     { probePath: options.livePath, timeoutMs: 60_000 },
   );
+  // A second instance on the same database verifies a bearer token on every request (its keys
+  // given as PEM, as for a self-hosted issuer; a JWKS URL's keys are held in memory the same way).
+  const issuer = await testIssuer({ alg: TOKEN.alg });
+  const token = await issuer.mint({ roles: [TOKEN.role], azp: 'oc-numbers-bench' }, { expiresInS: 24 * 3600 });
+  let jwtServer: ServerProcess | undefined;
   try {
+    jwtServer = await startServer(
+      { ...env, ...jwtAuthEnv(issuer) },
+      { probePath: options.livePath, timeoutMs: 60_000 },
+    );
+    const jwtHeaders = { authorization: `Bearer ${token}` };
+    const endpoint = (name: ScenarioName) =>
+      JWT_SCENARIOS.includes(name) && jwtServer
+        ? { baseUrl: jwtServer.baseUrl, headers: jwtHeaders }
+        : { baseUrl: server.baseUrl, headers: {} };
     const names = Object.keys(pathsOf) as ScenarioName[];
     for (const name of names) {
-      const response = await fetch(server.baseUrl + pathsOf[name][0]);
+      const response = await fetch(endpoint(name).baseUrl + pathsOf[name][0], { headers: endpoint(name).headers });
       const body = await response.text();
       if (!response.ok) {
         throw new Error(
@@ -328,7 +372,7 @@ async function measure(
     for (const name of names) {
       log(`${label}: warming up ${SCENARIO_TITLES[name]} for ${options.warmupSeconds} s`);
       await load({
-        baseUrl: server.baseUrl,
+        ...endpoint(name),
         connections: options.connections,
         seconds: options.warmupSeconds,
         paths: pathsOf[name],
@@ -342,7 +386,7 @@ async function measure(
     for (let round = 1; round <= options.rounds; round++) {
       for (const name of names) {
         const result = await load({
-          baseUrl: server.baseUrl,
+          ...endpoint(name),
           connections: options.connections,
           seconds: options.seconds,
           paths: pathsOf[name],
@@ -380,8 +424,10 @@ async function measure(
       scenarios,
       queries,
       csv,
+      token: TOKEN,
     };
   } finally {
+    await jwtServer?.stop();
     await server.stop();
   }
 }

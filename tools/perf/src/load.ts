@@ -10,6 +10,8 @@ export interface LoadOptions {
    * built once, so the load generator costs the same per request for any list.
    */
   readonly paths: readonly string[];
+  /** Headers every request carries (a bearer token, say). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface LoadResult {
@@ -39,13 +41,14 @@ export function load(options: LoadOptions): Promise<LoadResult> {
         connections: options.connections,
         duration: options.seconds,
         timeout: 10,
+        headers: { ...options.headers },
         requests: [{ method: 'GET', path: options.paths[0] }],
         setupClient:
           options.paths.length > 1
             ? (client) => {
                 const start = (clients++ * 7919) % options.paths.length;
                 const order = [...options.paths.slice(start), ...options.paths.slice(0, start)];
-                client.setRequests(order.map((path) => ({ method: 'GET', path })));
+                client.setRequests(order.map((path) => ({ method: 'GET', path, headers: { ...options.headers } })));
               }
             : undefined,
       },

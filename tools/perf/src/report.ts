@@ -22,6 +22,8 @@ const NAMES: ScenarioName[] = [
   'ready',
   'summaryAll',
   'summaryTenant',
+  'summaryAllJwt',
+  'summaryTenantJwt',
   'listFirst',
   'listDeep',
   'listInRemoval',
@@ -197,6 +199,7 @@ export function renderReport(file: BenchFile): string {
       out.push(`${name}:`, '', '```', plan, '```', '');
     }
   }
+  out.push(...bearerTokenLines(file));
   const writes = Object.values(file.writes ?? {}).sort((a, b) => a.numbers - b.numbers);
   for (const run of writes) out.push(...writesSection(run), '');
   const seeding = Object.entries(file.seeding).sort(
@@ -220,6 +223,61 @@ export function renderReport(file: BenchFile): string {
     out.push('');
   }
   return out.join('\n');
+}
+
+/**
+ * What authentication costs: each summary scenario against an instance with AUTH_MODE=jwt (a
+ * bearer token on every request) next to the same scenario without, in the same rounds; and
+ * one verification timed alone.
+ */
+function bearerTokenLines(file: BenchFile): string[] {
+  const pairs = [
+    ['summaryAll', 'summaryAllJwt'],
+    ['summaryTenant', 'summaryTenantJwt'],
+  ] as const;
+  const rows: string[] = [];
+  for (const [database, title] of DATABASES) {
+    for (const run of runsOf(file, database)) {
+      for (const [plain, jwt] of pairs) {
+        const off = run.scenarios[plain]?.median;
+        const on = run.scenarios[jwt]?.median;
+        if (!off || !on) continue;
+        rows.push(
+          `| ${title} | ${formatCount(run.numbers)} | ${SCENARIO_TITLES[plain]} | ${int(off.requestsPerSecond)} | ` +
+            `${int(on.requestsPerSecond)} | ${ratio(on.requestsPerSecond / off.requestsPerSecond)} | ${ms(off.p50)} | ` +
+            `${ms(on.p50)} | ${ms(off.p99)} | ${ms(on.p99)} |`,
+        );
+      }
+    }
+  }
+  const costs = file.tokenVerification ?? [];
+  if (rows.length === 0 && costs.length === 0) return [];
+  const out = ['## Bearer tokens', ''];
+  if (rows.length > 0) {
+    const token = Object.values(file.runs).find((run) => run.token)?.token;
+    out.push(
+      'The summary from a second instance on the same database with `AUTH_MODE=jwt`, every request carrying ' +
+        `a bearer token${token ? ` (${token.alg}, role \`${token.role}\`)` : ''}, in the same rounds as the ` +
+        'instance without authentication.',
+      '',
+      '| database | numbers | endpoint | req/s without | req/s with token | ratio | p50 ms without | p50 ms with | p99 ms without | p99 ms with |',
+      '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+      ...rows,
+      '',
+    );
+  }
+  if (costs.length > 0) {
+    out.push(
+      'One verification alone (signature, issuer, audience, times; the key already imported), in the ' +
+        'benchmark process: the median of 9 batches of 500.',
+      '',
+      '| algorithm | µs per token |',
+      '|---|---:|',
+      ...costs.map((cost) => `| ${cost.alg} | ${cost.microseconds.toFixed(1)} |`),
+      '',
+    );
+  }
+  return out;
 }
 
 const MODE_TITLES: Record<WriteMode, string> = { counted: 'counted', bypassed: 'bypassed (ceiling)' };
