@@ -132,6 +132,36 @@ describe('the report', () => {
     expect(report).toContain('Index Only Scan');
   });
 
+  it('sets the summary with a bearer token beside the summary without, and the cost of one verification', () => {
+    const measured = run(10_000, 6);
+    const file: BenchFile = {
+      seeding: {},
+      runs: {
+        'postgres:10k': {
+          ...measured,
+          scenarios: {
+            ...measured.scenarios,
+            summaryAllJwt: result(6080, 7.5, 15),
+            summaryTenantJwt: result(5600, 8, 20),
+          },
+          token: { alg: 'RS256', role: 'OcNumbers.Read.All' },
+        },
+      },
+      tokenVerification: [{ alg: 'RS256', verifications: 4500, microseconds: 41.25 }],
+    };
+    const report = renderReport(file);
+    expect(report).toContain('## Bearer tokens');
+    expect(report).toContain('(RS256, role `OcNumbers.Read.All`)');
+    expect(report).toContain(
+      '| PostgreSQL | 10k | summary, all tenants | 7,600 | 6,080 | 0.80 | 6.00 | 7.50 | 12.00 | 15.00 |',
+    );
+    expect(report).toContain(
+      '| PostgreSQL | 10k | summary, random tenant | 7,000 | 5,600 | 0.80 | 6.00 | 8.00 | 16.00 | 20.00 |',
+    );
+    expect(report).toContain('| RS256 | 41.3 |');
+    expect(renderReport({ seeding: {}, runs: { 'postgres:10k': measured } })).not.toContain('Bearer tokens');
+  });
+
   it('keeps the sections other commands wrote when it renders the report again', () => {
     const before = ['# Benchmarks', '', 'old figures', '', '## Reconciliation', '', '| a | b |', ''].join('\n');
     const again = withSectionsOfOthers('# Benchmarks\n\nnew figures\n', before);
