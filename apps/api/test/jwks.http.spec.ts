@@ -1,7 +1,7 @@
 import { expectProblem, type JwksServer, startJwksServer, type TestIssuer, testIssuer } from '@oc-numbers/testing';
 import request from 'supertest';
 import { startApp, type RunningApp } from './app-harness';
-import { CHALLENGE, jwtConfig, KINDS } from './auth-harness';
+import { CHALLENGE, jwksConfig, KINDS } from './auth-harness';
 
 /**
  * Keys from AUTH_JWKS_URL, served by a local JWK set server: fetched when needed, again for a
@@ -33,8 +33,7 @@ describe.each(KINDS)('keys from a JWK set URL (%s)', (kind) => {
     beforeAll(async () => {
       [first, second] = await rotatingIssuer();
       jwks = await startJwksServer([first.publicJwk]);
-      const config = jwtConfig([first], { AUTH_JWKS_URL: jwks.url, AUTH_JWKS_COOLDOWN_S: '0' });
-      running = await startApp(kind, { ...config, auth: { ...config.auth!, publicKeys: undefined } });
+      running = await startApp(kind, jwksConfig([first], jwks.url, { AUTH_JWKS_COOLDOWN_S: '0' }));
     });
     afterAll(async () => {
       await running?.close();
@@ -87,8 +86,7 @@ describe.each(KINDS)('keys from a JWK set URL (%s)', (kind) => {
     beforeAll(async () => {
       first = await testIssuer({ kid: 'key-1' });
       jwks = await startJwksServer([first.publicJwk]);
-      const config = jwtConfig([first], { AUTH_JWKS_URL: jwks.url, AUTH_JWKS_COOLDOWN_S: '3600' });
-      running = await startApp(kind, { ...config, auth: { ...config.auth!, publicKeys: undefined } });
+      running = await startApp(kind, jwksConfig([first], jwks.url, { AUTH_JWKS_COOLDOWN_S: '3600' }));
     });
     afterAll(async () => {
       await running?.close();
@@ -115,8 +113,7 @@ describe.each(KINDS)('keys from a JWK set URL (%s)', (kind) => {
     beforeAll(async () => {
       first = await testIssuer({ kid: 'key-1' });
       jwks = await startJwksServer([first.publicJwk]);
-      const config = jwtConfig([first], { AUTH_JWKS_URL: jwks.url });
-      running = await startApp(kind, { ...config, auth: { ...config.auth!, publicKeys: undefined } });
+      running = await startApp(kind, jwksConfig([first], jwks.url));
     });
     afterAll(async () => {
       await running?.close();

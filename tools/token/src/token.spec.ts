@@ -63,7 +63,7 @@ describe('npm run token', () => {
       roles: ['OcNumbers.Read', 'OcNumbers.ReadWrite'],
       tid: [TENANT.toLowerCase(), '0f8fad5b-d9cb-469f-a165-70867728950e'],
     });
-    expect(claims.exp! - claims.iat!).toBe(1800);
+    expect(Number(claims.exp) - Number(claims.iat)).toBe(1800);
   });
 
   it.each([
