@@ -68,7 +68,7 @@ const REMOVE = '/api/v3/oc/numbers/action/remove';
 const history = (number: string) => `/api/v3/oc/numbers/${encodeURIComponent(number)}/history`;
 const reconcile = (tenant: string) => `/api/v3/oc/tenants/${tenant}/numbers/reconcile`;
 
-type Who = 'read1' | 'write1' | 'read2' | 'write2' | 'all';
+type Who = 'read1' | 'write1' | 'read2' | 'write2' | 'none' | 'all';
 
 /** The fields of a TENANT_FORBIDDEN answer that may not depend on the tenant. */
 function forbidden(response: request.Response) {
@@ -89,6 +89,7 @@ describe.each(TEST_DATABASE_KINDS)('tenant isolation over HTTP on %s', (kind) =>
     tokens.write1 = await mint(['OcNumbers.ReadWrite'], OWN);
     tokens.read2 = await mint(['OcNumbers.Read'], [OWN, SECOND.toUpperCase()]);
     tokens.write2 = await mint(['OcNumbers.ReadWrite'], [SECOND, OWN]);
+    tokens.none = await mint(['OcNumbers.ReadWrite']);
     tokens.all = await mint(['OcNumbers.ReadWrite.All']);
   });
   afterAll(() => running?.close());
@@ -407,6 +408,43 @@ describe.each(TEST_DATABASE_KINDS)('tenant isolation over HTTP on %s', (kind) =>
 
     it('still answers a malformed body 400', async () => {
       expectProblem(await post('write1', REMOVE, { msTenantId: 'x' }), 400, 'INVALID_MS_TENANT_ID');
+    });
+  });
+
+  describe('a limited caller whose token names no tenant', () => {
+    it('sees nothing, counts nothing, changes nothing and is refused every tenant', async () => {
+      const summary = await get('none', SUMMARY);
+      expect([summary.status, summary.body]).toEqual([
+        200,
+        { markedForRemovalCount: 0, readyForRemovalCount: 0, totalCount: 0 },
+      ]);
+      const page = await get('none', LIST);
+      expect([page.status, page.body]).toEqual([
+        200,
+        { currentPage: 1, pageSize: 100, totalPages: 0, totalRecords: 0, data: [] },
+      ]);
+      const csv = await get('none', LIST).set('accept', 'text/csv');
+      expect([csv.status, csv.text.split('\r\n').length]).toEqual([200, 2]);
+      const tenants = await get('none', TENANTS);
+      expect(tenants.body).toEqual({ currentPage: 1, pageSize: 100, totalPages: 0, totalRecords: 0, data: [] });
+      const entries = await get('none', history(n(2)));
+      expect(entries.body).toMatchObject({ totalRecords: 0, data: [] });
+      const action = await post('none', READY, { telephoneNumbers: [n(2), n(14)] });
+      expect(action.body.data).toEqual({
+        processedCount: 2,
+        successCount: 0,
+        results: [
+          { telephoneNumber: n(2), outcome: 'notFound' },
+          { telephoneNumber: n(14), outcome: 'notFound' },
+        ],
+      });
+      for (const tenant of [OWN, NOWHERE]) {
+        forbidden(await get('none', SUMMARY, { msTenantId: tenant }));
+        forbidden(await get('none', LIST, { msTenantId: tenant }));
+        forbidden(await post('none', REMOVE, { msTenantId: tenant }));
+        forbidden(await post('none', `${reconcile(tenant)}?dryRun=true`, { acquiredNumbers: [] }));
+      }
+      expect(await numbers()).toEqual(initial());
     });
   });
 
