@@ -108,8 +108,14 @@ const world = fc.record({
   steps: fc.array(fc.record({ who: reach, request: requestArbitrary }), { minLength: 1, maxLength: 8 }),
 });
 
-const inRemoval = (status: Status | null) => status === 2 || status === 3;
 const sorted = (values: Iterable<string>) => [...values].sort();
+
+/** A number the model holds. */
+function heldIn(model: Model, number: string): Held {
+  const held = model.numbers.get(number);
+  if (held === undefined) throw new Error(`The model does not hold ${number}`);
+  return held;
+}
 
 describe.each(TEST_DATABASE_KINDS)('tenant isolation as a property on %s', (kind) => {
   let running: RunningApp | undefined;
@@ -188,9 +194,7 @@ describe.each(TEST_DATABASE_KINDS)('tenant isolation as a property on %s', (kind
           (stored as Array<{ telephone_number: string; ms_tenant_id: string | null; removal_status: unknown }>).map(
             (r) => [r.telephone_number, r.ms_tenant_id, r.removal_status === null ? null : Number(r.removal_status)],
           ),
-        ).toEqual(
-          sorted(model.numbers.keys()).map((k) => [k, model.numbers.get(k)!.tenant, model.numbers.get(k)!.status]),
-        );
+        ).toEqual(sorted(model.numbers.keys()).map((k) => [k, heldIn(model, k).tenant, heldIn(model, k).status]));
       }),
       { numRuns: RUNS },
     );
@@ -282,7 +286,7 @@ describe.each(TEST_DATABASE_KINDS)('tenant isolation as a property on %s', (kind
           .set('authorization', auth);
         const expected = TENANTS.filter((tenant) => reached(tenant) && tenantNumbers(tenant).length > 0)
           .map((tenant) => {
-            const held = tenantNumbers(tenant).map((number) => model.numbers.get(number)!);
+            const held = tenantNumbers(tenant).map((number) => heldIn(model, number));
             const marked = held.filter((h) => h.status === 2).length;
             const ready = held.filter((h) => h.status === 3).length;
             return {
@@ -356,7 +360,7 @@ describe.each(TEST_DATABASE_KINDS)('tenant isolation as a property on %s', (kind
           break;
         }
         const held = tenantNumbers(tenant);
-        const removed = held.filter((number) => model.numbers.get(number)!.status === 3);
+        const removed = held.filter((number) => heldIn(model, number).status === 3);
         for (const number of removed) {
           record(number, tenant);
           model.numbers.delete(number);
@@ -384,9 +388,9 @@ describe.each(TEST_DATABASE_KINDS)('tenant isolation as a property on %s', (kind
           break;
         }
         const own = tenantNumbers(tenant);
-        const active = own.filter((number) => (model.numbers.get(number)!.status ?? 0) === 0);
+        const active = own.filter((number) => (heldIn(model, number).status ?? 0) === 0);
         const marked = active.filter((number) => !listed.includes(number));
-        const restored = own.filter((number) => model.numbers.get(number)!.status === 2 && listed.includes(number));
+        const restored = own.filter((number) => heldIn(model, number).status === 2 && listed.includes(number));
         const known = own.filter((number) => listed.includes(number));
         const unknown = sorted(listed.filter((number) => !own.includes(number)));
         expect(response.status).toBe(200);
@@ -406,11 +410,11 @@ describe.each(TEST_DATABASE_KINDS)('tenant isolation as a property on %s', (kind
         });
         if (!asked.dryRun) {
           for (const number of marked) {
-            model.numbers.get(number)!.status = 2;
+            heldIn(model, number).status = 2;
             record(number, tenant);
           }
           for (const number of restored) {
-            model.numbers.get(number)!.status = 0;
+            heldIn(model, number).status = 0;
             record(number, tenant);
           }
         }
