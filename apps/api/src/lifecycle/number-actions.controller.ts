@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { NumberActionResponse } from '@oc-numbers/contracts';
 import type { FastifyRequest } from 'fastify';
+import { type Caller, CurrentCaller } from '../auth/caller';
 import { headerKey, HEADER } from '../common/http-headers';
 import { callerOf } from '../numbers/change-context';
 import { ProblemException } from '../problem/problem';
@@ -13,6 +14,8 @@ import { LifecycleService } from './lifecycle.service';
 
 const PROBLEMS = {
   400: 'The body cannot be used: INVALID_REQUEST_BODY, INVALID_TELEPHONE_NUMBERS or INVALID_MS_TENANT_ID.',
+  401: 'No bearer token, or one that is not accepted (UNAUTHENTICATED, INVALID_TOKEN).',
+  403: 'The token has none of the roles the operation needs (INSUFFICIENT_ROLE).',
   413: 'The body is over 16 KiB.',
   415: 'The body is not application/json.',
   429: "The client is over its rate limit, or over this operation's.",
@@ -34,9 +37,13 @@ export class NumberActionsController {
   @ApiOperation({ operationId: 'markNumbersReadyForRemoval', summary: 'Transition numbers to ReadyForRemoval' })
   @ApiOkResponse({ type: NumberActionResponseDto, description: 'The outcome for each number.' })
   @ApiProblemResponses(PROBLEMS)
-  markReadyForRemoval(@Req() request: FastifyRequest, @Body() body: unknown): Promise<NumberActionResponse> {
+  markReadyForRemoval(
+    @Req() request: FastifyRequest,
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+  ): Promise<NumberActionResponse> {
     const { telephoneNumbers } = namedNumbers(request, body);
-    return this.lifecycle.transition('ready-for-removal', telephoneNumbers, callerOf(request));
+    return this.lifecycle.transition('ready-for-removal', telephoneNumbers, callerOf(request), caller.scope);
   }
 
   @Post('action/clear-removal-status')
@@ -44,18 +51,29 @@ export class NumberActionsController {
   @ApiOperation({ operationId: 'clearNumbersRemovalStatus', summary: 'Clear the removal status of numbers' })
   @ApiOkResponse({ type: NumberActionResponseDto, description: 'The outcome for each number.' })
   @ApiProblemResponses(PROBLEMS)
-  clearRemovalStatus(@Req() request: FastifyRequest, @Body() body: unknown): Promise<NumberActionResponse> {
+  clearRemovalStatus(
+    @Req() request: FastifyRequest,
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+  ): Promise<NumberActionResponse> {
     const { telephoneNumbers } = namedNumbers(request, body);
-    return this.lifecycle.transition('clear-removal-status', telephoneNumbers, callerOf(request));
+    return this.lifecycle.transition('clear-removal-status', telephoneNumbers, callerOf(request), caller.scope);
   }
 
   @Post('numbers/action/remove')
   @HttpCode(200)
   @ApiOperation({ operationId: 'removeNumbers', summary: 'Remove numbers that are ready for removal' })
   @ApiOkResponse({ type: NumberActionResponseDto, description: 'The outcome for each number.' })
-  @ApiProblemResponses(PROBLEMS)
-  remove(@Req() request: FastifyRequest, @Body() body: unknown): Promise<NumberActionResponse> {
-    return this.lifecycle.remove(target(request, body, true), callerOf(request));
+  @ApiProblemResponses({
+    ...PROBLEMS,
+    403: 'The token has none of the roles the operation needs (INSUFFICIENT_ROLE), or does not reach the tenant named (TENANT_FORBIDDEN).',
+  })
+  remove(
+    @Req() request: FastifyRequest,
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+  ): Promise<NumberActionResponse> {
+    return this.lifecycle.remove(target(request, body, true), callerOf(request), caller.scope);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { NumberHistoryPage } from '@oc-numbers/contracts';
+import { type Caller, CurrentCaller } from '../auth/caller';
 import { E164_PATTERN } from '../numbers/telephone-number';
 import { ProblemException } from '../problem/problem';
 import { ApiProblemResponses } from '../problem/problem-details.dto';
@@ -28,6 +29,8 @@ export class NumberHistoryController {
   @ApiOkResponse({ type: NumberHistoryPageDto, description: "One page of the number's history, newest first." })
   @ApiProblemResponses({
     400: 'The number is not E.164, or page or pageSize is out of range.',
+    401: 'No bearer token, or one that is not accepted (UNAUTHENTICATED, INVALID_TOKEN).',
+    403: 'The token has none of the roles the operation needs (INSUFFICIENT_ROLE).',
     429: 'The client is over its rate limit.',
     500: 'An unexpected failure.',
     503: 'The database is not available.',
@@ -36,6 +39,7 @@ export class NumberHistoryController {
     @Param('telephoneNumber') telephoneNumber: string,
     @Query('page') page: unknown,
     @Query('pageSize') pageSize: unknown,
+    @CurrentCaller() caller: Caller,
   ): Promise<NumberHistoryPage> {
     if (!E164_PATTERN.test(telephoneNumber)) {
       throw new ProblemException(
@@ -48,6 +52,7 @@ export class NumberHistoryController {
       telephoneNumber,
       wholeNumber('page', page, 1, MAX_PAGE, 1),
       wholeNumber('pageSize', pageSize, 1, MAX_HISTORY_PAGE_SIZE, DEFAULT_HISTORY_PAGE_SIZE),
+      caller.scope,
     );
   }
 }
