@@ -10,7 +10,7 @@ import type { OpenApiSpec } from './docs/openapi-spec';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { requestLogOptions, usePrettyLogs } from './logging/log-options';
-import { MetricsModule } from './metrics/metrics.module';
+import { MetricsEndpointModule, MetricsModule } from './metrics/metrics.module';
 import { NumberListModule } from './number-list/number-list.module';
 import { NumbersModule } from './numbers/numbers.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
@@ -43,7 +43,10 @@ export class AppModule {
         LifecycleModule,
         HealthModule,
         MetricsModule,
-        DocsModule.forRoot(spec),
+        // An endpoint that is off is not served at all: a request to it is answered 404 like
+        // any unknown path, whatever the authentication.
+        ...(config.metricsAccess === 'off' ? [] : [MetricsEndpointModule]),
+        ...(config.docsAccess === 'off' ? [] : [DocsModule.forRoot(spec)]),
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -1,10 +1,11 @@
-import type { LoggerService } from '@nestjs/common';
+import { Logger as NestLogger, type LoggerService } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
+import { authenticate, enforceAuthentication, tokenVerifier } from './auth/authentication';
 import { HEADER } from './common/http-headers';
 import type { AppConfig } from './config/app-config';
 import { isPostgres } from './database/dialect';
@@ -33,6 +34,9 @@ export async function createApp(
   options: AppOptions & { readonly startupLogger?: LoggerService } = {},
 ): Promise<NestFastifyApplication> {
   if (!isPostgres(config.database)) checkSqliteFile(config.database.path, config.migrationsRun);
+  // Bad keys stop the start here, before anything else is built.
+  const verifier =
+    config.auth.mode === 'jwt' ? tokenVerifier(config.auth, new NestLogger('Authentication')) : undefined;
   const limiter = config.rateLimit.enabled ? new RateLimiter(config.rateLimit) : undefined;
   const actionLimit: RouteRateLimit | undefined =
     limiter && config.actionRateLimit.max > 0
@@ -80,13 +84,30 @@ export async function createApp(
         'Bootstrap',
       );
   }
+  warnWhenAuthenticationIsOff(app, config);
   app.get(MetricsService).instrument(adapter.getInstance());
   await applySecurity(app, config);
+  // The caller is known before the rate limit counts its request; a refused request is counted
+  // (by its address) before it is answered.
+  if (verifier) authenticate(app, config, verifier);
   if (limiter) applyRateLimit(app, limiter, config.rateLimit, actionLimit);
+  if (verifier) enforceAuthentication(app);
   await app.init();
   addMethodNotAllowedRoutes();
   refuseWhatNodeWould(adapter.getInstance(), adapter.getInstance().server);
   return app;
+}
+
+/** AUTH_MODE=none by default (not set) is said at start: every caller then reaches every tenant. */
+function warnWhenAuthenticationIsOff(app: NestFastifyApplication, config: AppConfig): void {
+  if (config.auth.mode !== 'none' || config.auth.modeExplicit) return;
+  app
+    .get(Logger)
+    .warn(
+      'Authentication is off: every caller reaches every tenant; set AUTH_MODE=jwt (with AUTH_ISSUERS, ' +
+        'AUTH_AUDIENCE and AUTH_JWKS_URL or AUTH_PUBLIC_KEYS) to require tokens, or AUTH_MODE=none to say so',
+      'Bootstrap',
+    );
 }
 
 /** Fastify's `trustProxy`: a hop count becomes the function that trusts that many hops. */

@@ -17,6 +17,7 @@ export const HEADER = {
   connection: 'Connection',
   cacheControl: 'Cache-Control',
   allow: 'Allow',
+  wwwAuthenticate: 'WWW-Authenticate',
   // Credentials: never logged.
   authorization: 'Authorization',
   proxyAuthorization: 'Proxy-Authorization',

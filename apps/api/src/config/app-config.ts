@@ -14,7 +14,7 @@ export { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './settin
 export interface RateLimitConfig {
   /** Off only for benchmarks: every client may then send as much as it likes. */
   readonly enabled: boolean;
-  /** Requests one client (IP address) may make per window. */
+  /** Requests one client (its token's client id, or its address) may make per window. */
   readonly max: number;
   readonly windowMs: number;
 }

@@ -157,34 +157,34 @@ export const SETTINGS = {
     meaning: 'Browser origins allowed to call the API, e.g. `https://dashboard.example.com`; `*` for any',
   }),
   RATE_LIMIT_ENABLED: setting({
-    group: 'Rate limit, per client address and per instance, in fixed windows',
+    group: "Rate limit, per client (its token's client id, or its address) and per instance, in fixed windows",
     type: flag(),
     default: 'true',
     meaning: '`false` turns the rate limit off (benchmarks, a contract run against an instance)',
   }),
   RATE_LIMIT_MAX: setting({
-    group: 'Rate limit, per client address and per instance, in fixed windows',
+    group: "Rate limit, per client (its token's client id, or its address) and per instance, in fixed windows",
     type: wholeNumber(1, 100_000_000),
     default: '600',
-    meaning: 'Requests one client address may make per window, on each instance',
+    meaning: "Requests one client (its token's client id, or its address) may make per window, on each instance",
   }),
   RATE_LIMIT_WINDOW_MS: setting({
-    group: 'Rate limit, per client address and per instance, in fixed windows',
+    group: "Rate limit, per client (its token's client id, or its address) and per instance, in fixed windows",
     type: wholeNumber(1000, 86_400_000, 'ms'),
     default: '60000',
     meaning: 'The rate-limit window',
   }),
   ACTION_RATE_LIMIT_MAX: setting({
-    group: 'Rate limit, per client address and per instance, in fixed windows',
+    group: "Rate limit, per client (its token's client id, or its address) and per instance, in fixed windows",
     type: wholeNumber(0, 100_000_000),
     default: '300',
     meaning:
-      'Requests one client address may make per window to each lifecycle operation (ready-for-removal, ' +
+      "Requests one client (its token's client id, or its address) may make per window to each lifecycle operation (ready-for-removal, " +
       'clear-removal-status, remove, reconcile), on each instance, besides `RATE_LIMIT_MAX` (the vendor allows ' +
       '300 a minute); `0` turns this limit off. `RATE_LIMIT_ENABLED=false` turns it off too',
   }),
   ACTION_RATE_LIMIT_WINDOW_MS: setting({
-    group: 'Rate limit, per client address and per instance, in fixed windows',
+    group: "Rate limit, per client (its token's client id, or its address) and per instance, in fixed windows",
     type: wholeNumber(1000, 86_400_000, 'ms'),
     default: '60000',
     meaning: "The lifecycle operations' rate-limit window",

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import { callerOfRequest } from '../auth/caller';
 import type { EntityManager } from 'typeorm';
 import { CHANGE_CONTEXT_SETTINGS, CHANGE_CONTEXT_TABLE } from '../database/migrations/1764547200000-status-history';
 import { isPostgres } from '../database/dialect';
@@ -110,9 +112,10 @@ const sqliteStore: ContextStore = {
 };
 
 /**
- * The caller of an HTTP request as the history records it, until requests are authenticated:
- * the client address the service trusts (see TRUST_PROXY).
+ * The caller of an HTTP request as the history records it: `app:<client id>` for a token's
+ * client, `ip:<address>` (the address the service trusts, see TRUST_PROXY) without
+ * authentication.
  */
-export function callerOf(request: { readonly ip: string }): string {
-  return `ip:${request.ip}`;
+export function callerOf(request: { readonly raw: IncomingMessage; readonly ip: string }): string {
+  return callerOfRequest(request).id;
 }

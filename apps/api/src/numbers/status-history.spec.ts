@@ -1,3 +1,5 @@
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import type { DataSource, EntityManager } from 'typeorm';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '@oc-numbers/testing';
 import { migratedDataSource } from '../../test/migrated-data-source';
@@ -148,8 +150,13 @@ describe.each(TEST_DATABASE_KINDS)('the status history on %s', (kind) => {
       ['+14255550001', T1],
     );
     await inTransaction((manager) =>
-      withChangeContext(manager, { operation: 'ready-for-removal', caller: callerOf({ ip: '192.0.2.7' }) }, () =>
-        manager.query('UPDATE oc_numbers SET removal_status = 3'),
+      withChangeContext(
+        manager,
+        {
+          operation: 'ready-for-removal',
+          caller: callerOf({ ip: '192.0.2.7', raw: new IncomingMessage(new Socket()) }),
+        },
+        () => manager.query('UPDATE oc_numbers SET removal_status = 3'),
       ),
     );
     await inTransaction((manager) =>

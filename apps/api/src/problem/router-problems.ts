@@ -145,6 +145,8 @@ export function collectRoutes(fastify: FastifyInstance): () => void {
       fastify.route({
         method: missing,
         url,
+        // Not an operation: authentication leaves these to answer 405.
+        config: { methodNotAllowed: true },
         preValidation: async (request) => {
           throw new ProblemException(
             problem('METHOD_NOT_ALLOWED', { message: `${request.method} is not a method of this path; use ${allow}.` }),

@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { callerOfRequest } from '../auth/caller';
 import { HEADER, headerKey } from '../common/http-headers';
 import type { RateLimitConfig } from '../config/app-config';
 import { ProblemException } from '../problem/problem';
@@ -105,8 +106,8 @@ function policy(config: Pick<RateLimitConfig, 'max' | 'windowMs'>, scope: RateLi
 }
 
 /**
- * Counts every request against its client's limit (the address Fastify trusts, see
- * TRUST_PROXY), and a request to an operation with a limit of its own against that one too;
+ * Counts every request against its client's limit (its token's client id, or the address
+ * Fastify trusts, see TRUST_PROXY), and a request to an operation with a limit of its own against that one too;
  * sends the RateLimit headers of the limit that leaves fewer requests (on such operations,
  * `RateLimit-Policy` says which), and answers a client over a limit with a 429 problem through
  * the one error filter. A request the client's limit refuses is not counted against the
@@ -122,7 +123,8 @@ export function applyRateLimit(
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', async (request, reply) => {
-      const verdict = limiter.take(request.ip);
+      const client = callerOfRequest(request).rateLimitKey;
+      const verdict = limiter.take(client);
       const route = `${request.method} ${request.routeOptions.url ?? ''}`;
       if (!routeLimit?.routes.has(route)) {
         reply.headers(verdict.headers);
@@ -134,7 +136,7 @@ export function applyRateLimit(
         reply.headers({ ...verdict.headers, ...clientPolicy });
         throw tooManyRequests(config, verdict);
       }
-      const routeVerdict = routeLimit.limiter.take(`${route} ${request.ip}`);
+      const routeVerdict = routeLimit.limiter.take(`${route} ${client}`);
       const remaining = (v: RateLimitVerdict) => Number(v.headers[headerKey(HEADER.rateLimitRemaining)]);
       const routeBinds = !routeVerdict.allowed || remaining(routeVerdict) <= remaining(verdict);
       if (routeBinds) {

@@ -1,0 +1,158 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import { HEADER, headerKey } from '../common/http-headers';
+import type { AppConfig, AuthConfig } from '../config/app-config';
+import type { EndpointAccess } from '../config/settings';
+import { ProblemException } from '../problem/problem';
+import { problem } from '../problem/problem-catalogue';
+import { ACTION_ROUTES } from '../rate-limit/rate-limiter';
+import { type Caller, setCaller } from './caller';
+import { JwksCache, type JwksLogger } from './jwks-cache';
+import { loadPublicKeys, type VerificationKey } from './token-keys';
+import { TOKEN_REASONS, TokenRejected, TokenVerifier } from './token-verifier';
+
+/** The realm of every `WWW-Authenticate` challenge. */
+export const AUTH_REALM = 'oc-numbers';
+
+/** The probes: open to anyone, whatever the settings. */
+const PROBE_ROUTES: ReadonlySet<string> = new Set(['/health/live', '/health/ready']);
+const METRICS_ROUTES: ReadonlySet<string> = new Set(['/metrics']);
+const DOCS_ROUTES: ReadonlySet<string> = new Set([
+  '/api/docs',
+  '/api/docs/:asset',
+  '/api/openapi.yaml',
+  '/api/openapi.json',
+]);
+
+/** What a request to a route needs: nothing, a read role, or a write role. */
+export type RouteNeed = 'open' | 'read' | 'write';
+
+/**
+ * What the route of a request needs. Probes are open; `/metrics` and the documentation as their
+ * access setting says; every other operation of the API a read role, the lifecycle actions a
+ * write role.
+ */
+export function routeNeed(
+  method: string,
+  route: string,
+  access: Pick<AppConfig, 'metricsAccess' | 'docsAccess'>,
+): RouteNeed {
+  if (PROBE_ROUTES.has(route)) return 'open';
+  if (METRICS_ROUTES.has(route)) return accessNeed(access.metricsAccess);
+  if (DOCS_ROUTES.has(route)) return accessNeed(access.docsAccess);
+  return ACTION_ROUTES.has(`${method} ${route}`) ? 'write' : 'read';
+}
+
+function accessNeed(access: EndpointAccess): RouteNeed {
+  return access === 'token' ? 'read' : 'open';
+}
+
+/** The keys and verifier of AUTH_MODE=jwt; throws, with a message that says why, on bad keys. */
+export function tokenVerifier(auth: AuthConfig, logger: JwksLogger): TokenVerifier {
+  const staticKeys: VerificationKey[] = auth.publicKeys === undefined ? [] : loadPublicKeys(auth.publicKeys);
+  const jwks = auth.jwksUrl && new JwksCache(auth.jwksUrl, auth.jwks, logger);
+  return new TokenVerifier(auth, staticKeys, jwks);
+}
+
+/** A request's refusal, found before the rate limit counts it and thrown after. */
+const refusals = new WeakMap<IncomingMessage, ProblemException>();
+
+/**
+ * With AUTH_MODE=jwt, authenticates each request to an operation of the API: verifies its bearer
+ * token, records its caller (which the rate limit counts by) and checks the role the operation
+ * needs. A request it refuses is counted by the rate limit by its address and then answered 401
+ * or 403 by {@link enforceAuthentication}, through the one error filter. Requests that reach no
+ * operation (404, 405) need no token: their answer says nothing a token would protect.
+ */
+export function authenticate(
+  app: NestFastifyApplication,
+  config: Pick<AppConfig, 'metricsAccess' | 'docsAccess' | 'auth'>,
+  verifier: TokenVerifier,
+): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request) => {
+      const route = request.routeOptions.url;
+      if (route === undefined || route === '*' || isMethodNotAllowed(request)) return;
+      const need = routeNeed(request.method, route, config);
+      if (need === 'open') return;
+      const found = await callerOf(request, verifier);
+      if (found instanceof ProblemException) {
+        refusals.set(request.raw, found);
+        return;
+      }
+      setCaller(request.raw, found);
+      const allowed = need === 'write' ? found.canWrite : found.canRead;
+      if (!allowed) refusals.set(request.raw, insufficientRole(need, config.auth));
+    });
+}
+
+/** Answers the requests {@link authenticate} refused; registered after the rate limit. */
+export function enforceAuthentication(app: NestFastifyApplication): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request) => {
+      const refusal = refusals.get(request.raw);
+      if (refusal) throw refusal;
+    });
+}
+
+/** The 405 routes of the router (see router-problems.ts) are not operations. */
+function isMethodNotAllowed(request: FastifyRequest): boolean {
+  const config = request.routeOptions.config as { methodNotAllowed?: boolean } | undefined;
+  return config?.methodNotAllowed === true;
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+async function callerOf(request: FastifyRequest, verifier: TokenVerifier): Promise<Caller | ProblemException> {
+  if (hasQueryToken(request.url)) {
+    return invalidToken('tokens go in the Authorization header, never in the query string');
+  }
+  const header = request.headers[headerKey(HEADER.authorization)];
+  if (header === undefined || header === '') return unauthenticated('none was sent');
+  if (!/^Bearer(\s|$)/i.test(header)) return invalidToken('the Authorization scheme is not Bearer');
+  const match = BEARER.exec(header);
+  if (!match) return invalidToken('the Authorization header is not Bearer followed by one token');
+  try {
+    return await verifier.caller(match[1]);
+  } catch (error) {
+    if (error instanceof TokenRejected) return invalidToken(TOKEN_REASONS[error.reason], error);
+    throw error;
+  }
+}
+
+function hasQueryToken(url: string): boolean {
+  const query = url.indexOf('?');
+  return query >= 0 && new URLSearchParams(url.slice(query + 1)).has('access_token');
+}
+
+function challenge(parameters = ''): Record<string, string> {
+  return { [headerKey(HEADER.wwwAuthenticate)]: `Bearer realm="${AUTH_REALM}"${parameters}` };
+}
+
+function unauthenticated(reason: string): ProblemException {
+  return new ProblemException(problem('UNAUTHENTICATED', { reason }), {}, challenge());
+}
+
+function invalidToken(reason: string, cause?: unknown): ProblemException {
+  return new ProblemException(
+    problem('INVALID_TOKEN', { reason }),
+    {},
+    challenge(`, error="invalid_token", error_description="${reason}"`),
+    cause,
+  );
+}
+
+function insufficientRole(need: 'read' | 'write', auth: Pick<AuthConfig, 'roles'>): ProblemException {
+  const { readAll, readWriteAll, read, readWrite } = auth.roles;
+  const roles = need === 'write' ? [readWrite, readWriteAll] : [read, readAll, readWrite, readWriteAll];
+  return new ProblemException(
+    problem('INSUFFICIENT_ROLE', { roles: roles.join(', ') }),
+    {},
+    challenge(', error="insufficient_scope"'),
+  );
+}
