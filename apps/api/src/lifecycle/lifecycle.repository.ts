@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isPostgres } from '../database/dialect';
+import { tenantInList, tenantListValue } from '../database/tenant-list';
 import { type ChangeContext, withChangeContext } from '../numbers/change-context';
 import type { RemovalStatus } from '../numbers/removal-status';
 
@@ -45,16 +46,26 @@ export class LifecycleRepository {
     this.pg = isPostgres(dataSource);
   }
 
-  /** Moves the numbers in status `from` to `to`; reports the others' statuses. */
-  transition(numbers: readonly string[], from: RemovalStatus, to: RemovalStatus, context: ChangeContext) {
+  /**
+   * Moves the numbers in status `from` to `to`; reports the others' statuses. `tenants`: the
+   * tenants a limited caller reaches (undefined: every one); a number of another tenant, or
+   * without one, is neither changed nor reported, as if the inventory did not hold it.
+   */
+  transition(
+    numbers: readonly string[],
+    from: RemovalStatus,
+    to: RemovalStatus,
+    context: ChangeContext,
+    tenants?: readonly string[],
+  ) {
     return this.inContext(context, async (manager): Promise<ActionOutcome> => {
       const rows = returned<{ telephone_number: string }>(
         await manager.query(
           `UPDATE oc_numbers
             SET removal_status = ${this.param(1)}, removal_status_changed_at = ${this.now()}, updated_at = ${this.now()}
-          WHERE telephone_number ${this.inList(2)} AND removal_status = ${this.param(3)}
+          WHERE telephone_number ${this.inList(2)} AND removal_status = ${this.param(3)}${this.inTenants(4, tenants)}
          RETURNING telephone_number`,
-          [to, this.list(numbers), from],
+          [to, this.list(numbers), from, ...this.tenantsParam(tenants)],
         ),
       );
       const changed = new Set(rows.map((row) => row.telephone_number));
@@ -63,20 +74,21 @@ export class LifecycleRepository {
         current: await this.statuses(
           manager,
           numbers.filter((n) => !changed.has(n)),
+          tenants,
         ),
       };
     });
   }
 
-  /** Deletes the numbers that are ReadyForRemoval; reports the others' statuses. */
-  remove(numbers: readonly string[], ready: RemovalStatus, context: ChangeContext) {
+  /** Deletes the numbers that are ReadyForRemoval; reports the others' statuses (`tenants`: see transition). */
+  remove(numbers: readonly string[], ready: RemovalStatus, context: ChangeContext, tenants?: readonly string[]) {
     return this.inContext(context, async (manager): Promise<ActionOutcome> => {
       const rows = returned<{ telephone_number: string }>(
         await manager.query(
           `DELETE FROM oc_numbers
-          WHERE telephone_number ${this.inList(1)} AND removal_status = ${this.param(2)}
+          WHERE telephone_number ${this.inList(1)} AND removal_status = ${this.param(2)}${this.inTenants(3, tenants)}
          RETURNING telephone_number`,
-          [this.list(numbers), ready],
+          [this.list(numbers), ready, ...this.tenantsParam(tenants)],
         ),
       );
       const changed = new Set(rows.map((row) => row.telephone_number));
@@ -85,6 +97,7 @@ export class LifecycleRepository {
         current: await this.statuses(
           manager,
           numbers.filter((n) => !changed.has(n)),
+          tenants,
         ),
       };
     });
@@ -123,21 +136,27 @@ export class LifecycleRepository {
     });
   }
 
-  /** One page of a number's history, newest first, and how many entries it has in all. */
-  async history(telephoneNumber: string, offset: number, limit: number) {
+  /**
+   * One page of a number's history, newest first, and how many entries it has in all. `tenants`:
+   * the tenants a limited caller reaches (undefined: every one); only the entries of those
+   * tenants count, so a number that only ever was another tenant's has no history for it.
+   */
+  async history(telephoneNumber: string, offset: number, limit: number, tenants?: readonly string[]) {
     const [{ count }] = (await this.dataSource.query(
-      `SELECT COUNT(*) AS count FROM oc_numbers_status_history WHERE telephone_number = ${this.param(1)}`,
-      [telephoneNumber],
+      `SELECT COUNT(*) AS count FROM oc_numbers_status_history
+        WHERE telephone_number = ${this.param(1)}${this.inTenants(2, tenants)}`,
+      [telephoneNumber, ...this.tenantsParam(tenants)],
     )) as Array<{ count: string | number }>;
     const total = Number(count);
     if (offset >= total) return { total, rows: [] as HistoryRow[] };
+    const scoped = tenants === undefined ? 0 : 1;
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `SELECT changed_at, old_status, new_status, operation, caller, reconciliation_id, ms_tenant_id
          FROM oc_numbers_status_history
-        WHERE telephone_number = ${this.param(1)}
+        WHERE telephone_number = ${this.param(1)}${this.inTenants(2, tenants)}
         ORDER BY id DESC
-        LIMIT ${this.param(2)} OFFSET ${this.param(3)}`,
-      [telephoneNumber, limit, offset],
+        LIMIT ${this.param(2 + scoped)} OFFSET ${this.param(3 + scoped)}`,
+      [telephoneNumber, ...this.tenantsParam(tenants), limit, offset],
     );
     return {
       total,
@@ -153,12 +172,16 @@ export class LifecycleRepository {
     };
   }
 
-  private async statuses(manager: EntityManager, numbers: readonly string[]): Promise<CurrentStatuses> {
+  private async statuses(
+    manager: EntityManager,
+    numbers: readonly string[],
+    tenants: readonly string[] | undefined,
+  ): Promise<CurrentStatuses> {
     if (numbers.length === 0) return new Map();
     const rows: Array<{ telephone_number: string; status: number | string }> = await manager.query(
       `SELECT telephone_number, COALESCE(removal_status, 0) AS status
-         FROM oc_numbers WHERE telephone_number ${this.inList(1)}`,
-      [this.list(numbers)],
+         FROM oc_numbers WHERE telephone_number ${this.inList(1)}${this.inTenants(2, tenants)}`,
+      [this.list(numbers), ...this.tenantsParam(tenants)],
     );
     return new Map(rows.map((row) => [row.telephone_number, Number(row.status) as RemovalStatus]));
   }
@@ -174,6 +197,17 @@ export class LifecycleRepository {
   /** `IN` a list given as one parameter: an array on PostgreSQL, a JSON array on SQLite. */
   private inList(position: number): string {
     return this.pg ? `= ANY($${position}::varchar[])` : 'IN (SELECT value FROM json_each(?))';
+  }
+
+  /** ` AND` the number's tenant is one of `tenants`, their list the parameter at `position`; nothing without them. */
+  private inTenants(position: number, tenants: readonly string[] | undefined): string {
+    if (tenants === undefined) return '';
+    return ` AND ${tenantInList(this.pg ? 'postgres' : 'sqlite', 'ms_tenant_id', this.param(position))}`;
+  }
+
+  /** The parameter of inTenants, when there are tenants. */
+  private tenantsParam(tenants: readonly string[] | undefined): unknown[] {
+    return tenants === undefined ? [] : [tenantListValue(this.pg ? 'postgres' : 'sqlite', tenants)];
   }
 
   private list(numbers: readonly string[]): string[] | string {

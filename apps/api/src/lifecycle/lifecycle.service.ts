@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { NumberActionResponse, NumberActionResult, NumberHistoryPage } from '@oc-numbers/contracts';
+import { ALL_TENANTS, type TenantScope } from '../auth/caller';
+import { requireTenant, scopedTenants } from '../auth/tenant-access';
 import type { ChangeContext } from '../numbers/change-context';
 import { RemovalStatus } from '../numbers/removal-status';
 import type { ActionTarget } from './action-request';
@@ -39,18 +41,33 @@ export class LifecycleService {
     operation: keyof typeof ACTIONS,
     numbers: readonly string[],
     caller: string | null,
+    scope: TenantScope = ALL_TENANTS,
   ): Promise<NumberActionResponse> {
     const { from, to, done } = ACTIONS[operation];
-    const outcome = await this.repository.transition(numbers, from, to, { operation, caller });
+    const outcome = await this.repository.transition(numbers, from, to, { operation, caller }, scopedTenants(scope));
     return answer(numbers, outcome, done);
   }
 
-  async remove(target: ActionTarget, caller: string | null): Promise<NumberActionResponse> {
+  /**
+   * Final removal of named numbers, or of a tenant's. `scope`: a number outside it is `notFound`,
+   * as one the inventory does not hold; a tenant outside it is refused (403 TENANT_FORBIDDEN).
+   */
+  async remove(
+    target: ActionTarget,
+    caller: string | null,
+    scope: TenantScope = ALL_TENANTS,
+  ): Promise<NumberActionResponse> {
     const context: ChangeContext = { operation: 'remove', caller };
     if ('telephoneNumbers' in target) {
-      const outcome = await this.repository.remove(target.telephoneNumbers, RemovalStatus.ReadyForRemoval, context);
+      const outcome = await this.repository.remove(
+        target.telephoneNumbers,
+        RemovalStatus.ReadyForRemoval,
+        context,
+        scopedTenants(scope),
+      );
       return answer(target.telephoneNumbers, outcome, 'removed');
     }
+    requireTenant(scope, target.msTenantId);
     const removal = await this.repository.removeTenant(
       target.msTenantId,
       RemovalStatus.ReadyForRemoval,
@@ -70,8 +87,19 @@ export class LifecycleService {
     };
   }
 
-  async history(telephoneNumber: string, page: number, pageSize: number): Promise<NumberHistoryPage> {
-    const { total, rows } = await this.repository.history(telephoneNumber, (page - 1) * pageSize, pageSize);
+  /** A page of a number's history: only the entries of the tenants `scope` reaches. */
+  async history(
+    telephoneNumber: string,
+    page: number,
+    pageSize: number,
+    scope: TenantScope = ALL_TENANTS,
+  ): Promise<NumberHistoryPage> {
+    const { total, rows } = await this.repository.history(
+      telephoneNumber,
+      (page - 1) * pageSize,
+      pageSize,
+      scopedTenants(scope),
+    );
     return {
       currentPage: page,
       pageSize,

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { NumberActionResponse } from '@oc-numbers/contracts';
 import type { FastifyRequest } from 'fastify';
+import { type Caller, CurrentCaller } from '../auth/caller';
 import { headerKey, HEADER } from '../common/http-headers';
 import { callerOf } from '../numbers/change-context';
 import { ProblemException } from '../problem/problem';
@@ -34,9 +35,13 @@ export class NumberActionsController {
   @ApiOperation({ operationId: 'markNumbersReadyForRemoval', summary: 'Transition numbers to ReadyForRemoval' })
   @ApiOkResponse({ type: NumberActionResponseDto, description: 'The outcome for each number.' })
   @ApiProblemResponses(PROBLEMS)
-  markReadyForRemoval(@Req() request: FastifyRequest, @Body() body: unknown): Promise<NumberActionResponse> {
+  markReadyForRemoval(
+    @Req() request: FastifyRequest,
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+  ): Promise<NumberActionResponse> {
     const { telephoneNumbers } = namedNumbers(request, body);
-    return this.lifecycle.transition('ready-for-removal', telephoneNumbers, callerOf(request));
+    return this.lifecycle.transition('ready-for-removal', telephoneNumbers, callerOf(request), caller.scope);
   }
 
   @Post('action/clear-removal-status')
@@ -44,9 +49,13 @@ export class NumberActionsController {
   @ApiOperation({ operationId: 'clearNumbersRemovalStatus', summary: 'Clear the removal status of numbers' })
   @ApiOkResponse({ type: NumberActionResponseDto, description: 'The outcome for each number.' })
   @ApiProblemResponses(PROBLEMS)
-  clearRemovalStatus(@Req() request: FastifyRequest, @Body() body: unknown): Promise<NumberActionResponse> {
+  clearRemovalStatus(
+    @Req() request: FastifyRequest,
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+  ): Promise<NumberActionResponse> {
     const { telephoneNumbers } = namedNumbers(request, body);
-    return this.lifecycle.transition('clear-removal-status', telephoneNumbers, callerOf(request));
+    return this.lifecycle.transition('clear-removal-status', telephoneNumbers, callerOf(request), caller.scope);
   }
 
   @Post('numbers/action/remove')
@@ -54,8 +63,12 @@ export class NumberActionsController {
   @ApiOperation({ operationId: 'removeNumbers', summary: 'Remove numbers that are ready for removal' })
   @ApiOkResponse({ type: NumberActionResponseDto, description: 'The outcome for each number.' })
   @ApiProblemResponses(PROBLEMS)
-  remove(@Req() request: FastifyRequest, @Body() body: unknown): Promise<NumberActionResponse> {
-    return this.lifecycle.remove(target(request, body, true), callerOf(request));
+  remove(
+    @Req() request: FastifyRequest,
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+  ): Promise<NumberActionResponse> {
+    return this.lifecycle.remove(target(request, body, true), callerOf(request), caller.scope);
   }
 }
 

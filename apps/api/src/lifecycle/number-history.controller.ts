@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { NumberHistoryPage } from '@oc-numbers/contracts';
+import { type Caller, CurrentCaller } from '../auth/caller';
 import { E164_PATTERN } from '../numbers/telephone-number';
 import { ProblemException } from '../problem/problem';
 import { ApiProblemResponses } from '../problem/problem-details.dto';
@@ -36,6 +37,7 @@ export class NumberHistoryController {
     @Param('telephoneNumber') telephoneNumber: string,
     @Query('page') page: unknown,
     @Query('pageSize') pageSize: unknown,
+    @CurrentCaller() caller: Caller,
   ): Promise<NumberHistoryPage> {
     if (!E164_PATTERN.test(telephoneNumber)) {
       throw new ProblemException(
@@ -48,6 +50,7 @@ export class NumberHistoryController {
       telephoneNumber,
       wholeNumber('page', page, 1, MAX_PAGE, 1),
       wholeNumber('pageSize', pageSize, 1, MAX_HISTORY_PAGE_SIZE, DEFAULT_HISTORY_PAGE_SIZE),
+      caller.scope,
     );
   }
 }

@@ -7,7 +7,8 @@ import type { ListFilters } from './list-query';
 /**
  * The list's cursor: where the next page starts (after the last number of the page that made
  * it), the page number it leads to, and the filters it serves, with a check over all three.
- * Opaque to callers (base64url), and bound to its filters: sent with other filters it is refused
+ * Opaque to callers (base64url), and bound to its filters (and the tenants the caller reaches,
+ * when it does not reach every tenant): sent with other filters it is refused
  * rather than silently walking another set. The check is not a secret: a cursor only ever names
  * a position in the number order, which any caller can ask for with a prefix, so forging one
  * gains nothing; the check makes a changed or made-up cursor a clear 400 instead of a page that
@@ -22,9 +23,15 @@ export interface ListCursor {
 
 const VERSION = 'v1';
 
-/** The filters in one canonical text: the same filters always give the same text. */
+/**
+ * The filters in one canonical text: the same filters always give the same text. The tenants of
+ * a limited caller are part of them, so a cursor made for one set of tenants is refused for
+ * another (a caller's cursor serves only callers that see the same numbers).
+ */
 function filterKey(filters: ListFilters): string {
-  return JSON.stringify([filters.statuses ?? [], filters.msTenantId ?? '', filters.prefix ?? '']);
+  const key: unknown[] = [filters.statuses ?? [], filters.msTenantId ?? '', filters.prefix ?? ''];
+  if (filters.tenants !== undefined) key.push(filters.tenants);
+  return JSON.stringify(key);
 }
 
 function digest(...parts: string[]): string {

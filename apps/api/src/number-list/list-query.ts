@@ -25,6 +25,11 @@ export interface ListFilters {
   /** Lower-case. */
   readonly msTenantId?: string;
   readonly prefix?: string;
+  /**
+   * Without msTenantId, for a caller limited to some tenants: those tenants (lower-case, sorted);
+   * the list holds only their numbers. Undefined for a caller that reaches every tenant.
+   */
+  readonly tenants?: readonly string[];
 }
 
 export interface ListQuery extends ListFilters {

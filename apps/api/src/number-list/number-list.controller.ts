@@ -1,6 +1,7 @@
 import { Controller, Get, Headers, Query, StreamableFile } from '@nestjs/common';
 import { ApiExtraModels, ApiOperation, ApiQuery, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { NumberListPage, TenantRemovalSummaryPage } from '@oc-numbers/contracts';
+import { type Caller, CurrentCaller } from '../auth/caller';
 import { ProblemException } from '../problem/problem';
 import { problem } from '../problem/problem-catalogue';
 import { ApiProblemResponses } from '../problem/problem-details.dto';
@@ -75,6 +76,7 @@ export class NumberListController {
   async listNumbers(
     @Query() query: Record<string, unknown>,
     @Headers('accept') accept: string | undefined,
+    @CurrentCaller() caller: Caller,
   ): Promise<NumberListPage | StreamableFile> {
     const answer = negotiate(accept);
     if (answer === undefined) {
@@ -85,8 +87,8 @@ export class NumberListController {
       );
     }
     const parsed = parseListQuery(query, answer === 'csv');
-    if (answer === 'json') return this.numbers.list(parsed);
-    return new StreamableFile(this.numbers.exportCsv(parsed), { type: CSV_CONTENT_TYPE });
+    if (answer === 'json') return this.numbers.list(parsed, caller.scope);
+    return new StreamableFile(this.numbers.exportCsv(parsed, caller.scope), { type: CSV_CONTENT_TYPE });
   }
 
   @Get('removal-status/tenants')
@@ -101,8 +103,11 @@ export class NumberListController {
     500: 'An unexpected failure.',
     503: 'The database is not available, or the counts are inconsistent until repaired.',
   })
-  listTenantRemovalSummaries(@Query() query: Record<string, unknown>): Promise<TenantRemovalSummaryPage> {
+  listTenantRemovalSummaries(
+    @Query() query: Record<string, unknown>,
+    @CurrentCaller() caller: Caller,
+  ): Promise<TenantRemovalSummaryPage> {
     const { page, pageSize } = parseTenantsQuery(query);
-    return this.numbers.tenants(page, pageSize);
+    return this.numbers.tenants(page, pageSize, caller.scope);
   }
 }

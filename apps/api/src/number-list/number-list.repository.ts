@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { DatabaseDriver } from '../database/database-driver';
 import { type Dialect, dialectOf } from '../database/dialect';
+import { tenantInList, tenantListValue } from '../database/tenant-list';
 import {
   checkedStatusCounts,
   type StatusCounts,
@@ -123,6 +124,11 @@ export class NumberListRepository {
     return this.dialect === 'postgres' ? `$${params.length}` : '?';
   }
 
+  /** The placeholder of a list of tenants (see tenantInList). */
+  private tenantList(params: unknown[], tenants: readonly string[]): string {
+    return this.placeholder(params, tenantListValue(this.dialect, tenants));
+  }
+
   /** The WHERE conditions of the filters (and of a position to start after), with their parameters. */
   private where(filters: ListFilters, after: string | undefined, params: unknown[]): string {
     const conditions: string[] = [];
@@ -137,6 +143,9 @@ export class NumberListRepository {
     }
     if (filters.msTenantId !== undefined) {
       conditions.push(`ms_tenant_id = ${this.placeholder(params, filters.msTenantId)}`);
+    }
+    if (filters.tenants !== undefined) {
+      conditions.push(tenantInList(this.dialect, 'ms_tenant_id', this.tenantList(params, filters.tenants)));
     }
     if (filters.prefix !== undefined) {
       conditions.push(`telephone_number >= ${this.placeholder(params, filters.prefix)}`);
@@ -185,7 +194,11 @@ export class NumberListRepository {
     if (filters.prefix !== undefined)
       return `SELECT COUNT(*) AS n FROM oc_numbers ${this.where(filters, undefined, params)}`;
     const tenant = filters.msTenantId;
-    return statusCountersSql(this.dialect, tenant === undefined ? undefined : this.placeholder(params, tenant));
+    if (tenant !== undefined) return statusCountersSql(this.dialect, this.placeholder(params, tenant));
+    if (filters.tenants !== undefined) {
+      return statusCountersSql(this.dialect, { tenants: this.tenantList(params, filters.tenants) });
+    }
+    return statusCountersSql(this.dialect);
   }
 
   /** How many numbers match, from a row of countSql; counters that cannot be counts are a CountsInconsistentError. */
@@ -236,7 +249,12 @@ export class NumberListRepository {
    * they are taken aside, their base row plus deltas summed, and merged in. Every tenant of the
    * page is in one of the two sets, so the page is exact, at one snapshot (one statement).
    */
-  async tenants(offset: number, limit: number): Promise<{ rows: TenantRow[]; total: number }> {
+  async tenants(
+    offset: number,
+    limit: number,
+    scope?: readonly string[],
+  ): Promise<{ rows: TenantRow[]; total: number }> {
+    if (scope !== undefined) return this.scopedTenants(offset, limit, scope);
     const pg = this.dialect === 'postgres';
     const params: unknown[] = [];
     const first = this.placeholder(params, offset + limit);
@@ -302,6 +320,19 @@ export class NumberListRepository {
         ORDER BY marked + ready DESC, ms_tenant_id`,
       params,
     );
+    return this.tenantRows(rows);
+  }
+
+  /** The rows of a tenants page, every counter checked. */
+  private tenantRows(
+    rows: ReadonlyArray<
+      StatusCountersRow & {
+        ms_tenant_id: string | null;
+        total: string | number;
+        last_reconciled_at: Date | string | null;
+      }
+    >,
+  ): { rows: TenantRow[]; total: number } {
     return {
       total: Number(rows[0]?.total ?? 0),
       rows: rows
@@ -316,5 +347,55 @@ export class NumberListRepository {
           };
         }),
     };
+  }
+
+  /**
+   * The per-tenant view of a caller limited to some tenants (lower-case GUIDs): those of them
+   * with numbers, in the order and shape of `tenants`, and how many there are. A caller's tenants
+   * are few (those its token names), so their counter rows (base and deltas) are summed whole.
+   */
+  private async scopedTenants(
+    offset: number,
+    limit: number,
+    tenants: readonly string[],
+  ): Promise<{ rows: TenantRow[]; total: number }> {
+    const params: unknown[] = [];
+    const list = this.tenantList(params, tenants);
+    const inList = tenantInList(this.dialect, 'ms_tenant_id', list);
+    const columns = 'ms_tenant_id, active, release_requested, marked_for_removal, ready_for_removal';
+    const deltas =
+      this.dialect === 'postgres'
+        ? `UNION ALL SELECT ${columns} FROM oc_numbers_removal_count_deltas WHERE ${inList}`
+        : '';
+    const limitAt = this.placeholder(params, limit);
+    const offsetAt = this.placeholder(params, offset);
+    const rows = await this.run<
+      StatusCountersRow & {
+        ms_tenant_id: string | null;
+        total: string | number;
+        last_reconciled_at: Date | string | null;
+      }
+    >(
+      'oc_numbers_tenants_scoped_page',
+      `WITH summed AS (
+              SELECT ms_tenant_id, SUM(active) AS active, SUM(release_requested) AS release_requested,
+                     SUM(marked_for_removal) AS marked, SUM(ready_for_removal) AS ready
+                FROM (SELECT ${columns} FROM oc_numbers_removal_counts WHERE ${inList} ${deltas}) AS counters
+               GROUP BY ms_tenant_id
+            ),
+            present AS (SELECT * FROM summed WHERE active + release_requested + marked + ready <> 0),
+            listed AS (
+              SELECT * FROM present ORDER BY marked + ready DESC, ms_tenant_id
+               LIMIT ${limitAt} OFFSET ${offsetAt}
+            )
+       SELECT listed.*,
+              (SELECT COUNT(*) FROM present) AS total,
+              (SELECT MAX(finished_at) FROM oc_numbers_reconciliations AS r
+                WHERE r.ms_tenant_id = listed.ms_tenant_id) AS last_reconciled_at
+         FROM (SELECT 1 AS one) AS always LEFT JOIN listed ON 1 = 1
+        ORDER BY marked + ready DESC, ms_tenant_id`,
+      params,
+    );
+    return this.tenantRows(rows);
   }
 }

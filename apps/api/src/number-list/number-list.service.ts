@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { NumberListItem, NumberListPage, TenantRemovalSummaryPage } from '@oc-numbers/contracts';
 import { Readable } from 'node:stream';
+import { ALL_TENANTS, type TenantScope } from '../auth/caller';
+import { requireTenant, scopedTenants } from '../auth/tenant-access';
 import { serviceUnavailable } from '../problem/problem';
 import { CountsInconsistentError } from '../numbers/removal-counters';
 import { decodeCursor, encodeCursor } from './list-cursor';
@@ -44,6 +46,21 @@ async function counted<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The filters as `scope` limits them: a tenant filter outside the scope is refused (403
+ * TENANT_FORBIDDEN, whether it has numbers or not); without one, a limited caller's list holds
+ * only its tenants' numbers (none when its token names no tenant).
+ */
+export function scopedFilters(query: ListFilters, scope: TenantScope): ListFilters {
+  const filters: ListFilters = { statuses: query.statuses, msTenantId: query.msTenantId, prefix: query.prefix };
+  if (query.msTenantId !== undefined) {
+    requireTenant(scope, query.msTenantId);
+    return filters;
+  }
+  const tenants = scopedTenants(scope);
+  return tenants === undefined ? filters : { ...filters, tenants };
+}
+
 @Injectable()
 export class NumberListService {
   constructor(private readonly repository: NumberListRepository) {}
@@ -53,8 +70,8 @@ export class NumberListService {
    * offset, bounded by MAX_OFFSET). One more row than the page is read to know whether a next
    * page exists; its cursor names the page's last number.
    */
-  async list(query: ListQuery): Promise<NumberListPage> {
-    const filters: ListFilters = { statuses: query.statuses, msTenantId: query.msTenantId, prefix: query.prefix };
+  async list(query: ListQuery, scope: TenantScope = ALL_TENANTS): Promise<NumberListPage> {
+    const filters = scopedFilters(query, scope);
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, filters);
     const currentPage = cursor?.page ?? query.page ?? 1;
     const { pageSize } = query;
@@ -88,7 +105,9 @@ export class NumberListService {
    * destroys the stream with the error: the server cuts the response, and the client sees an
    * incomplete transfer.
    */
-  exportCsv(filters: ListFilters): Readable {
+  exportCsv(query: ListFilters, scope: TenantScope = ALL_TENANTS): Readable {
+    // Refused before the first byte: the answer is a 403, not a cut stream.
+    const filters = scopedFilters(query, scope);
     const repository = this.repository;
     async function* lines(): AsyncGenerator<string> {
       yield `${CSV_COLUMNS.join(',')}\r\n`;
@@ -103,9 +122,11 @@ export class NumberListService {
     return Readable.from(lines(), { objectMode: false, highWaterMark: 64 * 1024 });
   }
 
-  /** A page of tenants, most numbers in removal first. */
-  async tenants(page: number, pageSize: number): Promise<TenantRemovalSummaryPage> {
-    const { rows, total } = await counted(() => this.repository.tenants((page - 1) * pageSize, pageSize));
+  /** A page of tenants, most numbers in removal first: of those `scope` reaches. */
+  async tenants(page: number, pageSize: number, scope: TenantScope = ALL_TENANTS): Promise<TenantRemovalSummaryPage> {
+    const { rows, total } = await counted(() =>
+      this.repository.tenants((page - 1) * pageSize, pageSize, scopedTenants(scope)),
+    );
     return {
       currentPage: page,
       pageSize,

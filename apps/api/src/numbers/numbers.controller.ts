@@ -1,6 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { RemovalStatusSummary } from '@oc-numbers/contracts';
+import { type Caller, CurrentCaller } from '../auth/caller';
 import { ApiProblemResponses } from '../problem/problem-details.dto';
 import { NumbersService } from './numbers.service';
 import { RemovalStatusSummaryDto } from './removal-status-summary.dto';
@@ -21,7 +22,10 @@ export class NumbersController {
     500: 'An unexpected failure.',
     503: 'The database is not available, or the counts are inconsistent until repaired.',
   })
-  getRemovalStatusSummary(@Query() query: RemovalStatusSummaryQueryDto): Promise<RemovalStatusSummary> {
-    return this.numbers.getRemovalStatusSummary(query.msTenantId);
+  getRemovalStatusSummary(
+    @Query() query: RemovalStatusSummaryQueryDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<RemovalStatusSummary> {
+    return this.numbers.getRemovalStatusSummary(query.msTenantId, caller.scope);
   }
 }

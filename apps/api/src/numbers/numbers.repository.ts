@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseDriver, type PreparedQuery } from '../database/database-driver';
+import type { Dialect } from '../database/dialect';
+import { tenantListValue } from '../database/tenant-list';
 import { checkedCounts, type CounterValue, countersSql, type RemovalCounts } from './removal-counters';
 
 export type { RemovalCounts } from './removal-counters';
@@ -29,12 +31,18 @@ export const REMOVAL_COUNT_TABLES = {
 export class NumbersRepository {
   private readonly allTenants: PreparedQuery<CountsRow, []>;
   private readonly oneTenant: PreparedQuery<CountsRow, [string]>;
+  private readonly someTenants: PreparedQuery<CountsRow, [string[] | string]>;
+  private readonly dialect: Dialect;
 
   constructor(database: DatabaseDriver) {
     const { dialect } = database;
+    this.dialect = dialect;
     this.allTenants = database.prepare('oc_numbers_summary_all', () => countersSql(dialect));
     this.oneTenant = database.prepare('oc_numbers_summary_tenant', (placeholder) =>
       countersSql(dialect, placeholder(1)),
+    );
+    this.someTenants = database.prepare('oc_numbers_summary_tenants', (placeholder) =>
+      countersSql(dialect, { tenants: placeholder(1) }),
     );
   }
 
@@ -47,5 +55,15 @@ export class NumbersRepository {
   async countInRemoval(msTenantId?: string): Promise<RemovalCounts> {
     const row = msTenantId === undefined ? await this.allTenants() : await this.oneTenant(msTenantId);
     return checkedCounts(msTenantId, row?.marked, row?.ready);
+  }
+
+  /**
+   * Counts both removal statuses over a list of tenants (lower-case GUIDs; none: zero), summed
+   * from their per-tenant counter rows in one query: the summary of a caller limited to them.
+   * Numbers without a tenant are not among them.
+   */
+  async countInRemovalOf(tenants: readonly string[]): Promise<RemovalCounts> {
+    const row = await this.someTenants(tenantListValue(this.dialect, tenants));
+    return checkedCounts(tenants.join(','), row?.marked, row?.ready);
   }
 }

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RemovalStatusSummary } from '@oc-numbers/contracts';
+import { ALL_TENANTS as EVERY_TENANT, type TenantScope } from '../auth/caller';
+import { requireTenant, scopedTenants } from '../auth/tenant-access';
 import { Deadline, DeadlineExceededError } from '../common/deadline';
 import { SingleFlight } from '../common/single-flight';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -42,24 +44,37 @@ export class NumbersService {
    * The removal status summary for one tenant, or for all numbers when `msTenantId` is
    * undefined. Tenant ids are stored lower-case, so the id is compared lower-case.
    *
+   * `scope` limits it: a tenant outside it is refused (403 TENANT_FORBIDDEN, whether it has
+   * numbers or not), and without a tenant a limited caller gets the sums over its own tenants
+   * (one query over their counter rows), never the all-tenant totals.
+   *
    * The request waits for the database (a pool connection, a query shared with others, its own
    * query) until one deadline, the statement timeout and a margin from now; past it, the answer
    * is a 503 while a shared query may still finish for the others. Counters that cannot be
    * counts are a 503 COUNTS_INCONSISTENT problem that names neither them nor the tenant.
    */
-  async getRemovalStatusSummary(msTenantId?: string): Promise<RemovalStatusSummary> {
+  async getRemovalStatusSummary(msTenantId?: string, scope: TenantScope = EVERY_TENANT): Promise<RemovalStatusSummary> {
+    if (msTenantId !== undefined) requireTenant(scope, msTenantId);
     const tenant = msTenantId?.toLowerCase();
+    const tenants = tenant === undefined ? scopedTenants(scope) : undefined;
     const deadline = Deadline.after(this.deadlineMs);
     let counts: RemovalCounts;
     try {
-      counts = await this.counts.run(tenant ?? ALL_TENANTS, () => this.repository.countInRemoval(tenant), deadline);
+      counts =
+        tenants === undefined
+          ? await this.counts.run(tenant ?? ALL_TENANTS, () => this.repository.countInRemoval(tenant), deadline)
+          : await this.counts.run(
+              `scope:${tenants.join(',')}`,
+              () => this.repository.countInRemovalOf(tenants),
+              deadline,
+            );
     } catch (error) {
       if (error instanceof DeadlineExceededError) throw databaseUnavailable(error);
       if (!(error instanceof CountsInconsistentError)) throw error;
       this.consistency.failed(error);
       throw serviceUnavailable('COUNTS_INCONSISTENT', error);
     }
-    this.consistency.succeeded(tenant);
+    this.consistency.succeeded(tenants === undefined ? tenant : tenants.join(','));
     return {
       markedForRemovalCount: counts.markedForRemoval,
       readyForRemovalCount: counts.readyForRemoval,

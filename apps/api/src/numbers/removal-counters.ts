@@ -1,6 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { type Dialect, dialectOf } from '../database/dialect';
 import { COMPACTION_LOCK_KEY } from '../database/migrations/1764374400000-removal-count-deltas';
+import { tenantInList } from '../database/tenant-list';
 
 /**
  * The counters behind the summary (migration RemovalCountDeltas1764374400000), which count every
@@ -18,21 +19,43 @@ export interface RemovalCounts {
  * The counts as the counters keep them: the base row plus, on PostgreSQL, the deltas not yet
  * compacted, in one statement (one snapshot: a compaction moves deltas into the base rows in
  * one transaction, so the sum is exact at any isolation level). `tenant` is the placeholder of
- * the tenant id, or undefined for all numbers.
+ * the tenant id, or of a list of tenants (their per-tenant rows summed), or undefined for all
+ * numbers.
  */
-export function countersSql(dialect: Dialect, tenant?: string): string {
-  const base =
-    tenant === undefined
-      ? 'SELECT marked_for_removal, ready_for_removal FROM oc_numbers_removal_totals'
-      : `SELECT marked_for_removal, ready_for_removal FROM oc_numbers_removal_counts WHERE ms_tenant_id = ${tenant}`;
-  const deltas =
-    dialect === 'postgres'
-      ? ` UNION ALL SELECT marked_for_removal, ready_for_removal FROM oc_numbers_removal_count_deltas` +
-        (tenant === undefined ? '' : ` WHERE ms_tenant_id = ${tenant}`)
-      : '';
+export function countersSql(dialect: Dialect, tenant?: string | TenantsPlaceholder): string {
+  const columns = 'marked_for_removal, ready_for_removal';
   return `
     SELECT COALESCE(SUM(marked_for_removal), 0) AS marked, COALESCE(SUM(ready_for_removal), 0) AS ready
-      FROM (${base}${deltas}) AS counters`;
+      FROM (${counterRows(dialect, columns, tenant)}) AS counters`;
+}
+
+/**
+ * The placeholder of a list of tenants (see tenantInList): the counters of those tenants summed,
+ * from their per-tenant rows (the all-tenant totals are for callers that reach every tenant).
+ */
+export interface TenantsPlaceholder {
+  readonly tenants: string;
+}
+
+/**
+ * The counter rows of a scope: the totals row (no tenant), one tenant's row (a placeholder) or
+ * the rows of a list of tenants; plus, on PostgreSQL, the deltas of the same scope. The
+ * placeholder appears once in the text on SQLite, twice (the same `$n`) on PostgreSQL.
+ */
+function counterRows(dialect: Dialect, columns: string, tenant: string | TenantsPlaceholder | undefined): string {
+  const where =
+    tenant === undefined
+      ? ''
+      : typeof tenant === 'string'
+        ? ` WHERE ms_tenant_id = ${tenant}`
+        : ` WHERE ${tenantInList(dialect, 'ms_tenant_id', tenant.tenants)}`;
+  const base =
+    tenant === undefined
+      ? `SELECT ${columns} FROM oc_numbers_removal_totals`
+      : `SELECT ${columns} FROM oc_numbers_removal_counts${where}`;
+  const deltas =
+    dialect === 'postgres' ? ` UNION ALL SELECT ${columns} FROM oc_numbers_removal_count_deltas${where}` : '';
+  return `${base}${deltas}`;
 }
 
 /** A counter as the driver returns it: a string from PostgreSQL (SUM of bigint), a number from SQLite. */
@@ -388,23 +411,13 @@ async function recountSqlite(runner: QueryRunner): Promise<void> {
  * The counts of every status as the counters keep them, in one statement: base row plus, on
  * PostgreSQL, the deltas not yet compacted (one snapshot, exact at any isolation level).
  * Columns `active`, `release_requested`, `marked`, `ready`. `tenant` is the placeholder of the
- * tenant id, or undefined for all numbers.
+ * tenant id, or of a list of tenants, or undefined for all numbers.
  */
-export function statusCountersSql(dialect: Dialect, tenant?: string): string {
-  const columns = STATUS_COLUMNS.join(', ');
-  const base =
-    tenant === undefined
-      ? `SELECT ${columns} FROM oc_numbers_removal_totals`
-      : `SELECT ${columns} FROM oc_numbers_removal_counts WHERE ms_tenant_id = ${tenant}`;
-  const deltas =
-    dialect === 'postgres'
-      ? ` UNION ALL SELECT ${columns} FROM oc_numbers_removal_count_deltas` +
-        (tenant === undefined ? '' : ` WHERE ms_tenant_id = ${tenant}`)
-      : '';
+export function statusCountersSql(dialect: Dialect, tenant?: string | TenantsPlaceholder): string {
   return `
     SELECT COALESCE(SUM(active), 0) AS active, COALESCE(SUM(release_requested), 0) AS release_requested,
            COALESCE(SUM(marked_for_removal), 0) AS marked, COALESCE(SUM(ready_for_removal), 0) AS ready
-      FROM (${base}${deltas}) AS counters`;
+      FROM (${counterRows(dialect, STATUS_COLUMNS.join(', '), tenant)}) AS counters`;
 }
 
 /** A row of statusCountersSql. */

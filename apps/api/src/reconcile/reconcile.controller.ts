@@ -2,6 +2,8 @@ import { Body, Controller, HttpCode, Param, Post, Query, Req } from '@nestjs/com
 import { ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Reconciliation } from '@oc-numbers/contracts';
 import type { FastifyRequest } from 'fastify';
+import { type Caller, CurrentCaller } from '../auth/caller';
+import { requireTenant } from '../auth/tenant-access';
 import { callerOf } from '../numbers/change-context';
 import { ApiProblemResponses } from '../problem/problem-details.dto';
 import { ACQUIRED_NUMBERS_MEDIA_TYPES, acquiredNumbersOf } from './acquired-numbers';
@@ -40,7 +42,13 @@ export class ReconcileController {
     // a million validators.
     @Body() body: unknown,
     @Req() request: FastifyRequest,
+    @CurrentCaller() caller: Caller,
   ): Promise<Reconciliation> {
+    // Before the list is read: a tenant the caller does not reach is refused alike whatever the
+    // list holds, and whether the tenant has numbers or not. A listed number that another
+    // tenant holds is, for this tenant, one the inventory does not know (`unknown`), and is
+    // left as it is.
+    requireTenant(caller.scope, path.msTenantId);
     const numbers = acquiredNumbersOf(request.headers['content-type'], body);
     return this.reconciler.reconcile({
       msTenantId: path.msTenantId,
