@@ -864,7 +864,7 @@ export interface components {
                 "X-Trace-Id": components["headers"]["X-Trace-Id"];
                 /**
                  * @description With `INSUFFICIENT_ROLE`, the challenge `Bearer realm="oc-numbers",
-                 *     error="insufficient_scope", error_description="…"` (RFC 6750).
+                 *     error="insufficient_scope"` (RFC 6750).
                  */
                 "WWW-Authenticate"?: string;
                 "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -889,7 +889,7 @@ export interface components {
                 "X-Trace-Id": components["headers"]["X-Trace-Id"];
                 /**
                  * @description With `INSUFFICIENT_ROLE`, the challenge `Bearer realm="oc-numbers",
-                 *     error="insufficient_scope", error_description="…"` (RFC 6750).
+                 *     error="insufficient_scope"` (RFC 6750).
                  */
                 "WWW-Authenticate"?: string;
                 "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1158,9 +1158,7 @@ export interface components {
         /**
          * @description The authentication challenge of RFC 6750: `Bearer realm="oc-numbers"` when the request
          *     carried no bearer token; `Bearer realm="oc-numbers", error="invalid_token",
-         *     error_description="…"` when its token was not accepted; `Bearer realm="oc-numbers",
-         *     error="insufficient_scope", error_description="…"` when the token lacks the role the
-         *     operation needs.
+         *     error_description="…"` (the reason, as in the detail) when its token was not accepted.
          */
         "WWW-Authenticate": string;
         /**
