@@ -45,9 +45,11 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
    * credentials. Started when the first needs it.
    */
   let secured: Target | undefined;
-  let issuer: TestIssuer | undefined;
-  /** Signs with a key of its own under the same issuer name: its tokens fail verification. */
-  let impostor: TestIssuer | undefined;
+  /**
+   * The issuer `secured` trusts, and an impostor that signs with a key of its own under the same
+   * issuer name and key id: its tokens fail verification.
+   */
+  let issuers: Issuers | undefined;
 
   beforeAll(async () => {
     target = await startTarget(name);
@@ -84,9 +86,9 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
       if (scenario.slowClient) {
         impatient ??= await startTarget(name, { REQUEST_TIMEOUT_MS: '1000', LOG_LEVEL: 'error' }, { prism: false });
       }
-      if (scenario.credentials && !secured) {
-        issuer = await testIssuer();
-        impostor = await testIssuer({ issuer: issuer.issuer, audience: issuer.audience, kid: issuer.kid });
+      if (scenario.credentials && !issuers) {
+        const issuer = await testIssuer();
+        const impostor = await testIssuer({ issuer: issuer.issuer, audience: issuer.audience, kid: issuer.kid });
         secured = await startTarget(name, {
           ...jwtAuthEnv(issuer),
           METRICS_ACCESS: 'token',
@@ -94,9 +96,10 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
           LOG_LEVEL: 'error',
         });
         if (secured.database) await insertNumbers(secured.database, FIXTURE);
+        issuers = { issuer, impostor };
       }
-      if (scenario.credentials) {
-        request.token = await tokenFor(scenario.credentials, issuer!, impostor!);
+      if (scenario.credentials && issuers) {
+        request.token = await tokenFor(scenario.credentials, issuers);
       }
       const to =
         (scenario.rateLimited && limited) ||
@@ -276,7 +279,12 @@ function reachableOn(kind: string, operationId: string, status: string): boolean
 }
 
 /** The bearer token of a scenario's credentials: none, one the instance cannot verify, or one of `issuer`. */
-async function tokenFor(credentials: Credentials, issuer: TestIssuer, impostor: TestIssuer): Promise<string | null> {
+interface Issuers {
+  readonly issuer: TestIssuer;
+  readonly impostor: TestIssuer;
+}
+
+async function tokenFor(credentials: Credentials, { issuer, impostor }: Issuers): Promise<string | null> {
   if (credentials === 'none') return null;
   if (credentials === 'unknownKey') return impostor.mint({ roles: ['OcNumbers.ReadWrite.All'], azp: 'contract-suite' });
   const { roles, tenants = [] } = credentials;
