@@ -23,6 +23,24 @@ describe('starting the service with bad settings', () => {
     expect(output).toMatch(/LOG_LEVEL must be/);
   });
 
+  it('refuses to start in production without AUTH_MODE', async () => {
+    const { code, output } = await runToExit({ NODE_ENV: 'production' });
+    expect(code).toBe(1);
+    expect(output).toContain('Invalid configuration');
+    expect(output).toContain('AUTH_MODE must be set (jwt or none) when NODE_ENV is production');
+  });
+
+  it('stops with a clear message when AUTH_PUBLIC_KEYS holds no usable key', async () => {
+    const { code, output } = await runToExit({
+      AUTH_MODE: 'jwt',
+      AUTH_ISSUERS: 'https://issuer.test/',
+      AUTH_AUDIENCE: 'api://oc-numbers-test',
+      AUTH_PUBLIC_KEYS: '-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----',
+    });
+    expect(code).toBe(1);
+    expect(output).toContain('OC Numbers could not start: AUTH_PUBLIC_KEYS: block 1 is not a valid public key');
+  });
+
   it('stops with a clear message when PostgreSQL cannot be reached', async () => {
     const { code, output } = await runToExit({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
     expect(code).toBe(1);

@@ -61,7 +61,11 @@ describe('log output', () => {
 
   it('keeps a request line small and free of headers that are not on the allow-list', async () => {
     const secret = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc';
-    const server = await startServer({ DATABASE_URL: `sqlite:${join(dir, 'lean.sqlite')}`, NODE_ENV: 'production' });
+    const server = await startServer({
+      DATABASE_URL: `sqlite:${join(dir, 'lean.sqlite')}`,
+      NODE_ENV: 'production',
+      AUTH_MODE: 'none',
+    });
     const response = await fetch(`${server.baseUrl}/api/v3/oc/numbers/removal-status/summary`, {
       headers: { 'X-Api-Key': secret, 'User-Agent': 'dashboard/1.0' },
     });
@@ -90,6 +94,7 @@ describe('log output', () => {
       DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/oc`,
       DATABASE_CONNECT_TIMEOUT_MS: '1000',
       NODE_ENV: 'production',
+      AUTH_MODE: 'none',
     });
     expect(code).toBe(1);
     const lines = output.split('\n').filter((line) => line.trim() !== '');
@@ -111,6 +116,7 @@ describe('log output', () => {
     const output = await outputAtTerminal({
       DATABASE_URL: `sqlite:${join(dir, 'prod.sqlite')}`,
       NODE_ENV: 'production',
+      AUTH_MODE: 'none',
     });
     const listening = output.split('\n').find((line) => line.includes('listening on')) ?? '';
     expect(JSON.parse(listening)).toMatchObject({ level: 30, context: 'Bootstrap' });

@@ -33,10 +33,10 @@ export async function createApp(
   config: AppConfig,
   options: AppOptions & { readonly startupLogger?: LoggerService } = {},
 ): Promise<NestFastifyApplication> {
-  if (!isPostgres(config.database)) checkSqliteFile(config.database.path, config.migrationsRun);
   // Bad keys stop the start here, before anything else is built.
   const verifier =
     config.auth.mode === 'jwt' ? tokenVerifier(config.auth, new NestLogger('Authentication')) : undefined;
+  if (!isPostgres(config.database)) checkSqliteFile(config.database.path, config.migrationsRun);
   const limiter = config.rateLimit.enabled ? new RateLimiter(config.rateLimit) : undefined;
   const actionLimit: RouteRateLimit | undefined =
     limiter && config.actionRateLimit.max > 0

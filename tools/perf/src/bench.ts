@@ -309,6 +309,8 @@ async function measure(
       LOG_LEVEL: 'warn',
       RATE_LIMIT_ENABLED: 'false',
       NODE_ENV: 'production',
+      // The benchmarks measure the operations, not the authentication (see bench:auth).
+      AUTH_MODE: 'none',
       ...(options.port ? { PORT: String(options.port) } : {}),
     },
     { probePath: options.livePath, timeoutMs: 60_000 },

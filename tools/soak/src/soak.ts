@@ -192,6 +192,8 @@ async function main(): Promise<number> {
     service = await startServer(
       {
         NODE_ENV: 'production',
+        // The soak measures the service's storage under load, not its authentication.
+        AUTH_MODE: 'none',
         DATABASE_URL: postgres.url,
         LOG_LEVEL: 'warn',
         RATE_LIMIT_ENABLED: 'false',

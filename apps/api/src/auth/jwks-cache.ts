@@ -89,7 +89,7 @@ export class JwksCache {
       this.failing = false;
     } catch (error) {
       if (!this.failing) {
-        const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : messageOf(error);
+        const reason = (error as { name?: unknown } | null)?.name === 'TimeoutError' ? 'timed out' : messageOf(error);
         this.logger.warn(
           `The signing keys could not be fetched from ${this.url.href} (${reason}); ` +
             `the ${this.held.length} key(s) held keep serving, and the fetch is tried again at most every ` +
