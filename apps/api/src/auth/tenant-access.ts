@@ -1,6 +1,6 @@
 import { ProblemException } from '../problem/problem';
 import { problem } from '../problem/problem-catalogue';
-import { reaches, type TenantScope } from './caller';
+import type { TenantScope } from './caller';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -14,7 +14,8 @@ export function tenantForbidden(): ProblemException {
 
 /** Refuses (403 TENANT_FORBIDDEN) a tenant the caller named (any letter case) and does not reach. */
 export function requireTenant(scope: TenantScope, msTenantId: string): void {
-  if (!reaches(scope, msTenantId)) throw tenantForbidden();
+  const tenants = scopedTenants(scope);
+  if (tenants !== undefined && !tenants.includes(msTenantId.toLowerCase())) throw tenantForbidden();
 }
 
 /**

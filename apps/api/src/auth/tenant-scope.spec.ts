@@ -133,6 +133,33 @@ describe.each(TEST_DATABASE_KINDS)('tenant scopes in the services on %s', (kind)
     });
   });
 
+  it.each([
+    ['no filter', {}],
+    ['statuses', { statuses: [0, 2] as const }],
+    ['a prefix', { prefix: '+14255550' }],
+  ])("walks several tenants' numbers by page and by cursor, with %s", async (_, filter) => {
+    const scope = only(TENANT_C, TENANT_A, TENANT_B);
+    const whole = await list.list({ ...filter, pageSize: 1000 }, scope);
+    const expected = whole.data.map((item) => item.telephoneNumber);
+    expect(expected.length).toBeGreaterThan(3);
+    expect(whole.totalRecords).toBe(expected.length);
+    const byPage: string[] = [];
+    for (let page = 1; page <= whole.totalRecords / 3 + 1; page++) {
+      const answer = await list.list({ ...filter, page, pageSize: 3 }, scope);
+      expect(answer.totalRecords).toBe(expected.length);
+      byPage.push(...answer.data.map((item) => item.telephoneNumber));
+    }
+    expect(byPage).toEqual(expected);
+    const byCursor: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const answer = await list.list({ ...filter, pageSize: 3, cursor }, scope);
+      byCursor.push(...answer.data.map((item) => item.telephoneNumber));
+      cursor = answer.nextCursor;
+    } while (cursor !== undefined);
+    expect(byCursor).toEqual(expected);
+  });
+
   it('refuses a tenant outside the scope alike, whether it has numbers or not', async () => {
     for (const tenant of [TENANT_B, TENANT_IDLE, TENANT_UNKNOWN]) {
       expect(await refusal(() => summary.getRemovalStatusSummary(tenant, only(TENANT_A)))).toBe('TENANT_FORBIDDEN');
@@ -152,7 +179,7 @@ describe.each(TEST_DATABASE_KINDS)('tenant scopes in the services on %s', (kind)
 
   it('reports numbers outside the scope as notFound and changes nothing of them', async () => {
     const marked = (tenant: string | null) =>
-      FIXTURE.find((row) => row.msTenantId === tenant && row.removalStatus === 2)!.telephoneNumber;
+      String(FIXTURE.find((row) => row.msTenantId === tenant && row.removalStatus === 2)?.telephoneNumber);
     const numbers = [marked(TENANT_B), marked(null), marked(TENANT_A)];
     const answer = await lifecycle.transition('clear-removal-status', numbers, null, only(TENANT_C));
     expect(answer.data.results).toEqual(numbers.map((telephoneNumber) => ({ telephoneNumber, outcome: 'notFound' })));

@@ -14,6 +14,8 @@ import { LifecycleService } from './lifecycle.service';
 
 const PROBLEMS = {
   400: 'The body cannot be used: INVALID_REQUEST_BODY, INVALID_TELEPHONE_NUMBERS or INVALID_MS_TENANT_ID.',
+  401: 'No bearer token, or one that is not accepted (UNAUTHENTICATED, INVALID_TOKEN).',
+  403: 'The token has none of the roles the operation needs (INSUFFICIENT_ROLE).',
   413: 'The body is over 16 KiB.',
   415: 'The body is not application/json.',
   429: "The client is over its rate limit, or over this operation's.",
@@ -62,7 +64,10 @@ export class NumberActionsController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'removeNumbers', summary: 'Remove numbers that are ready for removal' })
   @ApiOkResponse({ type: NumberActionResponseDto, description: 'The outcome for each number.' })
-  @ApiProblemResponses(PROBLEMS)
+  @ApiProblemResponses({
+    ...PROBLEMS,
+    403: 'The token has none of the roles the operation needs (INSUFFICIENT_ROLE), or does not reach the tenant named (TENANT_FORBIDDEN).',
+  })
   remove(
     @Req() request: FastifyRequest,
     @Body() body: unknown,

@@ -29,6 +29,8 @@ export class NumberHistoryController {
   @ApiOkResponse({ type: NumberHistoryPageDto, description: "One page of the number's history, newest first." })
   @ApiProblemResponses({
     400: 'The number is not E.164, or page or pageSize is out of range.',
+    401: 'No bearer token, or one that is not accepted (UNAUTHENTICATED, INVALID_TOKEN).',
+    403: 'The token has none of the roles the operation needs (INSUFFICIENT_ROLE).',
     429: 'The client is over its rate limit.',
     500: 'An unexpected failure.',
     503: 'The database is not available.',

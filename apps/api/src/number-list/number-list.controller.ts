@@ -67,6 +67,8 @@ export class NumberListController {
   })
   @ApiProblemResponses({
     400: 'A parameter is not valid.',
+    401: 'No bearer token, or one that is not accepted (UNAUTHENTICATED, INVALID_TOKEN).',
+    403: 'The token has none of the roles the operation needs (INSUFFICIENT_ROLE), or does not reach the tenant named (TENANT_FORBIDDEN).',
     406: 'Accept names neither application/json nor text/csv.',
     429: 'The client is over its rate limit.',
     431: 'The request head is over 16 KiB.',
@@ -98,6 +100,8 @@ export class NumberListController {
   @ApiResponse({ status: 200, description: 'A page of tenants.', type: TenantRemovalSummaryPageDto })
   @ApiProblemResponses({
     400: 'page or pageSize is not valid.',
+    401: 'No bearer token, or one that is not accepted (UNAUTHENTICATED, INVALID_TOKEN).',
+    403: 'The token has none of the roles the operation needs (INSUFFICIENT_ROLE).',
     429: 'The client is over its rate limit.',
     431: 'The request head is over 16 KiB.',
     500: 'An unexpected failure.',

@@ -76,6 +76,16 @@ export function prefixEnd(prefix: string): string | undefined {
   return `+${digits.slice(0, -1)}${Number(digits.slice(-1)) + 1}`;
 }
 
+/**
+ * The filters of a caller limited to one tenant are those of a tenant filter (the same
+ * statements, the same plans); several tenants stay a list.
+ */
+function oneTenant(filters: ListFilters): ListFilters {
+  const tenants = filters.tenants;
+  if (tenants === undefined || tenants.length !== 1) return filters;
+  return { ...filters, msTenantId: tenants[0], tenants: undefined };
+}
+
 /** The columns of the counters, by status. */
 const STATUS_COUNT: Record<RemovalStatus, keyof StatusCounts> = {
   0: 'active',
@@ -166,11 +176,32 @@ export class NumberListRepository {
             ${iso('removal_status_changed_at')} AS removal_status_changed_at, ${iso('created_at')} AS created_at`;
   }
 
+  /**
+   * The page's statement. Several tenants of a limited caller, on PostgreSQL: each tenant's
+   * numbers are walked on its own range of `ix_oc_numbers_tenant_number` (as a tenant filter
+   * is), at most `offset + limit` of them, and the walks merged; a condition on the list alone
+   * would read and sort every number of those tenants for each page.
+   */
   private pageSql(
     filters: ListFilters,
     { after, offset = 0, limit }: { after?: string; offset?: number; limit: number },
     params: unknown[],
   ): string {
+    const tenants = filters.tenants;
+    if (this.dialect === 'postgres' && tenants !== undefined && tenants.length > 1) {
+      const list = this.tenantList(params, tenants);
+      const where = this.where({ ...filters, tenants: undefined }, after, params);
+      const each = this.placeholder(params, offset + limit);
+      const limitAt = this.placeholder(params, limit);
+      const offsetAt = this.placeholder(params, offset);
+      return `SELECT walked.* FROM unnest(${list}::uuid[]) AS scope (tenant_id)
+              CROSS JOIN LATERAL (
+                SELECT ${this.numberColumns()} FROM oc_numbers
+                 ${where === '' ? 'WHERE' : `${where} AND`} ms_tenant_id = scope.tenant_id
+                 ORDER BY telephone_number LIMIT ${each}
+              ) AS walked
+             ORDER BY telephone_number LIMIT ${limitAt} OFFSET ${offsetAt}`;
+    }
     const where = this.where(filters, after, params);
     const limitAt = this.placeholder(params, limit);
     const offsetAt = this.placeholder(params, offset);
@@ -181,7 +212,11 @@ export class NumberListRepository {
   /** Up to `limit` numbers that match, in number order, after `after` (a number) or skipping `offset`. */
   async page(filters: ListFilters, position: { after?: string; offset?: number; limit: number }): Promise<NumberRow[]> {
     const params: unknown[] = [];
-    const rows = await this.run<RawNumberRow>('oc_numbers_list_batch', this.pageSql(filters, position, params), params);
+    const rows = await this.run<RawNumberRow>(
+      'oc_numbers_list_batch',
+      this.pageSql(oneTenant(filters), position, params),
+      params,
+    );
     return rows.map(numberRow);
   }
 
@@ -210,7 +245,8 @@ export class NumberListRepository {
   }
 
   /** How many numbers match (see countSql). */
-  async count(filters: ListFilters): Promise<number> {
+  async count(scoped: ListFilters): Promise<number> {
+    const filters = oneTenant(scoped);
     const params: unknown[] = [];
     const [row] = await this.run<StatusCountersRow>('oc_numbers_list_count', this.countSql(filters, params), params);
     return this.total(filters, row);
@@ -221,9 +257,10 @@ export class NumberListRepository {
    * count's single row joined to the page's rows, or alone when the page is empty.
    */
   async pageAndCount(
-    filters: ListFilters,
+    scoped: ListFilters,
     position: { after?: string; offset?: number; limit: number },
   ): Promise<{ rows: NumberRow[]; total: number }> {
+    const filters = oneTenant(scoped);
     const params: unknown[] = [];
     const count = this.countSql(filters, params);
     const page = this.pageSql(filters, position, params);

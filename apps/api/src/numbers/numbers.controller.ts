@@ -17,6 +17,8 @@ export class NumbersController {
   @ApiOkResponse({ type: RemovalStatusSummaryDto, description: 'The counts.' })
   @ApiProblemResponses({
     400: 'msTenantId is not a GUID, or was given more than once.',
+    401: 'No bearer token, or one that is not accepted (UNAUTHENTICATED, INVALID_TOKEN).',
+    403: 'The token has none of the roles the operation needs (INSUFFICIENT_ROLE), or does not reach the tenant named (TENANT_FORBIDDEN).',
     429: 'The client is over its rate limit.',
     431: 'The request head is over 16 KiB.',
     500: 'An unexpected failure.',

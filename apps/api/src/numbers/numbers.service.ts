@@ -55,8 +55,10 @@ export class NumbersService {
    */
   async getRemovalStatusSummary(msTenantId?: string, scope: TenantScope = EVERY_TENANT): Promise<RemovalStatusSummary> {
     if (msTenantId !== undefined) requireTenant(scope, msTenantId);
-    const tenant = msTenantId?.toLowerCase();
-    const tenants = tenant === undefined ? scopedTenants(scope) : undefined;
+    const scoped = msTenantId === undefined ? scopedTenants(scope) : undefined;
+    // A caller limited to one tenant asks, without a tenant, what a tenant's summary answers.
+    const tenant = msTenantId?.toLowerCase() ?? (scoped?.length === 1 ? scoped[0] : undefined);
+    const tenants = scoped?.length === 1 ? undefined : scoped;
     const deadline = Deadline.after(this.deadlineMs);
     let counts: RemovalCounts;
     try {

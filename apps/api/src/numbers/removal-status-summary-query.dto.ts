@@ -6,7 +6,7 @@ export class RemovalStatusSummaryQueryDto implements RemovalStatusSummaryQuery {
   @ValidateOptionalGuid({
     description:
       "The customer's Microsoft Entra tenant id (a GUID, any letter case). Omitted, empty or " +
-      'only white space: the summary covers all tenants.',
+      'only white space: the summary covers all tenants (a tenant-limited caller: its own tenants).',
     problem: 'INVALID_MS_TENANT_ID',
   })
   msTenantId?: string;

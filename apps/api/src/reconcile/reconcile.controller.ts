@@ -28,6 +28,8 @@ export class ReconcileController {
   @ApiOkResponse({ type: ReconciliationDto, description: 'What changed, or would change.' })
   @ApiProblemResponses({
     400: 'The tenant id, a flag or the body cannot be used.',
+    401: 'No bearer token, or one that is not accepted (UNAUTHENTICATED, INVALID_TOKEN).',
+    403: 'The token has none of the roles the operation needs (INSUFFICIENT_ROLE), or does not reach the tenant named (TENANT_FORBIDDEN).',
     409: 'The mass-removal guard refused the list.',
     413: 'The body is over 32 MiB, or holds more than 1,000,000 numbers.',
     415: 'The body is neither application/json nor text/csv.',
