@@ -695,7 +695,7 @@ export interface components {
              */
             operation: string;
             /**
-             * @description Who asked: `app:<client id>` for a request with a token (its `azp`, or `appid`), `ip:<address>`
+             * @description Who asked: `app:<client id>` for a request with a token (its `azp`, `appid` in an Entra v1 token, or else `sub`), `ip:<address>`
              *     for a request without authentication; `sql:<database user>` for a
              *     direct write on PostgreSQL; null when unknown (a direct write on SQLite).
              */
