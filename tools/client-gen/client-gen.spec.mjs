@@ -74,6 +74,11 @@ export async function usage(client: OcNumbersClient = createOcNumbersClient({ ba
   const total: number = page.totalRecords;
   await client.getReport({ tenant: 'x' }, { signal: AbortSignal.timeout(1000), headers: { traceparent: 't' } });
   await client.getMetrics({ headers: { 'x-a': 'b' } });
+  createOcNumbersClient({ baseUrl: 'http://127.0.0.1', token: 'eyJ' });
+  createOcNumbersClient({ baseUrl: 'http://127.0.0.1', token: () => 'eyJ' });
+  createOcNumbersClient({ baseUrl: 'http://127.0.0.1', token: async () => 'eyJ' });
+  // @ts-expect-error a token is a string, or a function that gives one
+  createOcNumbersClient({ baseUrl: 'http://127.0.0.1', token: 42 });
   // @ts-expect-error the JSON form takes the JSON body, not CSV text
   await client.reconcileTenantNumbers({ msTenantId: '${TENANT}' }, '+12065550100');
   // @ts-expect-error not a status of the contract
@@ -304,6 +309,59 @@ describe('the generated facade of the fixture contract', () => {
     });
     await new Response(stream).text();
     expect(sent().headers).toMatchObject({ traceparent, accept: 'text/csv' });
+  });
+
+  it('sends the token as a bearer token with every request', async () => {
+    answer = [200, 'text/plain', 'up 1\n'];
+    const facade = client({ baseUrl, token: 'eyJ.static' });
+    await facade.getMetrics();
+    await facade.getMetrics();
+    expect(requests.map((request) => request.headers.authorization)).toEqual([
+      'Bearer eyJ.static',
+      'Bearer eyJ.static',
+    ]);
+  });
+
+  it('calls a token provider for each request, and sends what it gives then', async () => {
+    answer = [200, 'text/plain', 'up 1\n'];
+    let calls = 0;
+    const facade = client({ baseUrl, token: async () => `eyJ.${++calls}` });
+    await facade.getMetrics();
+    await facade.getApiDocs();
+    expect(calls).toBe(2);
+    expect(requests.map((request) => request.headers.authorization)).toEqual(['Bearer eyJ.1', 'Bearer eyJ.2']);
+  });
+
+  it('rejects with the error of a token provider that fails, and sends nothing', async () => {
+    answer = [200, 'text/plain', 'up 1\n'];
+    const failure = new Error('no token: the identity provider is unreachable');
+    await expect(
+      client({
+        baseUrl,
+        token: () => {
+          throw failure;
+        },
+      }).getMetrics(),
+    ).rejects.toBe(failure);
+    await expect(client({ baseUrl, token: () => Promise.reject(failure) }).getMetrics()).rejects.toBe(failure);
+    await expect(client({ baseUrl, token: async () => '' }).getMetrics()).rejects.toThrow(
+      'The token provider of the OC Numbers client gave no token',
+    );
+    expect(requests).toHaveLength(0);
+  });
+
+  it.each([
+    [401, 'UNAUTHENTICATED', 'Unauthenticated'],
+    [403, 'INSUFFICIENT_ROLE', 'Insufficient role'],
+  ])('rejects a %s answer with OcNumbersApiError and its problem', async (status, errorCode, title) => {
+    const { OcNumbersApiError } = await import(pathToFileURL(join(work, 'client.mjs')).href);
+    const problem = { ...PROBLEM, status, errorCode, title, type: `urn:oc-numbers:problem:${title.toLowerCase()}` };
+    answer = [status, 'application/problem+json', JSON.stringify(problem)];
+    const error = await client({ baseUrl, token: 'eyJ.x' })
+      .getReport({ tenant: 't' })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(OcNumbersApiError);
+    expect(error).toMatchObject({ status, problem });
   });
 
   it('cancels a call with its signal', async () => {

@@ -329,10 +329,37 @@ export interface OcNumbersCallOptions {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/**
+ * A bearer token, or a function that gives one: called before every request (so it can hand out
+ * a cached token and fetch a new one when it expires, as MSAL's \`acquireTokenByClientCredential\`
+ * does).
+ */
+export type OcNumbersTokenProvider = string | (() => string | Promise<string>);
+
 export type OcNumbersClientOptions = ClientOptions & {
   /** Where the service is, e.g. \`http://localhost:3000\`. */
   readonly baseUrl: string;
+  /**
+   * The bearer token every request sends in \`Authorization: Bearer <token>\` (a service with
+   * \`AUTH_MODE=jwt\` answers 401 without one). A function is called for each request; when it
+   * throws or rejects, the call rejects with its error and nothing is sent.
+   */
+  readonly token?: OcNumbersTokenProvider;
 };
+
+/** Sends the token of \`provider\` with every request of \`fetchClient\`. */
+function authorize(fetchClient: OcNumbersFetchClient, provider: OcNumbersTokenProvider): void {
+  fetchClient.use({
+    async onRequest({ request }) {
+      const token = typeof provider === 'function' ? await provider() : provider;
+      if (typeof token !== 'string' || token === '') {
+        throw new TypeError('The token provider of the OC Numbers client gave no token');
+      }
+      request.headers.set('Authorization', \`Bearer \${token}\`);
+      return request;
+    },
+  });
+}
 
 function isProblem(value: unknown): value is ProblemDetails {
   return (
@@ -413,7 +440,9 @@ ${members.join('\n\n')}
 
 /** A typed client of the OC Numbers API. */
 export function createOcNumbersClient(clientOptions: OcNumbersClientOptions): OcNumbersClient {
-  const fetchClient = createClient<paths>(clientOptions);
+  const { token, ...options } = clientOptions;
+  const fetchClient = createClient<paths>(options);
+  if (token !== undefined) authorize(fetchClient, token);
 ${functions.map(implementation).join('\n')}
   return {
     fetchClient,

@@ -13,7 +13,8 @@ const USAGE = `Usage: npm run contract -- [--base-url URL] [--seed N] [--runs N]
 
   --base-url URL  test the service at URL (e.g. http://127.0.0.1:3000) instead of booting one;
                   its rate limit must be off (RATE_LIMIT_ENABLED=false) or high. Scenarios that
-                  need a database the suite owns are reported as not run
+                  need a database the suite owns are reported as not run. With AUTH_MODE=jwt
+                  there, set CONTRACT_TOKEN to a token with the role OcNumbers.ReadWrite.All
   --seed N        seed of the generated cases, to replay a failure (default: random, printed)
   --runs N        generated msTenantId queries per target (default 10000)
   --no-prism      do not send the traffic through a Prism proxy as well
@@ -65,7 +66,10 @@ for (const [flag, name] of [
 }
 if (values['no-prism']) env.CONTRACT_PRISM = 'false';
 if (env.CONTRACT_BASE_URL) {
-  const problem = await preflight(env.CONTRACT_BASE_URL, { runs: Number(env.CONTRACT_RUNS ?? 10_000) });
+  const problem = await preflight(env.CONTRACT_BASE_URL, {
+    runs: Number(env.CONTRACT_RUNS ?? 10_000),
+    token: env.CONTRACT_TOKEN?.trim() || undefined,
+  });
   if (problem) {
     process.stderr.write(`contract: ${problem}\n`);
     process.exit(2);

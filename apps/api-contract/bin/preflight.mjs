@@ -1,17 +1,18 @@
-// Before a run against --base-url: one short request, so that a URL where nothing answers, or an
-// instance whose rate limit would refuse the suite, stops the run with one line instead of a
-// wall of failed tests.
+// Before a run against --base-url: two short requests, so that a URL where nothing answers, an
+// instance whose rate limit would refuse the suite, or one that refuses the suite's token, stops
+// the run with one line instead of a wall of failed tests.
 
 const TIMEOUT_MS = 5000;
 
 /**
- * Asks `GET /health/live` of the instance at `baseUrl`. Resolves with undefined when the run can
- * go on, else with the reason it cannot, naming the URL.
+ * Asks `GET /health/live` of the instance at `baseUrl`, then the summary with the suite's token.
+ * Resolves with undefined when the run can go on, else with the reason it cannot, naming the URL.
  * @param {string} baseUrl
- * @param {{ runs: number }} run how many generated queries the run sends (at least)
+ * @param {{ runs: number, token?: string }} run how many generated queries the run sends (at
+ *   least), and the bearer token it sends (CONTRACT_TOKEN)
  * @returns {Promise<string | undefined>}
  */
-export async function preflight(baseUrl, { runs }) {
+export async function preflight(baseUrl, { runs, token }) {
   const url = `${baseUrl.replace(/\/+$/, '')}/health/live`;
   let response;
   try {
@@ -35,7 +36,32 @@ export async function preflight(baseUrl, { runs }) {
       'Turn the rate limit off on the instance (RATE_LIMIT_ENABLED=false) or raise RATE_LIMIT_MAX.'
     );
   }
-  return undefined;
+  return refusal(baseUrl, token);
+}
+
+/** Why the instance refuses the suite's requests to the API (401 or 403), if it does. */
+async function refusal(baseUrl, token) {
+  const url = `${baseUrl.replace(/\/+$/, '')}/api/v3/oc/numbers/removal-status/summary`;
+  let status;
+  let errorCode;
+  try {
+    const response = await fetch(url, {
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      redirect: 'manual',
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    status = response.status;
+    errorCode = (await response.json().catch(() => undefined))?.errorCode;
+  } catch {
+    return undefined; // the tests say what is wrong with the API
+  }
+  if (status !== 401 && status !== 403) return undefined;
+  const answer = `GET ${url} answers ${status}${errorCode ? ` ${errorCode}` : ''}`;
+  return token
+    ? `${baseUrl} does not accept the token in CONTRACT_TOKEN (${answer}). ` +
+        'Give a valid token with the role OcNumbers.ReadWrite.All.'
+    : `${baseUrl} requires a bearer token (${answer}). ` +
+        'Set CONTRACT_TOKEN to a token with the role OcNumbers.ReadWrite.All.';
 }
 
 /** Why a request got no HTTP answer, in a few words. */

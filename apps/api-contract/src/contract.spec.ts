@@ -3,14 +3,17 @@ import {
   Contract,
   expectProblem,
   insertNumbers,
+  jwtAuthEnv,
   onPostgresServer,
+  type TestIssuer,
+  testIssuer,
   type TestDatabase,
   type TestDatabaseKind,
   withSql,
 } from '@oc-numbers/testing';
-import { type Exchange, send, sendSlowly } from './exchange';
+import { type Exchange, send, sendSlowly, SUITE_TOKEN } from './exchange';
 import { prismVerdict } from './prism';
-import { type Fault, FIXTURE, type Scenario, SCENARIOS, SUMMARY } from './scenarios';
+import { type Credentials, type Fault, FIXTURE, type Scenario, SCENARIOS, SUMMARY } from './scenarios';
 import { REMOTE_BASE_URL } from './settings';
 import { msTenantIdValues, SummaryRules } from './summary-rules';
 import { type Target, startTarget, targetNames } from './targets';
@@ -36,6 +39,17 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
   let limited: Target | undefined;
   /** An instance with a request timeout of 1 s, for the 408 scenarios; started when the first needs it. */
   let impatient: Target | undefined;
+  /**
+   * An instance with AUTH_MODE=jwt that trusts `issuer`, with /metrics and the docs closed to
+   * callers without a read role, on a database with the fixture: for the scenarios with
+   * credentials. Started when the first needs it.
+   */
+  let secured: Target | undefined;
+  /**
+   * The issuer `secured` trusts, and an impostor that signs with a key of its own under the same
+   * issuer name and key id: its tokens fail verification.
+   */
+  let issuers: Issuers | undefined;
 
   beforeAll(async () => {
     target = await startTarget(name);
@@ -45,6 +59,7 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
   afterAll(async () => {
     await limited?.stop();
     await impatient?.stop();
+    await secured?.stop();
     await target?.stop();
   });
 
@@ -54,7 +69,7 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
     const test = needsOwnInstance(scenario) && REMOTE_BASE_URL ? it.skip : it;
     test(`${scenario.operationId}: ${scenario.name} → ${scenario.status}`, async () => {
       const operation = contract.operationById(scenario.operationId);
-      const request = {
+      const request: Parameters<typeof send>[1] & { token?: string | null } = {
         method: scenario.method ?? operation.method,
         path: pathOf(operation.path, scenario.pathParams),
         ...scenario.request,
@@ -71,7 +86,26 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
       if (scenario.slowClient) {
         impatient ??= await startTarget(name, { REQUEST_TIMEOUT_MS: '1000', LOG_LEVEL: 'error' }, { prism: false });
       }
-      const to = (scenario.rateLimited && limited) || (scenario.slowClient && impatient) || target;
+      if (scenario.credentials && !issuers) {
+        const issuer = await testIssuer();
+        const impostor = await testIssuer({ issuer: issuer.issuer, audience: issuer.audience, kid: issuer.kid });
+        secured = await startTarget(name, {
+          ...jwtAuthEnv(issuer),
+          METRICS_ACCESS: 'token',
+          DOCS_ACCESS: 'token',
+          LOG_LEVEL: 'error',
+        });
+        if (secured.database) await insertNumbers(secured.database, FIXTURE);
+        issuers = { issuer, impostor };
+      }
+      if (scenario.credentials && issuers) {
+        request.token = await tokenFor(scenario.credentials, issuers);
+      }
+      const to =
+        (scenario.rateLimited && limited) ||
+        (scenario.slowClient && impatient) ||
+        (scenario.credentials && secured) ||
+        target;
       let exchange = await withFault(target, scenario, () =>
         scenario.slowClient ? sendSlowly(to.baseUrl, request) : send(to.baseUrl, request),
       );
@@ -80,13 +114,13 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
         // so the next is over the limit.
         exchange = await send(to.baseUrl, request);
       }
-      expectScenario(scenario, exchange, operation.method, operation.path, !!target.database);
-      await expectSummaryRules(rules, scenario, exchange);
+      expectScenario(scenario, exchange, operation.method, operation.path, !!to.database);
+      if (!scenario.credentials) await expectSummaryRules(rules, scenario, exchange);
       const statuses = reached.get(scenario.operationId) ?? new Set<string>();
       statuses.add(String(exchange.status));
       reached.set(scenario.operationId, statuses);
 
-      const { prismUrl } = target;
+      const { prismUrl } = scenario.credentials ? to : target;
       if (prismUrl && !scenario.bypassPrism && !scenario.rateLimited) {
         const proxied = await withFault(target, scenario, () => send(prismUrl, request));
         const verdict = prismVerdict(proxied.body);
@@ -94,8 +128,8 @@ describe.each(targetNames())('the service on %s holds to the contract', (name) =
           throw new Error(`Prism reports ${verdict.kind} for "${scenario.name}": ${verdict.violations}`);
         }
         if (!verdict) {
-          expectScenario(scenario, proxied, operation.method, operation.path, !!target.database);
-          await expectSummaryRules(rules, scenario, proxied);
+          expectScenario(scenario, proxied, operation.method, operation.path, !!to.database);
+          if (!scenario.credentials) await expectSummaryRules(rules, scenario, proxied);
         }
       }
 
@@ -163,6 +197,7 @@ function isFacadeRequest(scenario: Scenario): boolean {
   const keys = Object.keys(query ?? {});
   return (
     scenario.operationId === SUMMARY &&
+    !scenario.credentials &&
     !scenario.rateLimited &&
     !scenario.slowClient &&
     !scenario.method &&
@@ -176,7 +211,7 @@ function isFacadeRequest(scenario: Scenario): boolean {
 
 /** The facade resolves to the same summary, or rejects with the same status and problem. */
 async function expectFacade(baseUrl: string, scenario: Scenario, exchange: Exchange): Promise<void> {
-  const client = createOcNumbersClient({ baseUrl });
+  const client = createOcNumbersClient({ baseUrl, token: SUITE_TOKEN });
   const msTenantId = scenario.request.query?.msTenantId as string | undefined;
   const outcome = await client.getRemovalStatusSummary(msTenantId === undefined ? {} : { msTenantId }).then(
     (data) => ({ status: 200, body: data as unknown }),
@@ -220,11 +255,18 @@ function needsOwnedInstance(operationId: string, status: string): boolean {
 
 /** Whether the scenario needs an instance of the suite's own (to break it, or with settings of its own). */
 function needsOwnInstance(scenario: Scenario): boolean {
-  return !!(scenario.fault || scenario.rateLimited || scenario.slowClient || scenario.changesData);
+  return !!(
+    scenario.fault ||
+    scenario.rateLimited ||
+    scenario.slowClient ||
+    scenario.changesData ||
+    scenario.credentials
+  );
 }
 
 function ownInstanceReason(scenario: Scenario): string {
   if (scenario.changesData) return scenario.changesData;
+  if (scenario.credentials) return "needs an instance with AUTH_MODE=jwt that trusts the suite's issuer";
   return scenario.slowClient
     ? 'needs an instance with a short request timeout'
     : 'needs an instance with a rate limit of 1';
@@ -234,4 +276,21 @@ function ownInstanceReason(scenario: Scenario): string {
 function reachableOn(kind: string, operationId: string, status: string): boolean {
   const scenarios = SCENARIOS.filter((s) => s.operationId === operationId && String(s.status) === status);
   return scenarios.length === 0 || scenarios.some((s) => !s.kinds || s.kinds.includes(kind as TestDatabaseKind));
+}
+
+/** The bearer token of a scenario's credentials: none, one the instance cannot verify, or one of `issuer`. */
+interface Issuers {
+  readonly issuer: TestIssuer;
+  readonly impostor: TestIssuer;
+}
+
+async function tokenFor(credentials: Credentials, { issuer, impostor }: Issuers): Promise<string | null> {
+  if (credentials === 'none') return null;
+  if (credentials === 'unknownKey') return impostor.mint({ roles: ['OcNumbers.ReadWrite.All'], azp: 'contract-suite' });
+  const { roles, tenants = [] } = credentials;
+  return issuer.mint({
+    roles: [...roles],
+    azp: 'contract-suite',
+    ...(tenants.length > 0 && { tid: tenants.length === 1 ? tenants[0] : [...tenants] }),
+  });
 }

@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { createOcNumbersClient, type OcNumbersFetchClient } from '@oc-numbers/client';
 import type { ContractResponse } from '@oc-numbers/testing';
 import { refuseRateLimited } from './rate-limit';
+import { CONTRACT_TOKEN } from './settings';
 
 export interface Request {
   readonly method: string;
@@ -15,7 +16,16 @@ export interface Request {
   readonly pathParams?: Readonly<Record<string, string>>;
   /** A request body, sent as given (with a `content-type` among `headers`). */
   readonly body?: string;
+  /** The bearer token to send; null: none; absent: the suite's (see {@link SUITE_TOKEN}). */
+  readonly token?: string | null;
 }
+
+/**
+ * The token the suite sends unless a request says otherwise: CONTRACT_TOKEN, or a placeholder.
+ * The instances the suite boots without authentication ignore it, but its Prism proxy holds every
+ * request to the contract, which asks for a bearer token on every operation of the API.
+ */
+export const SUITE_TOKEN = CONTRACT_TOKEN ?? 'contract-suite-placeholder';
 
 /** The request's path with its `{parameters}` filled in. */
 export function pathOf(request: Pick<Request, 'path' | 'pathParams'>): string {
@@ -34,7 +44,8 @@ export interface Exchange extends ContractResponse {
  * Bounded: a request that takes over 10 s fails instead of hanging the suite.
  */
 export async function send(baseUrl: string, request: Request): Promise<Exchange> {
-  const client = createOcNumbersClient({ baseUrl }).fetchClient;
+  const token = request.token === undefined ? SUITE_TOKEN : request.token;
+  const client = createOcNumbersClient({ baseUrl, ...(token === null ? {} : { token }) }).fetchClient;
   // openapi-fetch reads the body of an error answer itself: keep an unread copy of every answer.
   let copy: Response | undefined;
   client.use({ onResponse: ({ response }) => void (copy = response.clone()) });

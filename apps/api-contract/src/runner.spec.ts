@@ -1,4 +1,12 @@
-import { createTestDatabase, freePort, startServer, type TestDatabase, workspaceRoot } from '@oc-numbers/testing';
+import {
+  createTestDatabase,
+  freePort,
+  jwtAuthEnv,
+  startServer,
+  type TestDatabase,
+  testIssuer,
+  workspaceRoot,
+} from '@oc-numbers/testing';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -8,7 +16,18 @@ const RUNNER = join(workspaceRoot(), 'apps/api-contract/bin/contract.mjs');
 
 /** Runs `npm run contract -- …` as a user would; these cases all end before the suite starts. */
 function contract(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [RUNNER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return contractWith({}, ...args);
+}
+
+/** The same, with these environment variables (the suite's CONTRACT_TOKEN is not passed on). */
+function contractWith(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [RUNNER, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CONTRACT_TOKEN: '', ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -54,6 +73,43 @@ function contract(...args: string[]): Promise<{ code: number | null; stdout: str
     } finally {
       server.close();
     }
+  });
+
+  describe('against an instance that requires a token', () => {
+    let database: TestDatabase;
+    let server: Awaited<ReturnType<typeof startServer>>;
+
+    beforeAll(async () => {
+      database = await createTestDatabase('sqlite');
+      server = await startServer({
+        DATABASE_URL: database.url,
+        ...jwtAuthEnv(await testIssuer()),
+        RATE_LIMIT_ENABLED: 'false',
+        LOG_LEVEL: 'error',
+      });
+    });
+    afterAll(async () => {
+      await server?.stop();
+      await database?.drop();
+    });
+
+    it('says to set CONTRACT_TOKEN, and exits 2 before the suite starts', async () => {
+      const run = await contract('--base-url', server.baseUrl, '--no-prism');
+      expect({ code: run.code, stderr: run.stderr }).toEqual({
+        code: 2,
+        stderr:
+          `contract: ${server.baseUrl} requires a bearer token (GET ${server.baseUrl}/api/v3/oc/numbers/removal-status/summary ` +
+          'answers 401 UNAUTHENTICATED). Set CONTRACT_TOKEN to a token with the role OcNumbers.ReadWrite.All.\n',
+      });
+    });
+
+    it('says the token is refused, and exits 2 before the suite starts', async () => {
+      const run = await contractWith({ CONTRACT_TOKEN: 'not.a.token' }, '--base-url', server.baseUrl, '--no-prism');
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(
+        /^contract: http:\/\/127\.0\.0\.1:\d+ does not accept the token in CONTRACT_TOKEN \(GET .* answers 401 INVALID_TOKEN\)\. Give a valid token with the role OcNumbers\.ReadWrite\.All\.\n$/,
+      );
+    });
   });
 
   describe('against an instance whose rate limit would refuse the suite', () => {

@@ -73,7 +73,20 @@ export interface Scenario {
   readonly slowClient?: boolean;
   /** The values of the operation's path parameters (percent-encoded when sent). */
   readonly pathParams?: Readonly<Record<string, string>>;
+  /**
+   * Sent to an instance the suite boots with `AUTH_MODE=jwt` (and `METRICS_ACCESS`, `DOCS_ACCESS`
+   * at `token`), with these credentials instead of the suite's token.
+   */
+  readonly credentials?: Credentials;
 }
+
+/**
+ * What a scenario sent to the instance with authentication carries: no token; a token signed by a
+ * key the instance does not know; or a token of the suite's issuer with these app roles and, in
+ * its tenant claim, these tenants.
+ */
+export type Credentials =
+  'none' | 'unknownKey' | { readonly roles: readonly string[]; readonly tenants?: readonly string[] };
 
 export const SUMMARY = 'getNumberRemovalStatusSummary';
 export const RECONCILE = 'reconcileTenantNumbers';
@@ -425,9 +438,197 @@ const reconcile = (
 const reconcileInstance = (tenant: string) => `/api/v3/oc/tenants/${tenant}/numbers/reconcile`;
 const ownTenantOnly = 'records a reconciliation, which the suite may only do on a database of its own';
 
+export const ROLE = {
+  readAll: 'OcNumbers.Read.All',
+  readWriteAll: 'OcNumbers.ReadWrite.All',
+  read: 'OcNumbers.Read',
+  readWrite: 'OcNumbers.ReadWrite',
+} as const;
+
+/** A request each operation the contract secures takes (valid, so that Prism forwards it). */
+interface SecuredOperation {
+  readonly operationId: string;
+  readonly request: Scenario['request'];
+  readonly pathParams?: Readonly<Record<string, string>>;
+  /** Whether the operation changes numbers (a write role), or reads (a read role). */
+  readonly writes: boolean;
+  /** For an operation that names a tenant: the same request, naming `tenant`. */
+  readonly naming?: (tenant: string) => Pick<Scenario, 'request' | 'pathParams'>;
+}
+
+const SECURED: readonly SecuredOperation[] = [
+  {
+    operationId: SUMMARY,
+    request: {},
+    writes: false,
+    naming: (tenant) => ({ request: { query: { msTenantId: tenant } } }),
+  },
+  {
+    operationId: RECONCILE,
+    request: { query: { dryRun: 'true' }, ...json({ acquiredNumbers: [] }) },
+    pathParams: { msTenantId: TENANT_EMPTY },
+    writes: true,
+    naming: (tenant) => ({
+      request: { query: { dryRun: 'true' }, ...json({ acquiredNumbers: [] }) },
+      pathParams: { msTenantId: tenant },
+    }),
+  },
+  {
+    operationId: LIST,
+    request: {},
+    writes: false,
+    naming: (tenant) => ({ request: { query: { msTenantId: tenant } } }),
+  },
+  { operationId: TENANTS, request: {}, writes: false },
+  { operationId: LIFECYCLE.ready, request: json({ telephoneNumbers: UNKNOWN }), writes: true },
+  { operationId: LIFECYCLE.clear, request: json({ telephoneNumbers: UNKNOWN }), writes: true },
+  {
+    operationId: LIFECYCLE.remove,
+    request: json({ telephoneNumbers: UNKNOWN }),
+    writes: true,
+    naming: (tenant) => ({ request: json({ msTenantId: tenant }) }),
+  },
+  { operationId: LIFECYCLE.history, request: {}, pathParams: { telephoneNumber: UNKNOWN[0] }, writes: false },
+  { operationId: OPERATIONS.metrics, request: {}, writes: false },
+  { operationId: OPERATIONS.docs, request: {}, writes: false },
+  { operationId: OPERATIONS.yaml, request: {}, writes: false },
+  { operationId: OPERATIONS.json, request: {}, writes: false },
+];
+
+const unauthenticated = { status: 401, title: 'Unauthenticated', errorCode: 'UNAUTHENTICATED' };
+const invalidToken = { status: 401, title: 'Invalid token', errorCode: 'INVALID_TOKEN' };
+const insufficientRole = { status: 403, title: 'Insufficient role', errorCode: 'INSUFFICIENT_ROLE' };
+const tenantForbidden = {
+  status: 403,
+  title: 'Tenant forbidden',
+  errorCode: 'TENANT_FORBIDDEN',
+  detail: 'The token does not reach this tenant.',
+};
+
+/**
+ * Every operation the contract secures, on the instance with authentication: refused without a
+ * token, with a token it cannot verify, without the role; refused when a tenant-limited caller
+ * names another tenant, alike whether that tenant has numbers or none; served with the role.
+ */
+const AUTHENTICATION_SCENARIOS: readonly Scenario[] = SECURED.flatMap(
+  ({ operationId, request, pathParams, writes, naming }): Scenario[] => [
+    {
+      name: 'no bearer token',
+      operationId,
+      request,
+      pathParams,
+      credentials: 'none',
+      status: 401,
+      bodyMatches: unauthenticated,
+      headers: { 'www-authenticate': 'Bearer realm="oc-numbers"' },
+      bypassPrism: 'Prism answers a request without the credentials the contract asks for itself',
+    },
+    {
+      name: 'a token signed by a key the service does not know',
+      operationId,
+      request,
+      pathParams,
+      credentials: 'unknownKey',
+      status: 401,
+      bodyMatches: invalidToken,
+    },
+    {
+      name: writes ? 'a token with a read role only' : 'a token without a role',
+      operationId,
+      request,
+      pathParams,
+      credentials: { roles: writes ? [ROLE.readAll] : [] },
+      status: 403,
+      bodyMatches: insufficientRole,
+      headers: { 'www-authenticate': 'Bearer realm="oc-numbers", error="insufficient_scope"' },
+    },
+    {
+      name: 'a token with the role',
+      operationId,
+      request,
+      pathParams,
+      credentials: { roles: [writes ? ROLE.readWriteAll : ROLE.readAll] },
+      status: 200,
+    },
+    ...(naming
+      ? [TENANT_B, TENANT_EMPTY].map((tenant): Scenario => ({
+          name: `a tenant-limited token naming another tenant (${tenant === TENANT_B ? 'with numbers' : 'without numbers'})`,
+          operationId,
+          ...naming(tenant),
+          credentials: { roles: [ROLE.readWrite], tenants: [TENANT_A] },
+          status: 403,
+          bodyMatches: tenantForbidden,
+        }))
+      : []),
+  ],
+);
+
+/** What tenant-limited callers see without naming a tenant: their own tenants' figures only. */
+const TENANT_LIMITED_SCENARIOS: readonly Scenario[] = [
+  {
+    name: "a tenant-limited token without msTenantId: its own tenant's counts",
+    operationId: SUMMARY,
+    request: {},
+    credentials: { roles: [ROLE.read], tenants: [TENANT_A] },
+    status: 200,
+    body: ONLY_A,
+  },
+  {
+    name: 'a tenant-limited token of two tenants without msTenantId: the sum of theirs',
+    operationId: SUMMARY,
+    request: {},
+    credentials: { roles: [ROLE.read], tenants: [TENANT_A, TENANT_B] },
+    status: 200,
+    body: {
+      markedForRemovalCount: ONLY_A.markedForRemovalCount + ONLY_B.markedForRemovalCount,
+      readyForRemovalCount: ONLY_A.readyForRemovalCount + ONLY_B.readyForRemovalCount,
+      totalCount: ONLY_A.totalCount + ONLY_B.totalCount,
+    },
+  },
+  {
+    name: "a tenant-limited token without msTenantId: its own tenant's numbers",
+    operationId: LIST,
+    request: {},
+    credentials: { roles: [ROLE.read], tenants: [TENANT_B] },
+    status: 200,
+    bodyMatchesOwned: {
+      totalRecords: FIXTURE.filter((n) => n.msTenantId === TENANT_B).length,
+      data: FIXTURE.filter((n) => n.msTenantId === TENANT_B).map((n) => ({ telephoneNumber: n.telephoneNumber })),
+    },
+  },
+  {
+    name: 'a number of another tenant has no history for a tenant-limited token',
+    operationId: LIFECYCLE.history,
+    request: {},
+    pathParams: { telephoneNumber: '+14255550001' },
+    credentials: { roles: [ROLE.read], tenants: [TENANT_B] },
+    status: 200,
+    bodyMatches: { totalRecords: 0, data: [] },
+  },
+  {
+    name: 'a number of another tenant is notFound for a tenant-limited token',
+    operationId: LIFECYCLE.ready,
+    request: json({ telephoneNumbers: ['+14255550001'] }),
+    credentials: { roles: [ROLE.readWrite], tenants: [TENANT_B] },
+    status: 200,
+    body: {
+      data: {
+        processedCount: 1,
+        successCount: 0,
+        results: [{ telephoneNumber: '+14255550001', outcome: 'notFound' }],
+      },
+      status: 'success',
+      succeeded: true,
+      message: '0 of 1 number moved to ReadyForRemoval.',
+    },
+  },
+];
+
 /** The scenarios of each operation; together they must reach every response the contract documents. */
 export const SCENARIOS: readonly Scenario[] = [
   ...LIFECYCLE_SCENARIOS,
+  ...AUTHENTICATION_SCENARIOS,
+  ...TENANT_LIMITED_SCENARIOS,
   { name: 'all tenants', operationId: SUMMARY, request: {}, status: 200, body: ALL },
   { name: 'empty msTenantId', operationId: SUMMARY, request: { query: { msTenantId: '' } }, status: 200, body: ALL },
   {

@@ -8,6 +8,14 @@
  */
 export const REMOTE_BASE_URL = process.env.CONTRACT_BASE_URL?.replace(/\/+$/, '') || undefined;
 
+/**
+ * CONTRACT_TOKEN: the bearer token the suite sends with its requests to --base-url, for an instance
+ * with AUTH_MODE=jwt (a token with `OcNumbers.ReadWrite.All`: the suite reads every tenant, and
+ * sends dry runs and refused changes). Unset, the suite sends a placeholder, which an instance
+ * without authentication ignores; the instances it boots itself get tokens it mints.
+ */
+export const CONTRACT_TOKEN = process.env.CONTRACT_TOKEN?.trim() || undefined;
+
 export const SEED = process.env.CONTRACT_SEED ? Number(process.env.CONTRACT_SEED) : Date.now() % 2 ** 31;
 
 export const PROPERTY_RUNS = process.env.CONTRACT_RUNS ? Number(process.env.CONTRACT_RUNS) : 10_000;

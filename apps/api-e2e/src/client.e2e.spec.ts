@@ -3,11 +3,14 @@ import {
   createTestDatabase,
   expectedSummary,
   insertNumbers,
+  jwtAuthEnv,
   type NumberRow,
   type ServerProcess,
   startServer,
   TEST_DATABASE_KINDS,
   type TestDatabase,
+  type TestIssuer,
+  testIssuer,
 } from '@oc-numbers/testing';
 
 const TENANT = '6f9619ff-8b86-d011-b42d-00cf4fc964ff';
@@ -97,3 +100,88 @@ describe.each(TEST_DATABASE_KINDS)('the client against the built service on %s',
     }
   });
 });
+
+describe.each(TEST_DATABASE_KINDS)(
+  'the client with a token against the built service with AUTH_MODE=jwt on %s',
+  (kind) => {
+    let database: TestDatabase;
+    let server: ServerProcess;
+    let issuer: TestIssuer;
+
+    beforeAll(async () => {
+      database = await createTestDatabase(kind);
+      issuer = await testIssuer();
+      server = await startServer({ DATABASE_URL: database.url, ...jwtAuthEnv(issuer), LOG_LEVEL: 'error' });
+      await insertNumbers(database, NUMBERS);
+    });
+
+    afterAll(async () => {
+      expect(await server?.stop()).toBe(0);
+      await database?.drop();
+    });
+
+    it('calls the token provider before every request, and is served with the token it gives', async () => {
+      const given: string[] = [];
+      const client = createOcNumbersClient({
+        baseUrl: server.baseUrl,
+        token: async () => {
+          const token = await issuer.mint({ roles: ['OcNumbers.Read.All'], azp: 'client-e2e' });
+          given.push(token);
+          return token;
+        },
+      });
+      await expect(client.getRemovalStatusSummary()).resolves.toEqual(expectedSummary(NUMBERS));
+      await expect(client.getNumberRemovalStatusSummary({ msTenantId: TENANT })).resolves.toEqual(
+        expectedSummary(NUMBERS, TENANT),
+      );
+      expect(given).toHaveLength(2);
+      expect(new Set(given).size).toBe(2);
+    });
+
+    it("gives a tenant-limited caller its own tenant's counts", async () => {
+      const token = await issuer.mint({ roles: ['OcNumbers.Read'], tid: OTHER });
+      const client = createOcNumbersClient({ baseUrl: server.baseUrl, token });
+      await expect(client.getRemovalStatusSummary()).resolves.toEqual(expectedSummary(NUMBERS, OTHER));
+    });
+
+    it('rejects without sending anything when the token provider fails', async () => {
+      const failure = new Error('the identity provider is unreachable');
+      let sent = 0;
+      const client = createOcNumbersClient({
+        baseUrl: server.baseUrl,
+        token: () => Promise.reject(failure),
+        fetch: (input: Request) => {
+          sent += 1;
+          return fetch(input);
+        },
+      });
+      await expect(client.getRemovalStatusSummary()).rejects.toBe(failure);
+      expect(sent).toBe(0);
+    });
+
+    it('rejects a 401 and a 403 with OcNumbersApiError and their problem details', async () => {
+      const anonymous = createOcNumbersClient({ baseUrl: server.baseUrl });
+      const unauthenticated = await anonymous.getRemovalStatusSummary().catch((e: unknown) => e);
+      expect(unauthenticated).toBeInstanceOf(OcNumbersApiError);
+      expect(unauthenticated).toMatchObject({ status: 401, problem: { status: 401, errorCode: 'UNAUTHENTICATED' } });
+
+      const reader = createOcNumbersClient({
+        baseUrl: server.baseUrl,
+        token: () => issuer.mint({ roles: ['OcNumbers.Read.All'] }),
+      });
+      const forbidden = await reader
+        .markNumbersReadyForRemoval({ telephoneNumbers: ['+12065550000'] })
+        .catch((e: unknown) => e);
+      expect(forbidden).toBeInstanceOf(OcNumbersApiError);
+      expect(forbidden).toMatchObject({ status: 403, problem: { status: 403, errorCode: 'INSUFFICIENT_ROLE' } });
+
+      const limited = createOcNumbersClient({
+        baseUrl: server.baseUrl,
+        token: () => issuer.mint({ roles: ['OcNumbers.Read'], tid: OTHER }),
+      });
+      const otherTenant = await limited.getRemovalStatusSummary({ msTenantId: TENANT }).catch((e: unknown) => e);
+      expect(otherTenant).toBeInstanceOf(OcNumbersApiError);
+      expect(otherTenant).toMatchObject({ status: 403, problem: { status: 403, errorCode: 'TENANT_FORBIDDEN' } });
+    });
+  },
+);

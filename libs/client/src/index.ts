@@ -36,10 +36,37 @@ export interface OcNumbersCallOptions {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/**
+ * A bearer token, or a function that gives one: called before every request (so it can hand out
+ * a cached token and fetch a new one when it expires, as MSAL's `acquireTokenByClientCredential`
+ * does).
+ */
+export type OcNumbersTokenProvider = string | (() => string | Promise<string>);
+
 export type OcNumbersClientOptions = ClientOptions & {
   /** Where the service is, e.g. `http://localhost:3000`. */
   readonly baseUrl: string;
+  /**
+   * The bearer token every request sends in `Authorization: Bearer <token>` (a service with
+   * `AUTH_MODE=jwt` answers 401 without one). A function is called for each request; when it
+   * throws or rejects, the call rejects with its error and nothing is sent.
+   */
+  readonly token?: OcNumbersTokenProvider;
 };
+
+/** Sends the token of `provider` with every request of `fetchClient`. */
+function authorize(fetchClient: OcNumbersFetchClient, provider: OcNumbersTokenProvider): void {
+  fetchClient.use({
+    async onRequest({ request }) {
+      const token = typeof provider === 'function' ? await provider() : provider;
+      if (typeof token !== 'string' || token === '') {
+        throw new TypeError('The token provider of the OC Numbers client gave no token');
+      }
+      request.headers.set('Authorization', `Bearer ${token}`);
+      return request;
+    },
+  });
+}
 
 function isProblem(value: unknown): value is ProblemDetails {
   return (
@@ -76,11 +103,14 @@ export interface OcNumbersClient {
    *   never counted.
    *
    * Without `msTenantId` (or with an empty or blank value) the counts cover every tenant,
-   * including numbers that belong to no tenant.
+   * including numbers that belong to no tenant. For a caller with a tenant-limited role
+   * (`OcNumbers.Read`, `OcNumbers.ReadWrite`) they cover only the tenants its token names
+   * (no number without a tenant), and an `msTenantId` its token does not name is a 403
+   * `TENANT_FORBIDDEN`.
    *
    * `GET /api/v3/oc/numbers/removal-status/summary` (operation `getNumberRemovalStatusSummary`).
    * Resolves to the parsed body of the 200 answer; rejects with {@link OcNumbersApiError} on an
-   * error answer (documented: 400, 405, 408, 429, 431, 500, 503).
+   * error answer (documented: 400, 401, 403, 405, 408, 429, 431, 500, 503).
    *
    * @param query - the query parameters: `msTenantId`
    * @param options - for this call: an `AbortSignal`, headers to send
@@ -132,9 +162,13 @@ export interface OcNumbersClient {
    * Reconciliations of one tenant run one after the other; those of other tenants, other
    * writers and the summary never wait for them.
    *
+   * A caller with a tenant-limited role (`OcNumbers.ReadWrite`) reconciles only the tenants
+   * its token names; any other tenant is a 403 `TENANT_FORBIDDEN`, whether it has numbers or
+   * not.
+   *
    * `POST /api/v3/oc/tenants/{msTenantId}/numbers/reconcile` (operation `reconcileTenantNumbers`).
    * Resolves to the parsed body of the 200 answer; rejects with {@link OcNumbersApiError} on an
-   * error answer (documented: 400, 405, 408, 409, 413, 415, 429, 500, 503).
+   * error answer (documented: 400, 401, 403, 405, 408, 409, 413, 415, 429, 500, 503).
    *
    * @param path - the path parameters: `msTenantId`
    * @param body - the request body, sent as `application/json`
@@ -190,10 +224,14 @@ export interface OcNumbersClient {
    * Reconciliations of one tenant run one after the other; those of other tenants, other
    * writers and the summary never wait for them.
    *
+   * A caller with a tenant-limited role (`OcNumbers.ReadWrite`) reconciles only the tenants
+   * its token names; any other tenant is a 403 `TENANT_FORBIDDEN`, whether it has numbers or
+   * not.
+   *
    * `POST /api/v3/oc/tenants/{msTenantId}/numbers/reconcile` (operation `reconcileTenantNumbers`);
    * this form sends the body as `text/csv`. Resolves to the parsed body of the 200 answer; rejects
-   * with {@link OcNumbersApiError} on an error answer (documented: 400, 405, 408, 409, 413, 415,
-   * 429, 500, 503).
+   * with {@link OcNumbersApiError} on an error answer (documented: 400, 401, 403, 405, 408, 409,
+   * 413, 415, 429, 500, 503).
    *
    * @param path - the path parameters: `msTenantId`
    * @param body - the request body, sent as `text/csv`
@@ -241,9 +279,15 @@ export interface OcNumbersClient {
    * was sent cannot become a problem any more: the service cuts the transfer, and the client
    * sees an incomplete response (no final chunk) rather than a short file that looks whole.
    *
+   * **Tenant-limited callers.** For a caller with a tenant-limited role (`OcNumbers.Read`,
+   * `OcNumbers.ReadWrite`) the list and its `totalRecords`, in JSON and CSV, hold only the
+   * numbers of the tenants its token names: without `msTenantId`, those tenants' numbers
+   * (no number without a tenant); an `msTenantId` its token does not name is a 403
+   * `TENANT_FORBIDDEN`.
+   *
    * `GET /api/v3/oc/numbers` (operation `listNumbers`). Resolves to the parsed body of the 200
-   * answer; rejects with {@link OcNumbersApiError} on an error answer (documented: 400, 405, 406,
-   * 408, 429, 431, 500, 503).
+   * answer; rejects with {@link OcNumbersApiError} on an error answer (documented: 400, 401, 403,
+   * 405, 406, 408, 429, 431, 500, 503).
    *
    * @param query - the query parameters: `acquiredNumberStatus`, `msTenantId`, `telephoneNumberPrefix`, `page`, `pageSize`, `cursor`
    * @param options - for this call: an `AbortSignal`, headers to send
@@ -287,10 +331,16 @@ export interface OcNumbersClient {
    * was sent cannot become a problem any more: the service cuts the transfer, and the client
    * sees an incomplete response (no final chunk) rather than a short file that looks whole.
    *
+   * **Tenant-limited callers.** For a caller with a tenant-limited role (`OcNumbers.Read`,
+   * `OcNumbers.ReadWrite`) the list and its `totalRecords`, in JSON and CSV, hold only the
+   * numbers of the tenants its token names: without `msTenantId`, those tenants' numbers
+   * (no number without a tenant); an `msTenantId` its token does not name is a 403
+   * `TENANT_FORBIDDEN`.
+   *
    * `GET /api/v3/oc/numbers` (operation `listNumbers`); this form asks for the answer as `text/csv`
    * (`Accept: text/csv`). Resolves to the body as a stream (`response.body`), read as it arrives of
-   * the 200 answer; rejects with {@link OcNumbersApiError} on an error answer (documented: 400, 405,
-   * 406, 408, 429, 431, 500, 503).
+   * the 200 answer; rejects with {@link OcNumbersApiError} on an error answer (documented: 400, 401,
+   * 403, 405, 406, 408, 429, 431, 500, 503).
    *
    * @param query - the query parameters: `acquiredNumberStatus`, `msTenantId`, `telephoneNumberPrefix`, `page`, `pageSize`, `cursor`
    * @param options - for this call: an `AbortSignal`, headers to send
@@ -309,11 +359,13 @@ export interface OcNumbersClient {
    * summary's, read from the same counters; `lastReconciledAt` is when its last
    * reconciliation with Microsoft's list finished (null if never). Tenants with numbers only
    * in Active or ReleaseRequested are listed too, last, with zero counts; numbers without a
-   * tenant are in no entry (the summary over all tenants counts them).
+   * tenant are in no entry (the summary over all tenants counts them). A caller with a
+   * tenant-limited role (`OcNumbers.Read`, `OcNumbers.ReadWrite`) gets only the tenants its
+   * token names, and `totalRecords` counts only those.
    *
    * `GET /api/v3/oc/numbers/removal-status/tenants` (operation `listTenantRemovalSummaries`).
    * Resolves to the parsed body of the 200 answer; rejects with {@link OcNumbersApiError} on an
-   * error answer (documented: 400, 405, 408, 429, 431, 500, 503).
+   * error answer (documented: 400, 401, 403, 405, 408, 429, 431, 500, 503).
    *
    * @param query - the query parameters: `page`, `pageSize`
    * @param options - for this call: an `AbortSignal`, headers to send
@@ -343,9 +395,13 @@ export interface OcNumbersClient {
    * than `telephoneNumbers`) is a 400 problem that names the offending entries and changes
    * nothing. This operation has its own rate limit besides the client's (see 429).
    *
+   * A caller with a tenant-limited role (`OcNumbers.ReadWrite`) acts only on the numbers of
+   * the tenants its token names: any other number, of another tenant or of none, reports
+   * `notFound` exactly as a number the inventory does not hold, and is left as it is.
+   *
    * `POST /api/v3/oc/numbers/action/ready-for-removal` (operation `markNumbersReadyForRemoval`).
    * Resolves to the parsed body of the 200 answer; rejects with {@link OcNumbersApiError} on an
-   * error answer (documented: 400, 405, 408, 413, 415, 429, 500, 503).
+   * error answer (documented: 400, 401, 403, 405, 408, 413, 415, 429, 500, 503).
    *
    * @param body - the request body, sent as `application/json`
    * @param options - for this call: an `AbortSignal`, headers to send
@@ -368,7 +424,7 @@ export interface OcNumbersClient {
    *
    * `POST /api/v3/oc/action/clear-removal-status` (operation `clearNumbersRemovalStatus`). Resolves
    * to the parsed body of the 200 answer; rejects with {@link OcNumbersApiError} on an error answer
-   * (documented: 400, 405, 408, 413, 415, 429, 500, 503).
+   * (documented: 400, 401, 403, 405, 408, 413, 415, 429, 500, 503).
    *
    * @param body - the request body, sent as `application/json`
    * @param options - for this call: an `AbortSignal`, headers to send
@@ -397,11 +453,14 @@ export interface OcNumbersClient {
    *
    * One transaction; the history records each removal with operation `remove`. Repeats, bad
    * input and rate limit as for `markNumbersReadyForRemoval`; an `msTenantId` that is not a
-   * GUID is a 400 `INVALID_MS_TENANT_ID`.
+   * GUID is a 400 `INVALID_MS_TENANT_ID`. A caller with a tenant-limited role
+   * (`OcNumbers.ReadWrite`) removes only numbers of the tenants its token names: a named
+   * number of any other tenant reports `notFound`, and an `msTenantId` its token does not
+   * name is a 403 `TENANT_FORBIDDEN`.
    *
    * `POST /api/v3/oc/numbers/action/remove` (operation `removeNumbers`). Resolves to the parsed body
    * of the 200 answer; rejects with {@link OcNumbersApiError} on an error answer (documented: 400,
-   * 405, 408, 413, 415, 429, 500, 503).
+   * 401, 403, 405, 408, 413, 415, 429, 500, 503).
    *
    * @param body - the request body, sent as `application/json`
    * @param options - for this call: an `AbortSignal`, headers to send
@@ -425,9 +484,13 @@ export interface OcNumbersClient {
    *
    * Paged: `page` (from 1) and `pageSize` (1 to 200, default 50).
    *
+   * A caller with a tenant-limited role sees the history of the numbers of the tenants its
+   * token names only: for a number of another tenant, or of none, the answer is the one for
+   * a number that never existed (a 200 with no entries).
+   *
    * `GET /api/v3/oc/numbers/{telephoneNumber}/history` (operation `getNumberHistory`). Resolves to
    * the parsed body of the 200 answer; rejects with {@link OcNumbersApiError} on an error answer
-   * (documented: 400, 405, 408, 429, 500, 503).
+   * (documented: 400, 401, 403, 405, 408, 429, 500, 503).
    *
    * @param path - the path parameters: `telephoneNumber`
    * @param query - the query parameters: `page`, `pageSize`
@@ -499,8 +562,13 @@ export interface OcNumbersClient {
    * path template, or `unmatched` for a request no operation answers, and query labels never
    * hold SQL or parameters, so the number of series stays bounded whatever callers send.
    *
+   * Open to anyone by default (`METRICS_ACCESS=open`). A deployment may close it:
+   * `METRICS_ACCESS=token` asks for a bearer token with a read role (a 401 without one, a
+   * 403 without the role), and `METRICS_ACCESS=off` does not serve it (a 404, as for any
+   * path the service does not have).
+   *
    * `GET /metrics` (operation `getMetrics`). Resolves to the body as text of the 200 answer; rejects
-   * with {@link OcNumbersApiError} on an error answer (documented: 405, 408, 429).
+   * with {@link OcNumbersApiError} on an error answer (documented: 401, 403, 405, 408, 429).
    *
    * @param options - for this call: an `AbortSignal`, headers to send
    */
@@ -511,8 +579,13 @@ export interface OcNumbersClient {
    *
    * An interactive page (Swagger UI) that renders this contract, served from `/api/openapi.json`.
    *
+   * Open to anyone by default (`DOCS_ACCESS=open`). A deployment may close the
+   * documentation (this page and `/api/openapi.yaml`, `/api/openapi.json`):
+   * `DOCS_ACCESS=token` asks for a bearer token with a read role (a 401 without one, a 403
+   * without the role), and `DOCS_ACCESS=off` does not serve it (a 404).
+   *
    * `GET /api/docs` (operation `getApiDocs`). Resolves to the body as text of the 200 answer;
-   * rejects with {@link OcNumbersApiError} on an error answer (documented: 405, 408, 429).
+   * rejects with {@link OcNumbersApiError} on an error answer (documented: 401, 403, 405, 408, 429).
    *
    * @param options - for this call: an `AbortSignal`, headers to send
    */
@@ -523,8 +596,14 @@ export interface OcNumbersClient {
    *
    * The contract the service was built from, byte for byte as it is kept in the project.
    *
+   * Open to anyone by default (`DOCS_ACCESS=open`). A deployment may close the
+   * documentation (this page and `/api/openapi.yaml`, `/api/openapi.json`):
+   * `DOCS_ACCESS=token` asks for a bearer token with a read role (a 401 without one, a 403
+   * without the role), and `DOCS_ACCESS=off` does not serve it (a 404).
+   *
    * `GET /api/openapi.yaml` (operation `getOpenApiYaml`). Resolves to the body as text of the 200
-   * answer; rejects with {@link OcNumbersApiError} on an error answer (documented: 405, 408, 429).
+   * answer; rejects with {@link OcNumbersApiError} on an error answer (documented: 401, 403, 405,
+   * 408, 429).
    *
    * @param options - for this call: an `AbortSignal`, headers to send
    */
@@ -535,8 +614,14 @@ export interface OcNumbersClient {
    *
    * The same contract as `/api/openapi.yaml`, converted to JSON.
    *
+   * Open to anyone by default (`DOCS_ACCESS=open`). A deployment may close the
+   * documentation (this page and `/api/openapi.yaml`, `/api/openapi.json`):
+   * `DOCS_ACCESS=token` asks for a bearer token with a read role (a 401 without one, a 403
+   * without the role), and `DOCS_ACCESS=off` does not serve it (a 404).
+   *
    * `GET /api/openapi.json` (operation `getOpenApiJson`). Resolves to the parsed body of the 200
-   * answer; rejects with {@link OcNumbersApiError} on an error answer (documented: 405, 408, 429).
+   * answer; rejects with {@link OcNumbersApiError} on an error answer (documented: 401, 403, 405,
+   * 408, 429).
    *
    * @param options - for this call: an `AbortSignal`, headers to send
    */
@@ -554,7 +639,9 @@ export interface OcNumbersClient {
 
 /** A typed client of the OC Numbers API. */
 export function createOcNumbersClient(clientOptions: OcNumbersClientOptions): OcNumbersClient {
-  const fetchClient = createClient<paths>(clientOptions);
+  const { token, ...options } = clientOptions;
+  const fetchClient = createClient<paths>(options);
+  if (token !== undefined) authorize(fetchClient, token);
   const getNumberRemovalStatusSummary: OcNumbersClient['getNumberRemovalStatusSummary'] = async (query, options) =>
     settle(
       await fetchClient.GET('/api/v3/oc/numbers/removal-status/summary', {

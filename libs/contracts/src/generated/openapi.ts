@@ -22,7 +22,10 @@ export interface paths {
          *       never counted.
          *
          *     Without `msTenantId` (or with an empty or blank value) the counts cover every tenant,
-         *     including numbers that belong to no tenant.
+         *     including numbers that belong to no tenant. For a caller with a tenant-limited role
+         *     (`OcNumbers.Read`, `OcNumbers.ReadWrite`) they cover only the tenants its token names
+         *     (no number without a tenant), and an `msTenantId` its token does not name is a 403
+         *     `TENANT_FORBIDDEN`.
          */
         get: operations["getNumberRemovalStatusSummary"];
         put?: never;
@@ -82,6 +85,10 @@ export interface paths {
          *
          *     Reconciliations of one tenant run one after the other; those of other tenants, other
          *     writers and the summary never wait for them.
+         *
+         *     A caller with a tenant-limited role (`OcNumbers.ReadWrite`) reconciles only the tenants
+         *     its token names; any other tenant is a 403 `TENANT_FORBIDDEN`, whether it has numbers or
+         *     not.
          */
         post: operations["reconcileTenantNumbers"];
         delete?: never;
@@ -129,6 +136,12 @@ export interface paths {
          *     connection between batches, and waits for a slow client. A failure after the first line
          *     was sent cannot become a problem any more: the service cuts the transfer, and the client
          *     sees an incomplete response (no final chunk) rather than a short file that looks whole.
+         *
+         *     **Tenant-limited callers.** For a caller with a tenant-limited role (`OcNumbers.Read`,
+         *     `OcNumbers.ReadWrite`) the list and its `totalRecords`, in JSON and CSV, hold only the
+         *     numbers of the tenants its token names: without `msTenantId`, those tenants' numbers
+         *     (no number without a tenant); an `msTenantId` its token does not name is a 403
+         *     `TENANT_FORBIDDEN`.
          */
         get: operations["listNumbers"];
         put?: never;
@@ -154,7 +167,9 @@ export interface paths {
          *     summary's, read from the same counters; `lastReconciledAt` is when its last
          *     reconciliation with Microsoft's list finished (null if never). Tenants with numbers only
          *     in Active or ReleaseRequested are listed too, last, with zero counts; numbers without a
-         *     tenant are in no entry (the summary over all tenants counts them).
+         *     tenant are in no entry (the summary over all tenants counts them). A caller with a
+         *     tenant-limited role (`OcNumbers.Read`, `OcNumbers.ReadWrite`) gets only the tenants its
+         *     token names, and `totalRecords` counts only those.
          */
         get: operations["listTenantRemovalSummaries"];
         put?: never;
@@ -192,6 +207,10 @@ export interface paths {
          *     entries, an entry that is not an E.164 string or repeats an earlier one, a field other
          *     than `telephoneNumbers`) is a 400 problem that names the offending entries and changes
          *     nothing. This operation has its own rate limit besides the client's (see 429).
+         *
+         *     A caller with a tenant-limited role (`OcNumbers.ReadWrite`) acts only on the numbers of
+         *     the tenants its token names: any other number, of another tenant or of none, reports
+         *     `notFound` exactly as a number the inventory does not hold, and is left as it is.
          */
         post: operations["markNumbersReadyForRemoval"];
         delete?: never;
@@ -253,7 +272,10 @@ export interface paths {
          *
          *     One transaction; the history records each removal with operation `remove`. Repeats, bad
          *     input and rate limit as for `markNumbersReadyForRemoval`; an `msTenantId` that is not a
-         *     GUID is a 400 `INVALID_MS_TENANT_ID`.
+         *     GUID is a 400 `INVALID_MS_TENANT_ID`. A caller with a tenant-limited role
+         *     (`OcNumbers.ReadWrite`) removes only numbers of the tenants its token names: a named
+         *     number of any other tenant reports `notFound`, and an `msTenantId` its token does not
+         *     name is a 403 `TENANT_FORBIDDEN`.
          */
         post: operations["removeNumbers"];
         delete?: never;
@@ -281,6 +303,10 @@ export interface paths {
          *     whole inventory emptied by `TRUNCATE`.
          *
          *     Paged: `page` (from 1) and `pageSize` (1 to 200, default 50).
+         *
+         *     A caller with a tenant-limited role sees the history of the numbers of the tenants its
+         *     token names only: for a number of another tenant, or of none, the answer is the one for
+         *     a number that never existed (a 200 with no entries).
          */
         get: operations["getNumberHistory"];
         put?: never;
@@ -368,6 +394,11 @@ export interface paths {
          *     (`db_pool_connections`) and the Node.js process metrics. Route labels are the operation's
          *     path template, or `unmatched` for a request no operation answers, and query labels never
          *     hold SQL or parameters, so the number of series stays bounded whatever callers send.
+         *
+         *     Open to anyone by default (`METRICS_ACCESS=open`). A deployment may close it:
+         *     `METRICS_ACCESS=token` asks for a bearer token with a read role (a 401 without one, a
+         *     403 without the role), and `METRICS_ACCESS=off` does not serve it (a 404, as for any
+         *     path the service does not have).
          */
         get: operations["getMetrics"];
         put?: never;
@@ -388,6 +419,11 @@ export interface paths {
         /**
          * API documentation
          * @description An interactive page (Swagger UI) that renders this contract, served from `/api/openapi.json`.
+         *
+         *     Open to anyone by default (`DOCS_ACCESS=open`). A deployment may close the
+         *     documentation (this page and `/api/openapi.yaml`, `/api/openapi.json`):
+         *     `DOCS_ACCESS=token` asks for a bearer token with a read role (a 401 without one, a 403
+         *     without the role), and `DOCS_ACCESS=off` does not serve it (a 404).
          */
         get: operations["getApiDocs"];
         put?: never;
@@ -408,6 +444,11 @@ export interface paths {
         /**
          * This contract, as YAML
          * @description The contract the service was built from, byte for byte as it is kept in the project.
+         *
+         *     Open to anyone by default (`DOCS_ACCESS=open`). A deployment may close the
+         *     documentation (this page and `/api/openapi.yaml`, `/api/openapi.json`):
+         *     `DOCS_ACCESS=token` asks for a bearer token with a read role (a 401 without one, a 403
+         *     without the role), and `DOCS_ACCESS=off` does not serve it (a 404).
          */
         get: operations["getOpenApiYaml"];
         put?: never;
@@ -428,6 +469,11 @@ export interface paths {
         /**
          * This contract, as JSON
          * @description The same contract as `/api/openapi.yaml`, converted to JSON.
+         *
+         *     Open to anyone by default (`DOCS_ACCESS=open`). A deployment may close the
+         *     documentation (this page and `/api/openapi.yaml`, `/api/openapi.json`):
+         *     `DOCS_ACCESS=token` asks for a bearer token with a read role (a 401 without one, a 403
+         *     without the role), and `DOCS_ACCESS=off` does not serve it (a 404).
          */
         get: operations["getOpenApiJson"];
         put?: never;
@@ -649,7 +695,8 @@ export interface components {
              */
             operation: string;
             /**
-             * @description Who asked: `ip:<address>` for a request to the service; `sql:<database user>` for a
+             * @description Who asked: `app:<client id>` for a request with a token (its `azp`, `appid` in an Entra v1 token, or else `sub`), `ip:<address>`
+             *     for a request without authentication; `sql:<database user>` for a
              *     direct write on PostgreSQL; null when unknown (a direct write on SQLite).
              */
             caller: string | null;
@@ -785,6 +832,76 @@ export interface components {
     };
     responses: {
         /**
+         * @description The operation needs a bearer token (the service runs with `AUTH_MODE=jwt`) and the
+         *     request carried none (`errorCode` `UNAUTHENTICATED`, challenge `Bearer
+         *     realm="oc-numbers"`), or its token is not accepted (`errorCode` `INVALID_TOKEN`:
+         *     malformed, badly signed, expired or not yet valid, of another issuer or audience, or
+         *     signed with an algorithm the service does not take; the challenge adds
+         *     `error="invalid_token"`). Send a valid token in `Authorization: Bearer <token>`; the
+         *     detail says what was wrong with the token, never anything of the data.
+         */
+        Unauthenticated: {
+            headers: {
+                "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /**
+         * @description The token was accepted but has none of the app roles the operation needs (see the
+         *     operation's `security`: a read role to read, `OcNumbers.ReadWrite.All` or
+         *     `OcNumbers.ReadWrite` to change numbers). `errorCode` is `INSUFFICIENT_ROLE`; the
+         *     challenge adds `error="insufficient_scope"`. Nothing was read or changed.
+         */
+        Forbidden: {
+            headers: {
+                "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                /**
+                 * @description With `INSUFFICIENT_ROLE`, the challenge `Bearer realm="oc-numbers",
+                 *     error="insufficient_scope"` (RFC 6750).
+                 */
+                "WWW-Authenticate"?: string;
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /**
+         * @description Either the token has none of the app roles the operation needs (`errorCode`
+         *     `INSUFFICIENT_ROLE`, challenge with `error="insufficient_scope"`), or the caller has a
+         *     tenant-limited role (`OcNumbers.Read`, `OcNumbers.ReadWrite`) and the request names a
+         *     tenant its token does not name (`errorCode` `TENANT_FORBIDDEN`). The answer is the same
+         *     whether that tenant has numbers or not, and says nothing of them. Nothing was read or
+         *     changed.
+         */
+        ForbiddenOrTenantForbidden: {
+            headers: {
+                "X-Trace-Id": components["headers"]["X-Trace-Id"];
+                /**
+                 * @description With `INSUFFICIENT_ROLE`, the challenge `Bearer realm="oc-numbers",
+                 *     error="insufficient_scope"` (RFC 6750).
+                 */
+                "WWW-Authenticate"?: string;
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /**
          * @description The path exists, but not with this method. `errorCode` is `METHOD_NOT_ALLOWED`; `Allow`
          *     lists the methods the path has. A body too large or of a type the service does not read
          *     is answered first (413, 415).
@@ -822,7 +939,7 @@ export interface components {
             };
         };
         /**
-         * @description The client (one IP address) made more than `RATE_LIMIT_MAX` requests in the current
+         * @description The client (the application its token names, or one IP address without authentication) made more than `RATE_LIMIT_MAX` requests in the current
          *     window. `errorCode` is `TOO_MANY_REQUESTS`; wait `Retry-After` seconds.
          */
         TooManyRequests: {
@@ -1039,7 +1156,14 @@ export interface components {
     };
     headers: {
         /**
-         * @description How many requests a client (one IP address) may make in one rate-limit window
+         * @description The authentication challenge of RFC 6750: `Bearer realm="oc-numbers"` when the request
+         *     carried no bearer token; `Bearer realm="oc-numbers", error="invalid_token",
+         *     error_description="…"` (the reason, as in the detail) when its token was not accepted.
+         */
+        "WWW-Authenticate": string;
+        /**
+         * @description How many requests a client (the application its token names, or one IP address without
+         *     authentication) may make in one rate-limit window
          *     (`RATE_LIMIT_MAX` per `RATE_LIMIT_WINDOW_MS`). Absent when rate limiting is turned off.
          */
         "RateLimit-Limit": string;
@@ -1116,6 +1240,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenOrTenantForbidden"];
             405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
@@ -1217,6 +1343,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenOrTenantForbidden"];
             405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             /**
@@ -1366,6 +1494,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenOrTenantForbidden"];
             405: components["responses"]["MethodNotAllowed"];
             406: components["responses"]["NotAcceptable"];
             408: components["responses"]["RequestTimeout"];
@@ -1418,6 +1548,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
@@ -1437,6 +1569,8 @@ export interface operations {
         responses: {
             200: components["responses"]["NumberActionDone"];
             400: components["responses"]["InvalidNumberAction"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
@@ -1457,6 +1591,8 @@ export interface operations {
         responses: {
             200: components["responses"]["NumberActionDone"];
             400: components["responses"]["InvalidNumberAction"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
@@ -1482,6 +1618,8 @@ export interface operations {
         responses: {
             200: components["responses"]["NumberActionDone"];
             400: components["responses"]["InvalidNumberAction"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenOrTenantForbidden"];
             405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
@@ -1541,6 +1679,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
@@ -1664,6 +1804,8 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
@@ -1691,6 +1833,8 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
@@ -1718,6 +1862,8 @@ export interface operations {
                     "application/yaml": string;
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
@@ -1749,6 +1895,8 @@ export interface operations {
                     };
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
             408: components["responses"]["RequestTimeout"];
             429: components["responses"]["TooManyRequests"];
