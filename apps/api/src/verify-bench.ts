@@ -11,7 +11,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${options}\n\n${VERIFY_BENCH_USAGE}`);
     return 2;
   }
-  process.stdout.write(`${verifyBenchTable(await runVerifyBench(options), options)}\n`);
+  const results = await runVerifyBench(options);
+  process.stdout.write(options.json ? `${JSON.stringify(results)}\n` : `${verifyBenchTable(results, options)}\n`);
   return 0;
 }
 

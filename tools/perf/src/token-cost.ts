@@ -1,44 +1,21 @@
-import { testIssuer, type TestAlgorithm } from '@oc-numbers/testing';
-import { importSPKI, jwtVerify } from 'jose';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { workspacePath } from '@oc-numbers/testing';
 
-/** What verifying one bearer token costs in this process, its key already imported. */
+/** What one bearer token costs the service, keys held: verified, and verified before (a lookup). */
 export interface TokenVerificationCost {
-  readonly alg: TestAlgorithm;
-  readonly verifications: number;
-  /** Microseconds per verification: the median of the batches. */
-  readonly microseconds: number;
+  readonly alg: string;
+  /** Median microseconds per token checked in full (signature, claims, caller). */
+  readonly microsPerVerify: number;
+  /** Median microseconds per token the service verified before (AUTH_TOKEN_CACHE_SIZE). */
+  readonly microsPerKnown: number;
 }
 
-const ALGORITHMS: readonly TestAlgorithm[] = ['RS256', 'PS256', 'ES256'];
-const BATCHES = 9;
-const PER_BATCH = 500;
-
-/**
- * Verifies tokens of each algorithm as the service does (signature, issuer, audience, times and
- * an allow-list of algorithms), in batches after a warm-up, and takes the median batch.
- */
+/** Runs the service's own `npm run bench:auth` (its built verify-bench.js) and reads its figures. */
 export async function measureTokenVerification(): Promise<TokenVerificationCost[]> {
-  const costs: TokenVerificationCost[] = [];
-  for (const alg of ALGORITHMS) {
-    const issuer = await testIssuer({ alg });
-    const key = await importSPKI(issuer.publicPem, alg);
-    const token = await issuer.mint({ roles: ['OcNumbers.Read.All'], azp: 'oc-numbers-bench' });
-    const verify = () =>
-      jwtVerify(token, key, {
-        issuer: issuer.issuer,
-        audience: issuer.audience,
-        algorithms: [alg],
-        clockTolerance: 60,
-      });
-    for (let i = 0; i < PER_BATCH; i++) await verify();
-    const batches: number[] = [];
-    for (let b = 0; b < BATCHES; b++) {
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < PER_BATCH; i++) await verify();
-      batches.push(Number(process.hrtime.bigint() - start) / 1000 / PER_BATCH);
-    }
-    batches.sort((x, y) => x - y);
-    costs.push({ alg, verifications: BATCHES * PER_BATCH, microseconds: batches[(BATCHES - 1) / 2] });
-  }
-  return costs;
+  const script = workspacePath('dist/apps/api/src/verify-bench.js');
+  if (!existsSync(script)) throw new Error(`${script} is missing: build the service first (npx nx build api)`);
+  const { stdout } = await promisify(execFile)(process.execPath, [script, '--json'], { timeout: 300_000 });
+  return JSON.parse(stdout) as TokenVerificationCost[];
 }

@@ -1,6 +1,9 @@
+import { jest } from '@jest/globals';
+import { jwtAuthEnv, type TestIssuer, testIssuer } from '@oc-numbers/testing';
 import { loadConfig } from '../config/app-config';
 import { ALL_TENANTS } from './caller';
-import { callerOfClaims, TokenRejected } from './token-verifier';
+import { loadPublicKeys } from './token-keys';
+import { callerOfClaims, TOKEN_CACHE_MAX_AGE_MS, TokenRejected, TokenVerifier } from './token-verifier';
 
 const { auth } = loadConfig({});
 const T1 = '6f9619ff-8b86-d011-b42d-00cf4fc964ff';
@@ -51,5 +54,71 @@ describe('the caller of verified claims', () => {
       all: false,
       tenants: [T1],
     });
+  });
+});
+
+describe('verified tokens kept', () => {
+  const config = (tokenCacheSize: number, issuer: TestIssuer) =>
+    loadConfig({ ...jwtAuthEnv(issuer), AUTH_TOKEN_CACHE_SIZE: String(tokenCacheSize) }).auth;
+
+  /** A verifier on a clock the test moves, and how often it checked a signature. */
+  async function verifierOf(tokenCacheSize: number) {
+    const issuer = await testIssuer();
+    let now = Date.now();
+    const verifier = new TokenVerifier(
+      config(tokenCacheSize, issuer),
+      loadPublicKeys(issuer.publicPem),
+      undefined,
+      () => now,
+    );
+    const verify = jest.spyOn(verifier, 'verify');
+    return { issuer, verifier, verify, advance: (ms: number) => (now += ms) };
+  }
+
+  it('knows a token verified before by a lookup, for at most 5 minutes', async () => {
+    const { issuer, verifier, verify, advance } = await verifierOf(10);
+    const token = await issuer.mint({ azp: 'dashboard', roles: ['OcNumbers.Read.All'] });
+    const first = await verifier.caller(token);
+    advance(TOKEN_CACHE_MAX_AGE_MS - 1);
+    expect(await verifier.caller(token)).toBe(first);
+    expect(verify).toHaveBeenCalledTimes(1);
+    advance(1);
+    expect(await verifier.caller(token)).toEqual(first);
+    expect(verify).toHaveBeenCalledTimes(2);
+  });
+
+  it('knows a token no longer than it is valid, with the clock skew', async () => {
+    const { issuer, verifier, verify, advance } = await verifierOf(10);
+    const token = await issuer.mint({ azp: 'dashboard', roles: ['OcNumbers.Read.All'] }, { expiresInS: 30 });
+    await verifier.caller(token);
+    advance((30 + 60) * 1000 - 1000);
+    await verifier.caller(token);
+    expect(verify).toHaveBeenCalledTimes(1);
+    advance(2000);
+    await verifier.caller(token);
+    expect(verify).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps none that failed, and lets the oldest go when full', async () => {
+    const { issuer, verifier, verify } = await verifierOf(2);
+    const stranger = await (
+      await testIssuer({ issuer: issuer.issuer, audience: issuer.audience, kid: issuer.kid })
+    ).mint();
+    await expect(verifier.caller(stranger)).rejects.toEqual(new TokenRejected('signature'));
+    await expect(verifier.caller(stranger)).rejects.toEqual(new TokenRejected('signature'));
+    expect(verify).toHaveBeenCalledTimes(2);
+    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((azp) => issuer.mint({ azp })));
+    for (const token of [a, b, c, c, b]) await verifier.caller(token);
+    expect(verify).toHaveBeenCalledTimes(5);
+    await verifier.caller(a);
+    expect(verify).toHaveBeenCalledTimes(6);
+  });
+
+  it('verifies every request with AUTH_TOKEN_CACHE_SIZE=0', async () => {
+    const { issuer, verifier, verify } = await verifierOf(0);
+    const token = await issuer.mint();
+    await verifier.caller(token);
+    await verifier.caller(token);
+    expect(verify).toHaveBeenCalledTimes(2);
   });
 });

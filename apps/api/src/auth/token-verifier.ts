@@ -30,6 +30,9 @@ export class TokenRejected extends Error {
   }
 }
 
+/** The longest a verified token is known without a signature check (keys may be withdrawn). */
+export const TOKEN_CACHE_MAX_AGE_MS = 5 * 60_000;
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
@@ -38,11 +41,17 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  */
 export class TokenVerifier {
   private readonly options: JWTVerifyOptions;
+  /** Verified tokens, oldest first, with their caller and the time they stop being known. */
+  private readonly known = new Map<string, { readonly caller: Caller; readonly until: number }>();
 
   constructor(
-    private readonly config: Pick<AuthConfig, 'issuers' | 'audiences' | 'clockSkewS' | 'roles' | 'tenantClaim'>,
+    private readonly config: Pick<
+      AuthConfig,
+      'issuers' | 'audiences' | 'clockSkewS' | 'roles' | 'tenantClaim' | 'tokenCacheSize'
+    >,
     private readonly staticKeys: readonly VerificationKey[],
     private readonly jwks?: JwksCache,
+    private readonly now: () => number = Date.now,
   ) {
     this.options = {
       issuer: [...config.issuers],
@@ -80,9 +89,27 @@ export class TokenVerifier {
     throw rejection ?? new TokenRejected('signature');
   }
 
-  /** The caller a verified token names. */
+  /**
+   * The caller a verified token names. A token verified before is known by a lookup until it
+   * expires (with the clock skew), for at most {@link TOKEN_CACHE_MAX_AGE_MS}; only tokens that
+   * passed are kept, at most AUTH_TOKEN_CACHE_SIZE of them, the oldest leaving first.
+   */
   async caller(token: string): Promise<Caller> {
-    return callerOfClaims(await this.verify(token), this.config);
+    const now = this.now();
+    const known = this.known.get(token);
+    if (known && now < known.until) return known.caller;
+    if (known) this.known.delete(token);
+    const claims = await this.verify(token);
+    const caller = callerOfClaims(claims, this.config);
+    if (this.config.tokenCacheSize > 0 && typeof claims.exp === 'number') {
+      const until = Math.min((claims.exp + this.config.clockSkewS) * 1000, now + TOKEN_CACHE_MAX_AGE_MS);
+      if (this.known.size >= this.config.tokenCacheSize) {
+        const oldest = this.known.keys().next();
+        if (!oldest.done) this.known.delete(oldest.value);
+      }
+      this.known.set(token, { caller, until });
+    }
+    return caller;
   }
 
   private async keysFor(header: { alg?: string; kid?: string }): Promise<VerificationKey[]> {

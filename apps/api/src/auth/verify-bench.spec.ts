@@ -5,12 +5,17 @@ describe('bench:auth', () => {
     const options = { iterations: 2, rounds: 1 };
     const results = await runVerifyBench(options);
     expect(results.map((r) => r.alg)).toEqual(['RS256', 'PS256', 'ES256']);
+    for (const result of results) {
+      expect(result.microsPerVerify).toBeGreaterThan(0);
+      expect(result.microsPerKnown).toBeGreaterThan(0);
+    }
     expect(verifyBenchTable(results, options).split('\n')).toHaveLength(7);
   });
 
   it('reads its options and refuses others', () => {
     expect(parseVerifyBenchArgs([])).toEqual({ iterations: 2000, rounds: 5 });
     expect(parseVerifyBenchArgs(['--iterations', '10', '--rounds', '3'])).toEqual({ iterations: 10, rounds: 3 });
+    expect(parseVerifyBenchArgs(['--json', '--rounds', '2'])).toEqual({ iterations: 2000, rounds: 2, json: true });
     expect(parseVerifyBenchArgs(['--help'])).toBe('help');
     expect(parseVerifyBenchArgs(['--rounds', '0'])).toBe('--rounds needs a whole number from 1');
     expect(parseVerifyBenchArgs(['--fast'])).toBe('Unknown argument "--fast"');

@@ -55,6 +55,7 @@ describe('loadConfig', () => {
           readWrite: 'OcNumbers.ReadWrite',
         },
         jwks: { timeoutMs: 5000, cooldownS: 30, maxAgeS: 3600 },
+        tokenCacheSize: 1000,
       },
       metricsAccess: 'open',
       docsAccess: 'open',

@@ -53,6 +53,8 @@ export interface AuthConfig {
   readonly clockSkewS: number;
   readonly roles: AuthRoles;
   readonly jwks: { readonly timeoutMs: number; readonly cooldownS: number; readonly maxAgeS: number };
+  /** How many verified tokens are kept (0: none). */
+  readonly tokenCacheSize: number;
 }
 
 /** The validated settings, as the service uses them (see config/settings.ts for each one). */
@@ -223,6 +225,7 @@ function appConfig(settings: SettingValues): AppConfig {
         cooldownS: settings.AUTH_JWKS_COOLDOWN_S,
         maxAgeS: settings.AUTH_JWKS_MAX_AGE_S,
       },
+      tokenCacheSize: settings.AUTH_TOKEN_CACHE_SIZE,
     },
     metricsAccess: settings.METRICS_ACCESS,
     docsAccess: settings.DOCS_ACCESS,

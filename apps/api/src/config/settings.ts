@@ -291,6 +291,15 @@ export const SETTINGS = {
     default: '3600',
     meaning: 'How old the keys held may grow before the next token makes them fetched again',
   }),
+  AUTH_TOKEN_CACHE_SIZE: setting({
+    group: 'Authentication',
+    type: wholeNumber(0, 1_000_000),
+    default: '1000',
+    meaning:
+      'How many verified tokens each instance keeps, so that a client sending the same token again is known ' +
+      'by a lookup rather than a signature check; one is kept until it expires (`exp` plus the clock skew), at most ' +
+      '5 minutes, and the oldest goes first when the cache is full (`0`: verify every request)',
+  }),
   METRICS_ACCESS: setting<EndpointAccess>({
     group: 'Authentication',
     type: oneOf(ENDPOINT_ACCESS),
