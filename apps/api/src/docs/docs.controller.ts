@@ -26,7 +26,11 @@ function DocsGet({ path, operationId, summary, description, mediaType, schema = 
     Get(path),
     ApiOperation({ operationId, summary }),
     ApiOkResponse({ description, content: { [mediaType]: { schema } } }),
-    ApiProblemResponses({ 429: 'The client is over its rate limit.' }),
+    ApiProblemResponses({
+      401: 'No bearer token, or one that is not accepted (with the access setting at token).',
+      403: 'The token has no read role (with the access setting at token).',
+      429: 'The client is over its rate limit.',
+    }),
     ...(schema.type === 'string' ? [Header(HEADER.contentType, `${mediaType}; charset=utf-8`)] : []),
   );
 }

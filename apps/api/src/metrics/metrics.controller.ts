@@ -13,7 +13,11 @@ export class MetricsController {
   @Get()
   @ApiOperation({ operationId: 'getMetrics', summary: 'Prometheus metrics' })
   @ApiOkResponse({ description: 'The current metrics.', content: { 'text/plain': { schema: { type: 'string' } } } })
-  @ApiProblemResponses({ 429: 'The client is over its rate limit.' })
+  @ApiProblemResponses({
+    401: 'No bearer token, or one that is not accepted (with the access setting at token).',
+    403: 'The token has no read role (with the access setting at token).',
+    429: 'The client is over its rate limit.',
+  })
   @Header(HEADER.contentType, 'text/plain; version=0.0.4; charset=utf-8')
   read(): Promise<string> {
     return this.metrics.registry.metrics();
