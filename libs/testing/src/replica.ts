@@ -16,7 +16,7 @@ export interface Replica {
   readonly madeBy: 'pg_basebackup' | 'cold copy';
   /** Stops the standby (fast shutdown); its data stays. */
   stop(): Promise<void>;
-  /** Starts it again on the same port and data; resolves when it accepts read-only connections. */
+  /** Starts it again on the same port and data; resolves when it streams from the primary again. */
   start(): Promise<void>;
   /** Stops it and deletes its data. */
   dispose(): Promise<void>;
@@ -25,7 +25,9 @@ export interface Replica {
   resumeReplay(): Promise<void>;
   /**
    * The replay lag in milliseconds as a service would measure it: 0 when everything received is
-   * replayed, else the age of the last transaction replayed (its commit time on the primary).
+   * replayed, else the age of the last transaction replayed (its commit time on the primary), or
+   * the time since the standby started when it has replayed none. Any WAL not yet replayed counts,
+   * even a record of no transaction, so a standby that keeps up still reads above 0 now and then.
    */
   replayLagMs(): Promise<number>;
   /** Resolves once the standby has received the primary's WAL up to the primary's position now. */
@@ -120,6 +122,16 @@ export async function startReplica(primary: OwnedPostgres, options: ReplicaOptio
   let server: ChildProcess | undefined;
   const start = async () => {
     server = await startServerProcess(join(bin, 'postgres'), args, owner);
+    // Ready for read-only connections is not yet streaming: wait until the primary says so.
+    await poll('the standby to stream from the primary', () =>
+      withClient(primary.url, async (client) =>
+        (
+          await client.query<{ state: string }>('SELECT state FROM pg_stat_replication WHERE application_name = $1', [
+            APPLICATION_NAME,
+          ])
+        ).rows.some((row) => row.state === 'streaming'),
+      ),
+    );
   };
   const stop = async () => {
     const child = server;
@@ -175,7 +187,9 @@ export async function startReplica(primary: OwnedPostgres, options: ReplicaOptio
         const { rows } = await client.query<{ lag: string }>(
           `SELECT CASE
                     WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-                    ELSE greatest(0, extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000)
+                    -- Nothing replayed since the standby started: behind since then at least.
+                    ELSE greatest(0, extract(epoch FROM clock_timestamp() -
+                           coalesce(pg_last_xact_replay_timestamp(), pg_postmaster_start_time())) * 1000)
                   END AS lag`,
         );
         return Number(rows[0].lag);
