@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { DataSource, type Logger, type Migration, MigrationExecutor } from 'typeorm';
 import { type AppConfig, loadConfigOrExit } from './config/app-config';
-import { dataSourceOptions } from './database/data-source-options';
+import { dataSourceOptions, migrationSettings } from './database/data-source-options';
+import { inMigrationTurn } from './database/migration-lock';
 import { isPostgres } from './database/dialect';
 import { MIGRATIONS } from './database/migrations';
 
@@ -12,9 +13,11 @@ export const MIGRATE_USAGE = `Usage: npm run migrate           apply the pending
 On a deploy target (the build and production dependencies only):
        node dist/apps/api/src/migrate.js [run | revert | show]
 
-Works on the database of DATABASE_URL (unset: SQLite at data/oc-numbers.sqlite) with the
-service's settings, DATABASE_CONNECT_TIMEOUT_MS and DATABASE_STATEMENT_TIMEOUT_MS included (a
-migration of a big PostgreSQL table may need the statement timeout raised for this command).
+Works on the database of MIGRATIONS_DATABASE_URL when set (the primary, when DATABASE_URL names a
+pooler), else of DATABASE_URL (unset: SQLite at data/oc-numbers.sqlite), with the service's
+settings, DATABASE_CONNECT_TIMEOUT_MS and DATABASE_STATEMENT_TIMEOUT_MS included (a migration of a
+big PostgreSQL table may need the statement timeout raised for this command). Runs of the
+migrations take turns: one waits for another (an instance starting) to finish.
 Each migration runs in a transaction of its own: one that fails leaves nothing behind.
 Reverting 1764201600000-create-oc-numbers drops the table oc_numbers and every number in it.
 
@@ -108,7 +111,10 @@ export async function main(
 ): Promise<number> {
   const start = startCommand('migrate', MIGRATE_USAGE, parseMigrateArgs, argv, env, output, 1);
   if (typeof start === 'number') return start;
-  const { command, config, target, say, fail } = start;
+  const { command, say, fail } = start;
+  // The primary of MIGRATIONS_DATABASE_URL when given (DATABASE_URL may name a pooler).
+  const config: AppConfig = { ...start.config, ...migrationSettings(start.config) };
+  const target = describeDatabase(config.database);
 
   if (!isPostgres(config.database) && command !== 'run' && !existsSync(config.database.path)) {
     // Opening the file would create it: a listing or a revert must not.
@@ -167,7 +173,7 @@ export async function main(
       }
       say(`Reverting ${label(last.name)} on ${target}`);
       try {
-        await dataSource.undoLastMigration({ transaction: 'each' });
+        await inMigrationTurn(config, () => dataSource.undoLastMigration({ transaction: 'each' }));
       } catch (error) {
         return fail(`Reverting ${label(last.name)} failed, nothing of it was undone: ${reason(error, config)}`);
       }
@@ -182,7 +188,10 @@ export async function main(
     }
     say(`Applying ${pending.length} migration${pending.length === 1 ? '' : 's'} to ${target}`);
     try {
-      for (const m of await dataSource.runMigrations()) say(`Applied ${label(m.name)}`);
+      // In turn with instances that start meanwhile: none applies a migration this run applies.
+      const applied = await inMigrationTurn(config, () => dataSource.runMigrations());
+      if (applied.length === 0) say('Nothing left to migrate: another run applied the pending migrations meanwhile.');
+      for (const m of applied) say(`Applied ${label(m.name)}`);
       return 0;
     } catch (error) {
       // Each migration commits by itself: the ones before the failed one stay applied.

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       database: { type: 'better-sqlite3', path: resolve('data/oc-numbers.sqlite') },
       migrationsRun: true,
+      databasePooler: 'none',
       logLevel: 'info',
       logFormat: 'auto',
       databaseConnectTimeoutMs: 2000,
@@ -88,6 +89,7 @@ describe('loadConfig', () => {
     ['PORT', '8080', { port: 8080 }],
     ['PORT', '0', { port: 0 }],
     ['HOST', ' 0.0.0.0 ', { host: '0.0.0.0' }],
+    ['DATABASE_POOLER', 'none', { databasePooler: 'none' }],
     ['MIGRATIONS_RUN', 'false', { migrationsRun: false }],
     ['MIGRATIONS_RUN', 'No', { migrationsRun: false }],
     ['MIGRATIONS_RUN', '1', { migrationsRun: true }],
@@ -131,6 +133,8 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'sqlite:', 'sqlite:<path> needs a file path, e.g. sqlite:data/oc-numbers.sqlite'],
     ['DATABASE_URL', 'hunter2', `${NOT_A_DATABASE_URL} (got a value without a scheme)`, 'hunter2'],
     ['MIGRATIONS_RUN', 'sometimes', 'must be true or false (got "sometimes")'],
+    ['DATABASE_POOLER', 'session', 'must be one of none, transaction (got "session")'],
+    ['MIGRATIONS_DATABASE_URL', 'mysql://root:hunter2@db/oc', `${NOT_A_DATABASE_URL} (got a "mysql:" URL)`, 'hunter2'],
     ['DATABASE_CONNECT_TIMEOUT_MS', '10', 'must be a whole number from 100 to 600000 (got "10")'],
     ['DATABASE_STATEMENT_TIMEOUT_MS', '5s', 'must be a whole number from 100 to 600000 (got "5s")'],
     ['PORT', '3.5', 'must be a whole number from 0 to 65535 (got "3.5")'],
@@ -161,6 +165,37 @@ describe('loadConfig', () => {
       if (secret) expect(problem).not.toContain(secret);
     },
   );
+
+  it('reads a transaction pooler in front of PostgreSQL, with migrations on the primary', () => {
+    const env = {
+      DATABASE_URL: 'postgres://u:p@pgbouncer:6432/oc',
+      DATABASE_POOLER: 'Transaction',
+      MIGRATIONS_DATABASE_URL: 'postgres://u:p@primary:5432/oc',
+    };
+    expect(loadConfig(env)).toEqual({
+      ...loadConfig({}),
+      database: { type: 'postgres', url: 'postgres://u:p@pgbouncer:6432/oc' },
+      databasePooler: 'transaction',
+      migrationsDatabase: { type: 'postgres', url: 'postgres://u:p@primary:5432/oc' },
+    });
+  });
+
+  it.each([
+    [
+      { DATABASE_POOLER: 'transaction' },
+      'DATABASE_POOLER can be transaction only when DATABASE_URL is a PostgreSQL database',
+    ],
+    [
+      { MIGRATIONS_DATABASE_URL: 'postgres://u:p@primary:5432/oc' },
+      'MIGRATIONS_DATABASE_URL and DATABASE_URL must both be PostgreSQL databases when MIGRATIONS_DATABASE_URL is set',
+    ],
+    [
+      { DATABASE_URL: 'postgres://u:p@pgbouncer:6432/oc', MIGRATIONS_DATABASE_URL: 'sqlite:data/x.sqlite' },
+      'MIGRATIONS_DATABASE_URL and DATABASE_URL must both be PostgreSQL databases when MIGRATIONS_DATABASE_URL is set',
+    ],
+  ])('refuses %j', (env, problem) => {
+    expect(problemsOf(env)).toEqual([problem]);
+  });
 
   it('names every bad variable in one error, in the order of the settings table', () => {
     const firstOfEach = BAD.filter(([name], i) => BAD.findIndex(([other]) => other === name) === i);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { DatabaseConfig } from '../database/dialect';
+import { type DatabaseConfig, isPostgres } from '../database/dialect';
 import {
   type AuthMode,
+  type DatabasePooler,
   type EndpointAccess,
   type LogFormat,
   type LogLevel,
@@ -63,6 +64,10 @@ export interface AppConfig {
   readonly host: string;
   readonly database: DatabaseConfig;
   readonly migrationsRun: boolean;
+  /** `transaction`: DATABASE_URL names a transaction pooler (see DATABASE_POOLER). */
+  readonly databasePooler: DatabasePooler;
+  /** Where migrations run when not on `database` (the primary behind a pooler). */
+  readonly migrationsDatabase?: DatabaseConfig;
   readonly logLevel: LogLevel;
   /** `auto`: human-readable lines when standard output is a terminal, JSON otherwise. */
   readonly logFormat: LogFormat;
@@ -154,9 +159,24 @@ export function loadConfig(env: Env, options: LoadOptions = {}): AppConfig {
   }
   // The schema is built from SETTINGS, entry by entry: its output is SettingValues.
   const settings = result.data as SettingValues;
-  const problems = authProblems(settings, options.service === true);
+  const problems = [...storageProblems(settings), ...authProblems(settings, options.service === true)];
   if (problems.length > 0) throw new ConfigError(problems);
   return appConfig(settings);
+}
+
+/** What makes the storage settings unusable together (each one is valid alone). */
+function storageProblems(settings: SettingValues): string[] {
+  const postgres = isPostgres(settings.DATABASE_URL);
+  return [
+    ...(settings.DATABASE_POOLER !== 'none' && !postgres
+      ? ['DATABASE_POOLER can be transaction only when DATABASE_URL is a PostgreSQL database']
+      : []),
+    ...(settings.MIGRATIONS_DATABASE_URL !== undefined && !(postgres && isPostgres(settings.MIGRATIONS_DATABASE_URL))
+      ? [
+          'MIGRATIONS_DATABASE_URL and DATABASE_URL must both be PostgreSQL databases when MIGRATIONS_DATABASE_URL is set',
+        ]
+      : []),
+  ];
 }
 
 /** What makes the authentication settings unusable together (each one is valid alone). */
@@ -184,6 +204,8 @@ function appConfig(settings: SettingValues): AppConfig {
     host: settings.HOST,
     database: settings.DATABASE_URL,
     migrationsRun: settings.MIGRATIONS_RUN,
+    databasePooler: settings.DATABASE_POOLER,
+    migrationsDatabase: settings.MIGRATIONS_DATABASE_URL,
     logLevel: settings.LOG_LEVEL,
     logFormat: settings.LOG_FORMAT,
     databaseConnectTimeoutMs: settings.DATABASE_CONNECT_TIMEOUT_MS,

@@ -1,4 +1,4 @@
-import { DEFAULT_SQLITE_PATH } from '../database/dialect';
+import { type DatabaseConfig, DEFAULT_SQLITE_PATH } from '../database/dialect';
 import {
   commaList,
   databaseUrl,
@@ -22,6 +22,10 @@ export type AuthMode = (typeof AUTH_MODES)[number];
 /** Who may read `/metrics` or `/api/docs`: anyone, a caller with a token of a read role, or no one. */
 export const ENDPOINT_ACCESS = ['open', 'token', 'off'] as const;
 export type EndpointAccess = (typeof ENDPOINT_ACCESS)[number];
+
+/** What the server behind DATABASE_URL is: PostgreSQL itself (or a session pooler), or a transaction pooler. */
+export const DATABASE_POOLERS = ['none', 'transaction'] as const;
+export type DatabasePooler = (typeof DATABASE_POOLERS)[number];
 
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -68,6 +72,26 @@ export const SETTINGS = {
     meaning:
       'Run pending migrations at start; `false` when a deployment runs them itself with `npm run migrate` ' +
       '(then a missing SQLite file stops the start)',
+  }),
+  DATABASE_POOLER: setting<DatabasePooler>({
+    group: 'Storage',
+    type: oneOf(DATABASE_POOLERS),
+    default: 'none',
+    meaning:
+      'PostgreSQL: `transaction` when `DATABASE_URL` names a pooler in transaction mode (PgBouncer ' +
+      '`pool_mode = transaction`), which hands each transaction to any server session: the service then sends ' +
+      'no startup parameters, prepares no named statements and bounds each transaction with `SET LOCAL ' +
+      'statement_timeout` (single statements: give the role a default, `ALTER ROLE … SET statement_timeout`); ' +
+      '`none`: PostgreSQL itself, or a pooler in session mode',
+  }),
+  MIGRATIONS_DATABASE_URL: setting<DatabaseConfig | undefined>({
+    group: 'Storage',
+    type: databaseUrl(),
+    unset: { value: undefined, means: 'migrations run on `DATABASE_URL`' },
+    meaning:
+      'PostgreSQL: the primary itself, for the migrations (those run at start and `npm run migrate`), when ' +
+      '`DATABASE_URL` names a pooler: a migration holds its locks longer than a pooler should queue clients. ' +
+      'Same database as `DATABASE_URL`, reached directly',
   }),
   DATABASE_CONNECT_TIMEOUT_MS: setting({
     group: 'Storage',

@@ -9,7 +9,8 @@ import Sqlite from './sqlite';
 export type DatabaseSettings = Pick<
   AppConfig,
   'database' | 'migrationsRun' | 'databaseConnectTimeoutMs' | 'databaseStatementTimeoutMs'
->;
+> &
+  Partial<Pick<AppConfig, 'databasePooler' | 'migrationsDatabase'>>;
 
 /** Entity classes, for a DataSource built outside Nest (the service's modules register their own). */
 export type Entities = NonNullable<DataSourceOptions['entities']>;
@@ -31,6 +32,10 @@ export function dataSourceOptions(settings: DatabaseSettings, entities: Entities
   } as const;
   if (isPostgres(database)) {
     const logger = new Logger('Database');
+    // A transaction pooler (PgBouncer 1.18) refuses every startup parameter it does not track,
+    // statement_timeout included: the server's default for the role bounds single statements,
+    // and DatabaseDriver bounds each of TypeORM's transactions (SET LOCAL).
+    const pooled = settings.databasePooler === 'transaction';
     return {
       ...common,
       type: 'postgres',
@@ -40,7 +45,7 @@ export function dataSourceOptions(settings: DatabaseSettings, entities: Entities
       extra: {
         // The server cancels a statement that runs too long; the client gives up a little later
         // when the server cannot even say so (a network partition).
-        statement_timeout: settings.databaseStatementTimeoutMs,
+        ...(!pooled && { statement_timeout: settings.databaseStatementTimeoutMs }),
         query_timeout: settings.databaseStatementTimeoutMs + 1000,
         // Closed idle connections are dropped from the pool; new ones are made on demand, so the
         // service recovers by itself when the database comes back.
@@ -72,8 +77,19 @@ export function dataSourceOptions(settings: DatabaseSettings, entities: Entities
  */
 export function serviceDataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
   const options = dataSourceOptions(settings);
-  if (options.type !== 'postgres') return options;
+  // Behind a transaction pooler: no startup parameter, and no generic plans either (statements
+  // are unnamed, so planned with their values each time).
+  if (options.type !== 'postgres' || settings.databasePooler === 'transaction') return options;
   return { ...options, extra: { ...options.extra, options: '-c jit=off' } };
+}
+
+/**
+ * The settings of the connection migrations run on: the primary of MIGRATIONS_DATABASE_URL when
+ * given (straight, so as PostgreSQL itself), else the service's database.
+ */
+export function migrationSettings(settings: DatabaseSettings): DatabaseSettings {
+  if (settings.migrationsDatabase === undefined) return settings;
+  return { ...settings, database: settings.migrationsDatabase, databasePooler: 'none', migrationsDatabase: undefined };
 }
 
 /**

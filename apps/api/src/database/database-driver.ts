@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type BetterSqlite3 from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import Sqlite from './sqlite';
 import { Pool } from 'pg';
 import { DataSource, type EntitySubscriberInterface } from 'typeorm';
+import type { DatabasePooler } from '../config/settings';
 import { BetterSqlite3Driver } from 'typeorm/driver/better-sqlite3/BetterSqlite3Driver.js';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { DatabaseOutage } from './database-unavailable';
@@ -57,6 +58,19 @@ export interface QueryOutcome {
   readonly executionTimeMs?: number;
 }
 
+/** How the service reaches PostgreSQL: straight, or through a transaction pooler (DATABASE_POOLER). */
+export interface DatabasePooling {
+  readonly pooler: DatabasePooler;
+  /** The bound each transaction is given with `SET LOCAL` behind a transaction pooler. */
+  readonly statementTimeoutMs: number;
+}
+
+/** The injection token of the application's {@link DatabasePooling}. */
+export const DATABASE_POOLING = Symbol('DATABASE_POOLING');
+
+/** PostgreSQL itself, or a pooler in session mode: sessions are the service's own. */
+export const NO_POOLER: DatabasePooling = { pooler: 'none', statementTimeoutMs: 0 };
+
 /** pg's default pool size, when the options do not name one. */
 const PG_DEFAULT_POOL_MAX = 10;
 
@@ -80,16 +94,30 @@ export class DatabaseDriver {
   /** Told about every query, TypeORM's and the prepared statements'. */
   private readonly observers: Array<(outcome: QueryOutcome) => void> = [];
   /** Hears TypeORM's queries; registered again after each open, which replaces the subscribers. */
-  private readonly subscriber: EntitySubscriberInterface = {
-    afterQuery: (event) =>
-      this.observed({ query: event.query, success: event.success, executionTimeMs: event.executionTime }),
-  };
+  private readonly subscriber: EntitySubscriberInterface;
+  /** Whether statements may be prepared under a name: not behind a transaction pooler. */
+  private readonly named: boolean;
 
   constructor(
     private readonly dataSource: DataSource,
     /** Nest gives the application's; a driver built outside Nest (tests, tools) has its own. */
     private readonly outage: DatabaseOutage = new DatabaseOutage(),
+    @Optional() @Inject(DATABASE_POOLING) pooling: DatabasePooling = NO_POOLER,
   ) {
+    const pooled = pooling.pooler === 'transaction' && isPostgres(dataSource);
+    this.named = !pooled;
+    this.subscriber = {
+      afterQuery: (event) =>
+        this.observed({ query: event.query, success: event.success, executionTimeMs: event.executionTime }),
+      // Behind a transaction pooler a session is not the service's: no connection can carry a
+      // statement_timeout, so each of TypeORM's transactions sets its own as it starts (a
+      // statement of the transaction may set another, `SET LOCAL` again).
+      ...(pooled && {
+        afterTransactionStart: async (event) => {
+          await event.queryRunner.query(`SET LOCAL statement_timeout = ${Math.trunc(pooling.statementTimeoutMs)}`);
+        },
+      }),
+    };
     // Any query that succeeds (TypeORM's, the readiness probe's, the summary's) ends an outage.
     this.observeQueries(({ success }) => success && outage.succeeded());
     dataSource.subscribers.push(this.subscriber);
@@ -177,7 +205,8 @@ export class DatabaseDriver {
 
   /**
    * A read statement prepared once: a named statement on PostgreSQL (each pooled connection
-   * prepares it on first use), a prepared statement on SQLite's connection. It is prepared on
+   * prepares it on first use; behind a transaction pooler an unnamed one, parsed on each run), a
+   * prepared statement on SQLite's connection. It is prepared on
    * its first run, not here. Errors are the driver's own, which the problem filter knows. Each
    * run is reported to the query observers under `name` (its time includes the wait for a
    * pooled connection); a run that fails before the statement is reached is reported failed.
@@ -188,7 +217,7 @@ export class DatabaseDriver {
       let pool: Pool | undefined;
       return this.measured(name, sql, async (...values: Params) => {
         pool ??= this.postgresPool();
-        return (await pool.query<Row & object>({ name, text: sql, values })).rows[0];
+        return (await pool.query<Row & object>(this.statement(name, sql, values))).rows[0];
       });
     }
     const sql = text(() => '?');
@@ -219,7 +248,7 @@ export class DatabaseDriver {
       let pool: Pool | undefined;
       return this.measuredRows(label, sql, async (...values: Params) => {
         pool ??= this.postgresPool();
-        return (await pool.query<Row & object>({ name, text: sql, values })).rows;
+        return (await pool.query<Row & object>(this.statement(name, sql, values))).rows;
       });
     }
     const sql = text(() => '?');
@@ -233,6 +262,15 @@ export class DatabaseDriver {
         return statement.all(...values);
       }),
     );
+  }
+
+  /**
+   * A statement for pg: named (prepared once per connection) unless behind a transaction pooler,
+   * where the next transaction of a connection may reach a server session that never saw the
+   * name; unnamed, it is parsed and planned with its values on every run, in one round trip.
+   */
+  private statement(name: string, text: string, values: unknown[]): { name?: string; text: string; values: unknown[] } {
+    return this.named ? { name, text, values } : { text, values };
   }
 
   private measuredRows<Row, Params extends unknown[]>(

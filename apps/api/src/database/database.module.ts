@@ -1,7 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app-config';
-import { DatabaseDriver } from './database-driver';
+import { DATABASE_POOLING, DatabaseDriver } from './database-driver';
+import { applyMigrations } from './migration-lock';
 import { serviceDataSourceOptions } from './data-source-options';
 import { DatabaseOutage } from './database-unavailable';
 
@@ -17,16 +18,37 @@ export class DatabaseModule {
       module: DatabaseModule,
       global: true,
       imports: [
-        TypeOrmModule.forRoot({
-          ...serviceDataSourceOptions(config),
-          autoLoadEntities: true,
-          // Fail the start at once rather than retrying a database that is not there, and without
-          // the module's "Retrying (1)..." line: the start's failure is logged once, by main.ts.
-          retryAttempts: 0,
-          toRetry: () => false,
+        TypeOrmModule.forRootAsync({
+          useFactory: async () => {
+            const options = serviceDataSourceOptions(config);
+            // Behind a pooler, the migrations run first, on their own connection (to the
+            // primary of MIGRATIONS_DATABASE_URL when given) and in turn with other instances.
+            const separately =
+              options.type === 'postgres' &&
+              config.migrationsRun &&
+              (config.migrationsDatabase !== undefined || config.databasePooler === 'transaction');
+            if (separately) await applyMigrations(config);
+            return {
+              ...options,
+              migrationsRun: separately ? false : options.migrationsRun,
+              autoLoadEntities: true,
+              // Fail the start at once rather than retrying a database that is not there, and
+              // without the module's "Retrying (1)..." line: the start's failure is logged once,
+              // by main.ts.
+              retryAttempts: 0,
+              toRetry: () => false,
+            };
+          },
         }),
       ],
-      providers: [DatabaseDriver, DatabaseOutage],
+      providers: [
+        DatabaseDriver,
+        DatabaseOutage,
+        {
+          provide: DATABASE_POOLING,
+          useValue: { pooler: config.databasePooler, statementTimeoutMs: config.databaseStatementTimeoutMs },
+        },
+      ],
       exports: [DatabaseDriver, DatabaseOutage],
     };
   }
