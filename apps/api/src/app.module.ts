@@ -1,6 +1,5 @@
-import { type DynamicModule, Module, RequestMethod, ValidationPipe } from '@nestjs/common';
+import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
 import pretty from 'pino-pretty';
 import type { DestinationStream } from 'pino';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
@@ -10,6 +9,7 @@ import type { OpenApiSpec } from './docs/openapi-spec';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { requestLogOptions, usePrettyLogs } from './logging/log-options';
+import { AppLoggerModule } from './logging/request-log';
 import { MetricsEndpointModule, MetricsModule } from './metrics/metrics.module';
 import { NumberListModule } from './number-list/number-list.module';
 import { NumbersModule } from './numbers/numbers.module';
@@ -31,9 +31,8 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        LoggerModule.forRoot({
-          // The module's default route pattern does not match under Fastify: name every route.
-          forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+        // The request line comes from a Fastify hook (logRequests), not from middleware.
+        AppLoggerModule.forRoot({
           pinoHttp: [requestLogOptions(config), options.logDestination ?? logDestination(config)],
         }),
         DatabaseModule.forRoot(config),

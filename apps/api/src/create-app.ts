@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import { authenticate, enforceAuthentication, tokenVerifier } from './auth/authentication';
 import { HEADER } from './common/http-headers';
@@ -12,6 +12,7 @@ import { isPostgres } from './database/dialect';
 import { checkSqliteFile } from './database/sqlite-file-check';
 import { loadOpenApiSpec } from './docs/openapi-spec';
 import { requestContext } from './logging/request-context';
+import { logRequests } from './logging/request-log';
 import { traceIdOf } from './logging/trace-id';
 import { MetricsService } from './metrics/metrics.service';
 import { clientErrorHandler } from './problem/client-error';
@@ -74,6 +75,7 @@ export async function createApp(
     ...(options.startupLogger && { logger: options.startupLogger }),
   });
   app.useLogger(app.get(Logger));
+  logRequests(adapter.getInstance(), PinoLogger.root);
   useBodyParsers(app);
   if (config.trustProxy === true) {
     app

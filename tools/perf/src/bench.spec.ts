@@ -162,6 +162,51 @@ describe('the report', () => {
     expect(renderReport({ seeding: {}, runs: { 'postgres:10k': measured } })).not.toContain('Bearer tokens');
   });
 
+  it('sets every row against the ceilings of its run and says which goals hold, with the max latency', () => {
+    const measured = run(10_000, 6);
+    const file: BenchFile = {
+      seeding: {},
+      runs: {
+        'postgres:10k': {
+          ...measured,
+          env: { NODE_ENV: 'production', LOG_LEVEL: 'info', DATABASE_URL: 'postgres://x/y' },
+          scenarios: {
+            ...measured.scenarios,
+            live: { ...result(20_000, 2, 4), median: { ...result(20_000, 2, 4).median, max: 41.5 } },
+            summaryAll: { ...result(7600, 6, 12), median: { ...result(7600, 6, 12).median, max: 250 } },
+            bare: result(25_000, 1.5, 5),
+            raw: result(8000, 5, 9),
+            liveSilent: result(25_000, 1.8, 3),
+            liveNoRateLimit: result(20_000, 2, 4),
+          },
+        },
+      },
+    };
+    const report = renderReport(file);
+    expect(report).toContain("The service's settings: `NODE_ENV=production LOG_LEVEL=info`, request log to /dev/null.");
+    expect(report).toContain('### Against the ceilings');
+    expect(report).toContain(
+      '| 10k | trivial endpoint, no I/O (ceiling) | 20,000 | 0.80 | 2.50 | 4.00 | 0.80 | 41.50 |',
+    );
+    expect(report).toContain('| 10k | summary, all tenants | 7,600 | 0.30 | 0.95 | 12.00 | 2.40 | 250.00 |');
+    expect(report).toContain('| 10k | summary, random tenant | 7,000 | 0.28 | 0.88 | 16.00 | 3.20 | – |');
+    expect(report).toContain('| 10k | `/health/live` ≥ 0.6× bare req/s | 0.80 | yes |');
+    expect(report).toContain('| 10k | summary, all tenants ≥ 0.5× bare req/s | 0.30 | **no** |');
+    expect(report).toContain('| 10k | summary, random tenant ≥ 0.8× raw req/s | 0.88 | yes |');
+    expect(report).toContain('| 10k | summary, all tenants p99 ≤ 2× bare p99 | 2.40 | **no** |');
+    expect(report).toContain('| 10k | summary, all tenants: max latency (reported) | 250.00 ms | – |');
+    // 10⁶ / 20,000 = 50 µs with the log line, 40 µs without it.
+    expect(report).toContain('| 10k | the request log line at `info` (against `LOG_LEVEL=silent`) | 50 | 40 | 10 |');
+    expect(report).toContain('| 10k | the rate limit (against `RATE_LIMIT_ENABLED=false`) | 50 | 50 | 0 |');
+    expect(report).not.toContain('with a bearer token ≥');
+  });
+
+  it('shows no ceilings for runs that did not measure them, and says what those runs used', () => {
+    const report = renderReport({ seeding: {}, runs: { 'postgres:10k': run(10_000, 6) } });
+    expect(report).not.toContain('### Against the ceilings');
+    expect(report).toContain('`NODE_ENV=production LOG_LEVEL=warn RATE_LIMIT_ENABLED=false` (recorded before');
+  });
+
   it('keeps the sections other commands wrote when it renders the report again', () => {
     const before = ['# Benchmarks', '', 'old figures', '', '## Reconciliation', '', '| a | b |', ''].join('\n');
     const again = withSectionsOfOthers('# Benchmarks\n\nnew figures\n', before);

@@ -4,8 +4,6 @@ import {
   databaseNameOf,
   jwtAuthEnv,
   Sqlite as Database,
-  type ServerProcess,
-  startServer,
   testIssuer,
   withDatabaseName,
   withPostgres,
@@ -16,6 +14,7 @@ import { DEFAULT_MIX, tenantIds } from './inventory';
 import { type CsvExportResult, listPaths, measureCsvExport } from './list-bench';
 import { load, type LoadResult, median } from './load';
 import { describeMachine, type Machine, machineLine } from './machine';
+import { type BenchServer, CEILING_MAIN, spawnServer, spawnService } from './processes';
 import { measureQueries, type QueryReport } from './queries';
 import { Random } from './random';
 import { renderReport, withSectionsOfOthers } from './report';
@@ -53,7 +52,11 @@ export const SUMMARY_PATH = '/api/v3/oc/numbers/removal-status/summary';
 const TOKEN = { alg: 'RS256', role: 'OcNumbers.Read.All' } as const;
 
 export type ScenarioName =
+  | 'bare'
+  | 'raw'
   | 'live'
+  | 'liveSilent'
+  | 'liveNoRateLimit'
   | 'ready'
   | 'summaryAll'
   | 'summaryTenant'
@@ -68,7 +71,11 @@ export type ScenarioName =
   | 'tenants';
 
 export const SCENARIO_TITLES: Record<ScenarioName, string> = {
+  bare: 'bare NestJS + Fastify app, one GET answering the same JSON (ceiling)',
+  raw: 'raw node:http + the database driver, one query per random tenant (ceiling)',
   live: 'trivial endpoint, no I/O (ceiling)',
+  liveSilent: 'trivial endpoint, LOG_LEVEL=silent',
+  liveNoRateLimit: 'trivial endpoint, RATE_LIMIT_ENABLED=false',
   ready: 'readiness: round trip + summary queries (reference)',
   summaryAll: 'summary, all tenants',
   summaryTenant: 'summary, random tenant',
@@ -85,6 +92,32 @@ export const SCENARIO_TITLES: Record<ScenarioName, string> = {
 
 /** The scenarios answered by an instance with AUTH_MODE=jwt, each request with a bearer token. */
 export const JWT_SCENARIOS: readonly ScenarioName[] = ['summaryAllJwt', 'summaryTenantJwt'];
+
+/** The ceilings, each a process of its own: the stack's and the database's. */
+export const CEILING_SCENARIOS: readonly ScenarioName[] = ['bare', 'raw'];
+
+/**
+ * The environment of the measured service: production's defaults. JSON request logs at `info`
+ * (to /dev/null: the line is built and written all the same), metrics, security headers, and the
+ * rate limit on, with a limit the load never reaches.
+ */
+export const PRODUCTION_ENV: Readonly<Record<string, string>> = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'info',
+  LOG_FORMAT: 'json',
+  RATE_LIMIT_ENABLED: 'true',
+  RATE_LIMIT_MAX: '100000000',
+  AUTH_MODE: 'none',
+};
+
+/**
+ * The trivial endpoint again from instances that differ from the measured one in one setting
+ * each: what that part of the stack costs per request.
+ */
+export const STACK_PART_SCENARIOS: Readonly<Partial<Record<ScenarioName, Readonly<Record<string, string>>>>> = {
+  liveSilent: { LOG_LEVEL: 'silent' },
+  liveNoRateLimit: { RATE_LIMIT_ENABLED: 'false' },
+};
 
 /** The scenarios of the list and the per-tenant view (runs before them have none). */
 export const LIST_SCENARIOS: readonly ScenarioName[] = [
@@ -120,6 +153,8 @@ export interface RunRecord {
   readonly queries: QueryReport;
   /** One client downloading the CSV export of every number. */
   readonly csv?: CsvExportResult;
+  /** The measured service's settings (runs before they were recorded: LOG_LEVEL=warn, no rate limit). */
+  readonly env?: Readonly<Record<string, string>>;
   /** The token of the AUTH_MODE=jwt scenarios: its algorithm and the app role it carries. */
   readonly token?: { readonly alg: string; readonly role: string };
 }
@@ -306,7 +341,11 @@ async function measure(
   const pickTenant = () => tenants[random.below(tenants.length)];
   const list = await listPaths(target, numbers, pickTenant);
   const paths: Record<ScenarioName, string> = {
+    bare: '/summary (the bare app)',
+    raw: '/summary?msTenantId=<random tenant> (the raw server)',
     live: options.livePath,
+    liveSilent: options.livePath,
+    liveNoRateLimit: options.livePath,
     ready: options.readyPath,
     summaryAll: SUMMARY_PATH,
     summaryTenant: `${SUMMARY_PATH}?msTenantId=<random tenant>`,
@@ -324,9 +363,13 @@ async function measure(
   const tenantPaths = Array.from({ length: 500 }, () => `${SUMMARY_PATH}?msTenantId=${pickTenant()}`);
   const pathsOf: Record<ScenarioName, readonly string[]> = {
     live: [options.livePath],
+    liveSilent: [options.livePath],
+    liveNoRateLimit: [options.livePath],
+    bare: ['/summary'],
     ready: [options.readyPath],
     summaryAll: [SUMMARY_PATH],
     summaryTenant: tenantPaths,
+    raw: tenantPaths.map((path) => `/summary?${path.split('?')[1]}`),
     summaryAllJwt: [SUMMARY_PATH],
     summaryTenantJwt: tenantPaths,
     ...list,
@@ -338,26 +381,41 @@ async function measure(
     `${label}: query p50 all tenants ${queries.allTenants.p50.toFixed(3)} ms, one tenant ${queries.oneTenant.p50.toFixed(3)} ms, ` +
       `plain COUNT ${queries.plainCount.p50.toFixed(1)} ms`,
   );
-  const env = { DATABASE_URL: target.url, LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: 'false', NODE_ENV: 'production' };
-  const server = await startServer(
-    { ...env, AUTH_MODE: 'none', ...(options.port ? { PORT: String(options.port) } : {}) },
-    { probePath: options.livePath, timeoutMs: 60_000 },
-  );
-  // A second instance on the same database verifies a bearer token on every request (its keys
-  // given as PEM, as for a self-hosted issuer; a JWKS URL's keys are held in memory the same way).
-  const issuer = await testIssuer({ alg: TOKEN.alg });
-  const token = await issuer.mint({ roles: [TOKEN.role], azp: 'oc-numbers-bench' }, { expiresInS: 24 * 3600 });
-  let jwtServer: ServerProcess | undefined;
+  const env = { ...PRODUCTION_ENV, DATABASE_URL: target.url };
+  const servers: BenchServer[] = [];
+  const started = async (server: Promise<BenchServer>) => {
+    servers.push(await server);
+    return servers[servers.length - 1];
+  };
   try {
-    jwtServer = await startServer(
-      { ...env, ...jwtAuthEnv(issuer) },
-      { probePath: options.livePath, timeoutMs: 60_000 },
+    const server = await started(
+      spawnService(
+        { ...env, ...(options.port ? { PORT: String(options.port) } : {}) },
+        { probePath: options.livePath },
+      ),
+    );
+    // A second instance on the same database verifies a bearer token on every request (its keys
+    // given as PEM, as for a self-hosted issuer; a JWKS URL's keys are held in memory the same way).
+    const issuer = await testIssuer({ alg: TOKEN.alg });
+    const token = await issuer.mint({ roles: [TOKEN.role], azp: 'oc-numbers-bench' }, { expiresInS: 24 * 3600 });
+    const jwtServer = await started(spawnService({ ...env, ...jwtAuthEnv(issuer) }, { probePath: options.livePath }));
+    const partServers = new Map<ScenarioName, BenchServer>();
+    for (const [name, change] of Object.entries(STACK_PART_SCENARIOS) as Array<
+      [ScenarioName, Record<string, string>]
+    >) {
+      partServers.set(name, await started(spawnService({ ...env, ...change }, { probePath: options.livePath })));
+    }
+    const bare = await started(spawnServer({ main: CEILING_MAIN.bare, env: {}, probePath: '/summary' }));
+    const raw = await started(
+      spawnServer({ main: CEILING_MAIN.raw, env: { DATABASE_URL: target.url }, probePath: '/summary' }),
     );
     const jwtHeaders = { authorization: `Bearer ${token}` };
-    const endpoint = (name: ScenarioName) =>
-      JWT_SCENARIOS.includes(name) && jwtServer
-        ? { baseUrl: jwtServer.baseUrl, headers: jwtHeaders }
-        : { baseUrl: server.baseUrl, headers: {} };
+    const endpoint = (name: ScenarioName): { baseUrl: string; headers: Record<string, string> } => {
+      if (JWT_SCENARIOS.includes(name)) return { baseUrl: jwtServer.baseUrl, headers: jwtHeaders };
+      if (name === 'bare') return { baseUrl: bare.baseUrl, headers: {} };
+      if (name === 'raw') return { baseUrl: raw.baseUrl, headers: {} };
+      return { baseUrl: (partServers.get(name) ?? server).baseUrl, headers: {} };
+    };
     const names = Object.keys(pathsOf) as ScenarioName[];
     for (const name of names) {
       const response = await fetch(endpoint(name).baseUrl + pathsOf[name][0], { headers: endpoint(name).headers });
@@ -395,7 +453,7 @@ async function measure(
         log(
           `${label}: round ${round}/${options.rounds} ${SCENARIO_TITLES[name]}: ` +
             `${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ` +
-            `${result.errors} errors`,
+            `max ${(result.max ?? NaN).toFixed(1)} ms, ${result.errors} errors`,
         );
       }
     }
@@ -425,9 +483,9 @@ async function measure(
       queries,
       csv,
       token: TOKEN,
+      env,
     };
   } finally {
-    await jwtServer?.stop();
-    await server.stop();
+    for (const server of servers.reverse()) await server.stop();
   }
 }

@@ -21,6 +21,8 @@ export interface LoadResult {
   readonly p50: number;
   readonly p90: number;
   readonly p99: number;
+  /** The slowest successful response, in milliseconds (absent from runs before it was recorded). */
+  readonly max?: number;
   /** Connection errors and timeouts plus responses that were not 2xx. */
   readonly errors: number;
   readonly requests: number;
@@ -61,6 +63,7 @@ export function load(options: LoadOptions): Promise<LoadResult> {
           p50: at(0.5),
           p90: at(0.9),
           p99: at(0.99),
+          max: count === 0 ? NaN : sorted[count - 1],
           errors: result.errors + result.non2xx,
           requests: result.requests.total,
         });
@@ -90,6 +93,8 @@ export function median(results: readonly LoadResult[]): LoadResult {
     p50: mid((r) => r.p50),
     p90: mid((r) => r.p90),
     p99: mid((r) => r.p99),
+    // The slowest response of any round: a stall is not a median's business.
+    ...(results.some((r) => r.max !== undefined) && { max: Math.max(...results.map((r) => r.max ?? 0)) }),
     errors: results.reduce((sum, r) => sum + r.errors, 0),
     requests: results.reduce((sum, r) => sum + r.requests, 0),
   };

@@ -18,7 +18,11 @@ import {
 } from './writes';
 
 const NAMES: ScenarioName[] = [
+  'bare',
+  'raw',
   'live',
+  'liveSilent',
+  'liveNoRateLimit',
   'ready',
   'summaryAll',
   'summaryTenant',
@@ -93,6 +97,154 @@ function targets(runs: RunRecord[]): string[] {
   return lines;
 }
 
+const maxMs = (m: { max?: number }) => (m.max === undefined ? '–' : ms(m.max));
+
+/** Every row against the ceilings of its run, where the run measured them. */
+function ceilingLines(runs: RunRecord[]): string[] {
+  const measured = runs.filter((run) => run.scenarios.bare && run.scenarios.raw);
+  if (measured.length === 0) return [];
+  const lines = [
+    '### Against the ceilings',
+    '',
+    "The bare NestJS 12 + Fastify app (one GET answering the summary's JSON, nothing else) and the raw",
+    '`node:http` server running one query per request on the same database, each a process of its own,',
+    'measured in the same rounds. Max is the slowest response of any round.',
+    '',
+    '| numbers | endpoint | req/s | ÷ bare | ÷ raw | p99 ms | p99 ÷ bare p99 | max ms |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const run of measured) {
+    const bare = run.scenarios.bare?.median;
+    const raw = run.scenarios.raw?.median;
+    if (!bare || !raw) continue;
+    for (const name of NAMES) {
+      const m = run.scenarios[name]?.median;
+      if (m === undefined) continue;
+      lines.push(
+        `| ${formatCount(run.numbers)} | ${SCENARIO_TITLES[name]} | ${int(m.requestsPerSecond)} | ` +
+          `${ratio(m.requestsPerSecond / bare.requestsPerSecond)} | ${ratio(m.requestsPerSecond / raw.requestsPerSecond)} | ` +
+          `${ms(m.p99)} | ${ratio(m.p99 / bare.p99)} | ${maxMs(m)} |`,
+      );
+    }
+  }
+  lines.push('', ...goalLines(measured), '', ...stackPartLines(measured));
+  return lines;
+}
+
+/** A goal: a scenario's figure over a ceiling's, at least or at most a bound. */
+interface Goal {
+  readonly title: string;
+  readonly scenario: ScenarioName;
+  readonly ceiling: 'bare' | 'raw';
+  readonly measure: 'requestsPerSecond' | 'p99';
+  readonly bound: number;
+}
+
+/** The goals of the stack against its ceilings. */
+export const GOALS: readonly Goal[] = [
+  {
+    title: '`/health/live` ≥ 0.6× bare req/s',
+    scenario: 'live',
+    ceiling: 'bare',
+    measure: 'requestsPerSecond',
+    bound: 0.6,
+  },
+  {
+    title: 'summary, all tenants ≥ 0.5× bare req/s',
+    scenario: 'summaryAll',
+    ceiling: 'bare',
+    measure: 'requestsPerSecond',
+    bound: 0.5,
+  },
+  {
+    title: 'the same with a bearer token ≥ 0.5× bare req/s',
+    scenario: 'summaryAllJwt',
+    ceiling: 'bare',
+    measure: 'requestsPerSecond',
+    bound: 0.5,
+  },
+  {
+    title: 'summary, random tenant ≥ 0.8× raw req/s',
+    scenario: 'summaryTenant',
+    ceiling: 'raw',
+    measure: 'requestsPerSecond',
+    bound: 0.8,
+  },
+  {
+    title: 'the same with a bearer token ≥ 0.8× raw req/s',
+    scenario: 'summaryTenantJwt',
+    ceiling: 'raw',
+    measure: 'requestsPerSecond',
+    bound: 0.8,
+  },
+  {
+    title: 'summary, all tenants p99 ≤ 2× bare p99',
+    scenario: 'summaryAll',
+    ceiling: 'bare',
+    measure: 'p99',
+    bound: 2,
+  },
+];
+
+function goalLines(runs: RunRecord[]): string[] {
+  const lines = ['#### Goals', '', '| numbers | goal | ratio | holds |', '|---:|---|---:|---|'];
+  for (const run of runs) {
+    for (const goal of GOALS) {
+      const m = run.scenarios[goal.scenario]?.median;
+      const c = run.scenarios[goal.ceiling]?.median;
+      if (!m || !c) continue;
+      const r = m[goal.measure] / c[goal.measure];
+      const holds = goal.measure === 'p99' ? r <= goal.bound : r >= goal.bound;
+      lines.push(`| ${formatCount(run.numbers)} | ${goal.title} | ${ratio(r)} | ${mark(holds)} |`);
+    }
+    const all = run.scenarios.summaryAll.median;
+    lines.push(`| ${formatCount(run.numbers)} | summary, all tenants: max latency (reported) | ${maxMs(all)} ms | – |`);
+  }
+  return lines;
+}
+
+/**
+ * What a part of the stack costs per request: the trivial endpoint's time per request (one
+ * event loop, saturated: 1 / req/s) with the part on, less the same from the instance without it.
+ */
+function stackPartLines(runs: RunRecord[]): string[] {
+  const parts: Array<[string, ScenarioName]> = [
+    ['the request log line at `info` (against `LOG_LEVEL=silent`)', 'liveSilent'],
+    ['the rate limit (against `RATE_LIMIT_ENABLED=false`)', 'liveNoRateLimit'],
+    ['everything the service adds to a bare NestJS + Fastify app', 'bare'],
+  ];
+  const lines = [
+    '#### What parts of the stack cost per request',
+    '',
+    'µs of the event loop per request of the trivial endpoint: 10⁶ / req/s with the part, less the same',
+    'from an instance without it (a saturated single event loop spends 1 / req/s on each request).',
+    '',
+    '| numbers | part | µs per request with it | without | cost µs |',
+    '|---:|---|---:|---:|---:|',
+  ];
+  for (const run of runs) {
+    const live = run.scenarios.live.median;
+    for (const [title, name] of parts) {
+      const without = run.scenarios[name]?.median;
+      if (!without) continue;
+      const on = 1e6 / live.requestsPerSecond;
+      const off = 1e6 / without.requestsPerSecond;
+      lines.push(
+        `| ${formatCount(run.numbers)} | ${title} | ${on.toFixed(0)} | ${off.toFixed(0)} | ${(on - off).toFixed(0)} |`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** The measured service's settings as a run recorded them. */
+function envLine(run: RunRecord): string {
+  if (!run.env)
+    return '`NODE_ENV=production LOG_LEVEL=warn RATE_LIMIT_ENABLED=false` (recorded before the production defaults)';
+  const shown = Object.entries(run.env).filter(([name]) => name !== 'DATABASE_URL');
+  return `\`${shown.map(([name, value]) => `${name}=${value}`).join(' ')}\`, request log to /dev/null`;
+}
+
 /** The CSV export's figures, where a run measured them. */
 function csvLines(runs: RunRecord[]): string[] {
   const measured = runs.filter((run) => run.csv !== undefined);
@@ -122,7 +274,7 @@ function csvLines(runs: RunRecord[]): string[] {
  * The sections of BENCHMARKS.md that other commands write from their own output (not from the
  * JSON file): a report rendered again keeps them, as they were, at its end.
  */
-export const SECTIONS_OF_OTHERS = ['## Reconciliation'] as const;
+export const SECTIONS_OF_OTHERS = ['## Reconciliation', '## What the stack costs per request'] as const;
 
 /** `report`, then the sections of others that `before` (the file as it was) holds. */
 export function withSectionsOfOthers(report: string, before: string): string {
@@ -142,8 +294,10 @@ export function renderReport(file: BenchFile): string {
     '',
     'Written by `npm run bench` (tools/perf); the raw figures, every round included, are in',
     '`benchmarks.json`. Each endpoint was driven by autocannon over HTTP/1.1 keep-alive against the',
-    'built service (`node dist/apps/api/src/main.js`, `LOG_LEVEL=warn`, rate limiting off) on the',
-    'same machine; figures are the medians of the rounds, which go through the endpoints in turn.',
+    "built service (`node dist/apps/api/src/main.js`, with production's defaults: JSON request logs at",
+    '`info`, metrics, security headers, the rate limit on with a limit the load never reaches; each',
+    "database's settings line says what its runs used) on the same machine; figures are the medians",
+    'of the rounds, which go through the endpoints in turn.',
     'The references are measured in the same run on the same server: a trivial endpoint that does no',
     "I/O (the ceiling), and the readiness check, which makes a round trip and runs the summary's two",
     'queries (concurrent probes share one check, so under load it costs less than one query each).',
@@ -159,6 +313,8 @@ export function renderReport(file: BenchFile): string {
       `## ${title}`,
       '',
       `${s.connections} connections, ${s.warmupSeconds} s warm-up, ${s.rounds} rounds of ${s.seconds} s per endpoint.`,
+      '',
+      `The service's settings: ${envLine(runs[runs.length - 1])}.`,
       '',
       '| numbers | tenants | endpoint | req/s | p50 ms | p99 ms | errors | req/s ÷ trivial | req/s ÷ readiness | p99 ÷ readiness p99 |',
       '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -177,6 +333,7 @@ export function renderReport(file: BenchFile): string {
       }
     }
     out.push('', '### Targets', '', ...targets(runs), '');
+    out.push(...ceilingLines(runs), '');
     out.push(...csvLines(runs));
     out.push(
       '### The queries alone',

@@ -1,4 +1,4 @@
-import { traceIdFromTraceparent } from './trace-id';
+import { newTraceId, traceIdFromTraceparent } from './trace-id';
 
 describe('traceIdFromTraceparent', () => {
   const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -19,5 +19,13 @@ describe('traceIdFromTraceparent', () => {
     ['too short', `00-${traceId.slice(1)}-00f067aa0ba902b7-01`],
   ])('ignores a header that is %s', (_name, header) => {
     expect(traceIdFromTraceparent(header)).toBeUndefined();
+  });
+});
+
+describe('newTraceId', () => {
+  it('gives 32 lower-case hex digits, a different id each time past one batch of random bytes', () => {
+    const ids = Array.from({ length: 1000 }, () => newTraceId());
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

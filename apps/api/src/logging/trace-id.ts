@@ -22,6 +22,22 @@ export function traceIdFromTraceparent(header: string | string[] | undefined): s
 
 const traceIds = new WeakMap<IncomingMessage, string>();
 
+/** Random bytes drawn 256 trace ids at a time: one call to the system's generator, not one per request. */
+const POOL_IDS = 256;
+let pool = Buffer.alloc(0);
+let next = 0;
+
+/** A new random trace id: 16 bytes of the cryptographic generator, in lower-case hex. */
+export function newTraceId(): string {
+  if (next >= pool.length) {
+    pool = randomBytes(16 * POOL_IDS);
+    next = 0;
+  }
+  const id = pool.toString('hex', next, next + 16);
+  next += 16;
+  return id;
+}
+
 /**
  * The request's trace id: the caller's when it sent a valid `traceparent`, else a new random
  * one. Fixed on first use, so the router, the request log and the error filter agree.
@@ -29,7 +45,7 @@ const traceIds = new WeakMap<IncomingMessage, string>();
 export function traceIdOf(request: IncomingMessage): string {
   let traceId = traceIds.get(request);
   if (!traceId) {
-    traceId = traceIdFromTraceparent(request.headers[headerKey(HEADER.traceparent)]) ?? randomBytes(16).toString('hex');
+    traceId = traceIdFromTraceparent(request.headers[headerKey(HEADER.traceparent)]) ?? newTraceId();
     traceIds.set(request, traceId);
   }
   return traceId;

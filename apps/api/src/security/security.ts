@@ -1,4 +1,5 @@
-import helmet from '@fastify/helmet';
+import helmet, { type HelmetOptions } from 'helmet';
+import type { OutgoingHttpHeader } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HEADER } from '../common/http-headers';
 import type { AppConfig } from '../config/app-config';
@@ -13,24 +14,56 @@ const EXPOSED_HEADERS = [
   HEADER.rateLimitPolicy,
 ];
 
+/** helmet's options: the same on every answer. */
+const HELMET_OPTIONS: Readonly<HelmetOptions> = {
+  contentSecurityPolicy: {
+    directives: {
+      // The documentation page (Swagger UI) loads its own scripts and styles, and draws icons
+      // from data: URLs; nothing is loaded from elsewhere.
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      frameAncestors: ["'none'"],
+      upgradeInsecureRequests: null,
+    },
+  },
+};
+
+/**
+ * The headers helmet sets with these options, in its order and with its names' case, taken once
+ * from helmet itself: its middleware parses the directives each time it is built, and the
+ * Fastify plugin built it for every request. None depends on the request.
+ */
+export function securityHeaders(
+  options: Readonly<HelmetOptions>,
+): ReadonlyArray<readonly [string, OutgoingHttpHeader]> {
+  const headers: Array<[string, OutgoingHttpHeader]> = [];
+  const response = {
+    setHeader: (name: string, value: OutgoingHttpHeader) => void headers.push([name, value]),
+    removeHeader: (name: string) => {
+      const at = headers.findIndex(([n]) => n.toLowerCase() === name.toLowerCase());
+      if (at >= 0) headers.splice(at, 1);
+    },
+  };
+  let failure: unknown;
+  helmet(options)({} as never, response as never, (error?: unknown) => (failure = error));
+  if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+  return headers;
+}
+
 /** Security headers (helmet) on every answer, and CORS only for the configured origins. */
 export async function applySecurity(app: NestFastifyApplication, config: Pick<AppConfig, 'corsOrigins'>) {
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        // The documentation page (Swagger UI) loads its own scripts and styles, and draws icons
-        // from data: URLs; nothing is loaded from elsewhere.
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
+  const headers = securityHeaders(HELMET_OPTIONS);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (_request, reply, done) => {
+      for (const [name, value] of headers) reply.raw.setHeader(name, value);
+      done();
+    });
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],

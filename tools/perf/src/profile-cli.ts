@@ -1,0 +1,180 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { type Output, parseArgs, parseCount, runCommand, UsageError } from './args';
+import { PRODUCTION_ENV, SUMMARY_PATH } from './bench';
+import { type CpuProfile, profileTables, summarizeProfile } from './cpu-profile';
+import { load } from './load';
+import { spawnService } from './processes';
+
+export const PROFILE_USAGE = `Usage: npm run bench:profile -- --database-url URL [options]
+
+Starts the built service with node --cpu-prof on a seeded database (npm run seed), with the
+benchmark's production settings (JSON request logs at info to /dev/null, metrics, security
+headers, the rate limit on with a limit the load never reaches), drives one endpoint with
+autocannon, stops it, and writes where the busy time of the load went as Markdown: self time
+by part (node_modules/<package>, Node.js internals, the service's own files, V8), time with each
+part on the stack, and the top frames. The load average is recorded with it: on a shared
+machine, proportions matter, not absolute figures.
+
+  --database-url URL     sqlite:<path> or postgres://… (seeded)                  required
+  --path PATH            the endpoint                default the summary over all tenants
+  --duration S           seconds of profiled load                              default 15
+  --warmup S             seconds of load before the profiled part               default 3
+  --connections N        concurrent connections                                default 50
+  --env LIST             settings changed from the defaults, NAME=VALUE,… (e.g. LOG_LEVEL=silent)
+  --title TEXT           the section's heading                    default the endpoint and database
+  --out FILE             the Markdown file                          default tmp/bench/profile.md
+  --append               add the section to the end of --out instead of replacing the file
+  --help                 this text
+`;
+
+export const PROFILE_OPTIONS = {
+  'database-url': 'value',
+  path: 'value',
+  duration: 'value',
+  warmup: 'value',
+  connections: 'value',
+  env: 'value',
+  title: 'value',
+  out: 'value',
+  append: 'flag',
+  help: 'flag',
+} as const;
+
+export interface ProfileOptions {
+  readonly databaseUrl: string;
+  readonly path: string;
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  readonly connections: number;
+  readonly env: Readonly<Record<string, string>>;
+  readonly title?: string;
+  readonly out: string;
+  readonly append: boolean;
+}
+
+export function parseProfileArgs(argv: readonly string[]): ProfileOptions | 'help' {
+  const args = parseArgs(argv, PROFILE_OPTIONS);
+  if (args.has('help')) return 'help';
+  const text = (name: keyof typeof PROFILE_OPTIONS) => {
+    const value = args.get(name);
+    return typeof value === 'string' ? value : undefined;
+  };
+  const databaseUrl = text('database-url');
+  if (!databaseUrl || !/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    throw new UsageError('--database-url must be sqlite:<path> or a postgres:// URL');
+  }
+  const path = text('path') ?? SUMMARY_PATH;
+  if (!path.startsWith('/')) throw new UsageError(`--path must start with / (got "${path}")`);
+  const env: Record<string, string> = {};
+  for (const pair of (text('env') ?? '').split(',').filter(Boolean)) {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair.trim());
+    if (!match) throw new UsageError(`--env takes NAME=VALUE pairs separated by commas (got "${pair}")`);
+    env[match[1]] = match[2];
+  }
+  return {
+    databaseUrl,
+    path,
+    seconds: parseCount('duration', text('duration') ?? '15', { max: 600 }),
+    warmupSeconds: parseCount('warmup', text('warmup') ?? '3', { min: 0, max: 600 }),
+    connections: parseCount('connections', text('connections') ?? '50', { max: 10_000 }),
+    env,
+    title: text('title'),
+    out: text('out') ?? 'tmp/bench/profile.md',
+    append: args.has('append'),
+  };
+}
+
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+const loads = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
+
+/** Profiles the service under load; returns the Markdown section it wrote. */
+export async function runProfile(options: ProfileOptions, log: (line: string) => void): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'oc-numbers-profile-'));
+  try {
+    const env = { ...PRODUCTION_ENV, ...options.env, DATABASE_URL: options.databaseUrl };
+    const server = await spawnService(env, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
+    let window: { from: number; to: number };
+    let result;
+    const loadBefore = loads();
+    try {
+      if (options.warmupSeconds > 0) {
+        log(`Warming up ${options.path} for ${options.warmupSeconds} s`);
+        await load({
+          baseUrl: server.baseUrl,
+          connections: options.connections,
+          seconds: options.warmupSeconds,
+          paths: [options.path],
+        });
+      }
+      log(`Profiling ${options.path} for ${options.seconds} s`);
+      // Both clocks are the machine's monotonic one: the samples of the load alone are kept.
+      const from = monotonicUs();
+      result = await load({
+        baseUrl: server.baseUrl,
+        connections: options.connections,
+        seconds: options.seconds,
+        paths: [options.path],
+      });
+      window = { from, to: monotonicUs() };
+    } finally {
+      await server.stop();
+    }
+    const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+    if (!file) throw new Error(`The service wrote no CPU profile into ${dir}`);
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+    let summary = summarizeProfile(profile, window);
+    // Should the clocks not agree, the whole profile (start and stop included) is better than none.
+    const whole = summary.sampledMs < options.seconds * 500;
+    if (whole) summary = summarizeProfile(profile);
+    const changed = Object.entries(options.env).map(([name, value]) => `${name}=${value}`);
+    const database = options.databaseUrl.startsWith('sqlite:') ? 'SQLite' : 'PostgreSQL';
+    const lines = [
+      `## ${options.title ?? `${options.path} on ${database}`}`,
+      '',
+      `${new Date().toISOString()}: \`GET ${options.path}\` on ${database}, ${options.connections} connections, ` +
+        `${options.warmupSeconds} s warm-up, ${options.seconds} s profiled; the benchmark's production settings` +
+        (changed.length > 0 ? ` but \`${changed.join(' ')}\`` : '') +
+        `. Load average (1, 5, 15 min) before ${loadBefore}, after ${loads()}: the machine is shared, so the ` +
+        'proportions matter, not the absolute figures.',
+      '',
+      `Under the profiler: ${Math.round(result.requestsPerSecond).toLocaleString('en-US')} req/s, p50 ${result.p50.toFixed(2)} ms, ` +
+        `p99 ${result.p99.toFixed(2)} ms, max ${(result.max ?? NaN).toFixed(1)} ms, ${result.errors} errors; ` +
+        `${((summary.busyMs * 1000) / Math.max(1, result.requestsPerSecond * options.seconds)).toFixed(0)} µs busy per request.` +
+        (whole ? ' (The whole profile, start and stop included: its clock did not match this one.)' : ''),
+      '',
+      ...profileTables(summary),
+      '',
+    ];
+    const section = lines.join('\n');
+    mkdirSync(dirname(options.out) || '.', { recursive: true });
+    const before =
+      options.append && existsSync(options.out) ? readFileSync(options.out, 'utf8').trimEnd() + '\n\n' : '';
+    writeFileSync(options.out, before + section);
+    log(`Wrote ${options.out}`);
+    return section;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function main(
+  argv: readonly string[],
+  output: Output = { out: process.stdout, err: process.stderr },
+): Promise<number> {
+  return runCommand(
+    {
+      name: 'bench:profile',
+      usage: PROFILE_USAGE,
+      parse: () => parseProfileArgs(argv),
+      run: async (options) => {
+        await runProfile(options, (line) => output.out.write(`${line}\n`));
+      },
+    },
+    output,
+  );
+}
