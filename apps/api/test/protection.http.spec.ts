@@ -101,6 +101,7 @@ describe('CORS for configured origins', () => {
     expect(response.status).toBe(200);
     expect(response.headers['access-control-allow-origin']).toBe(DASHBOARD);
     expect(response.headers['access-control-expose-headers']).toContain('X-Trace-Id');
+    expect(response.headers['access-control-expose-headers']).toContain('WWW-Authenticate');
   });
 
   it('answers a preflight for a configured origin only', async () => {

@@ -12,6 +12,8 @@ const EXPOSED_HEADERS = [
   HEADER.rateLimitRemaining,
   HEADER.rateLimitReset,
   HEADER.rateLimitPolicy,
+  // A browser client reads why a token was refused (RFC 6750's challenge).
+  HEADER.wwwAuthenticate,
 ];
 
 /** helmet's options: the same on every answer. */
