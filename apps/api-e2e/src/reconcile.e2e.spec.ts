@@ -1,6 +1,8 @@
 import {
   createTestDatabase,
   insertNumbers,
+  type ServerProcess,
+  startServer,
   TEST_DATABASE_KINDS,
   type TestDatabase,
   withSql,
@@ -14,7 +16,6 @@ import { join } from 'node:path';
 const ROOT = workspaceRoot();
 const RECONCILE = join(ROOT, 'dist/apps/api/src/reconcile.js');
 const MIGRATE = join(ROOT, 'dist/apps/api/src/migrate.js');
-const MAIN = join(ROOT, 'dist/apps/api/src/main.js');
 
 const TENANT = '6f9619ff-8b86-d011-b42d-00cf4fc964ff';
 const OTHER = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -48,36 +49,6 @@ function run(script: string, args: readonly string[], env: Record<string, string
   });
 }
 
-/** The service, started from the build on the database, until `stop`. */
-async function startService(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_FORMAT: 'json', RATE_LIMIT_ENABLED: 'false', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The service did not start:\n${output}`)), 30_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      const port = /listening on http:\/\/[^:]+:(\d+)/.exec(output)?.[1];
-      if (port) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${port}`);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`The service exited with ${code}:\n${output}`)));
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('close', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
 /** The summary table's rows: label → value. */
 function table(stdout: string): Record<string, string> {
   return Object.fromEntries(
@@ -95,7 +66,7 @@ describe.each(TEST_DATABASE_KINDS)('npm run reconcile on %s', (kind) => {
   let database: TestDatabase;
   let env: Record<string, string>;
   let folder: string;
-  let service: { url: string; stop(): Promise<void> };
+  let service: ServerProcess;
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
@@ -108,7 +79,7 @@ describe.each(TEST_DATABASE_KINDS)('npm run reconcile on %s', (kind) => {
       { telephoneNumber: n(20), msTenantId: OTHER, removalStatus: 0 },
     ]);
     folder = mkdtempSync(join(tmpdir(), 'oc-reconcile-'));
-    service = await startService(env);
+    service = await startServer({ ...env, LOG_FORMAT: 'json', RATE_LIMIT_ENABLED: 'false' });
   });
   afterAll(async () => {
     await service?.stop();
@@ -131,7 +102,7 @@ describe.each(TEST_DATABASE_KINDS)('npm run reconcile on %s', (kind) => {
 
   describe.each([
     ['directly on DATABASE_URL', () => [] as string[]],
-    ['through the service (--base-url)', () => ['--base-url', service.url]],
+    ['through the service (--base-url)', () => ['--base-url', service.baseUrl]],
   ])('%s', (_mode, where) => {
     it('answers a dry run with a summary table, changing nothing, then reconciles', async () => {
       const before = await statuses();
