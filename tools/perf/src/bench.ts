@@ -583,7 +583,10 @@ async function measure(
       headers: JWT_SCENARIOS.includes(name) ? jwtHeaders : {},
     });
     const unavailable: Partial<Record<PastOneInstanceScenario, string>> = { ...pastServers?.unavailable };
-    const names = (Object.keys(pathsOf) as ScenarioName[]).filter((name) => !(name in unavailable));
+    // A row past one instance is measured only where its instance runs (the report says why not).
+    const names = (Object.keys(pathsOf) as ScenarioName[]).filter(
+      (name) => !isPastOneInstance(name) || (pastServers?.servers.has(name) === true && !(name in unavailable)),
+    );
     for (const name of [...names]) {
       const path = pathsOf[name]?.[0] ?? '';
       const answer = await fetch(endpoint(name).baseUrl + path, { headers: endpoint(name).headers }).then(
@@ -793,28 +796,28 @@ async function startPastOneInstance(
     for (const name of rowsOf(via)) unavailable[name] = why;
   };
 
-  let pgbouncer: PastOneInstanceRecord['pgbouncer'];
-  const found = findPgBouncer();
-  if (!options.pgbouncer) {
-    pgbouncer = { skipped: 'turned off with --no-pgbouncer' };
-  } else if (!('path' in found)) {
-    pgbouncer = { skipped: found.reason };
-    log(`${label}: no rows through PgBouncer: ${found.reason}`);
-  } else {
-    const bouncer: PgBouncer = await startPgBouncer({
-      upstreamUrl: target.url,
-      poolMode: 'transaction',
-      poolSize: PGBOUNCER_POOL_SIZE,
-    });
+  const startPooled = async (): Promise<PastOneInstanceRecord['pgbouncer']> => {
+    if (!options.pgbouncer) return { skipped: 'turned off with --no-pgbouncer' };
+    const found = findPgBouncer();
+    if (!('path' in found)) {
+      log(`${label}: no rows through PgBouncer: ${found.reason}`);
+      return { skipped: found.reason };
+    }
+    let bouncer: PgBouncer;
+    try {
+      bouncer = await startPgBouncer({
+        upstreamUrl: target.url,
+        poolMode: 'transaction',
+        poolSize: PGBOUNCER_POOL_SIZE,
+      });
+    } catch (error) {
+      const why = `PgBouncer did not start: ${error instanceof Error ? error.message.slice(0, 300) : String(error)}`;
+      log(`${label}: no rows through PgBouncer: ${why}`);
+      return { skipped: why };
+    }
     // Stopped with the instances (after them: the list of servers is stopped in reverse).
     await started(Promise.resolve({ baseUrl: '', pid: 0, stop: async () => (await bouncer.stop(), 0) }));
     const change = { DATABASE_URL: bouncer.url, DATABASE_POOLER: 'transaction', MIGRATIONS_DATABASE_URL: target.url };
-    pgbouncer = {
-      version: bouncer.version,
-      poolMode: 'transaction',
-      poolSize: PGBOUNCER_POOL_SIZE,
-      env: { ...change, DATABASE_URL: '<PgBouncer>', MIGRATIONS_DATABASE_URL: '<the database, directly>' },
-    };
     try {
       serve('pgbouncer', await started(spawnService({ ...env, ...change }, { probePath: options.livePath })));
     } catch (error) {
@@ -823,7 +826,14 @@ async function startPastOneInstance(
         `the instance did not start: ${error instanceof Error ? error.message.slice(0, 300) : String(error)}`,
       );
     }
-  }
+    return {
+      version: bouncer.version,
+      poolMode: 'transaction',
+      poolSize: PGBOUNCER_POOL_SIZE,
+      env: { ...change, DATABASE_URL: '<PgBouncer>', MIGRATIONS_DATABASE_URL: '<the database, directly>' },
+    };
+  };
+  const pgbouncer = await startPooled();
 
   let replicaRecord: PastOneInstanceRecord['replica'];
   let replicaUrl: string | undefined;
