@@ -39,11 +39,13 @@ only --write-report rewrites the committed BENCHMARKS.md and benchmarks.json.
                               (not with --quick, --out or --json)
   --no-pgbouncer              measure no instance through PgBouncer (a quicker run)
   --replica                   run the PostgreSQL part on a server the benchmark starts itself
-                              from the machine's programs (initdb's defaults), seeded the same
-                              way, with a hot standby made by pg_basebackup; the direct rows, the
+                              from the machine's programs (initdb's defaults, autovacuum off),
+                              seeded the same way, with a hot standby made by pg_basebackup, and
+                              measure an instance reading from that standby; the direct rows, the
                               rows through PgBouncer and those from the replica are then all of
                               that server (a replica of the shared --postgres-url server cannot
-                              be made). Not with --postgres-url or --seed-only
+                              be made); both are deleted at the end. Not with --postgres-url or
+                              --seed-only
   --postgres-bin DIR          the PostgreSQL programs for --replica
                               default the newest /usr/lib/postgresql/<major>/bin
   --reseed                    seed again even where an earlier run did

@@ -337,7 +337,11 @@ describe('the report', () => {
       runs: {
         'postgres:10k': {
           ...measured,
-          postgresServer: { owned: true, binDirectory: '/usr/lib/postgresql/15/bin' },
+          postgresServer: {
+            owned: true,
+            binDirectory: '/usr/lib/postgresql/15/bin',
+            settings: { autovacuum: 'off', shared_buffers: '128MB' },
+          },
           scenarios: {
             ...measured.scenarios,
             summaryAll: withCpu(result(8000, 6, 12), 140),
@@ -374,6 +378,7 @@ describe('the report', () => {
       );
       expect(report).toContain('`DATABASE_READ_URL=<the replica>`, `SUMMARY_READ_FROM_REPLICA=true`');
       expect(report).toContain('one the benchmark started itself (`--replica`) from /usr/lib/postgresql/15/bin');
+      expect(report).toContain("The PostgreSQL server's settings: `autovacuum=off`, `shared_buffers=128MB`.");
       expect(report).toContain(
         `| 10k | ${SCENARIO_TITLES.poolerSummaryAll} | 6,000 | 0.75 | 7.00 | 24.00 | 2.00 | 0 | 170 | 140 | – |`,
       );

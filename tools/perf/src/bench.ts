@@ -220,7 +220,12 @@ export interface RunRecord {
    * The PostgreSQL server: the one of --postgres-url (shared), or one the benchmark started
    * itself for --replica (owned), from these programs.
    */
-  readonly postgresServer?: { readonly owned: boolean; readonly binDirectory?: string };
+  readonly postgresServer?: {
+    readonly owned: boolean;
+    readonly binDirectory?: string;
+    /** Settings of the server that bear on the figures (SERVER_SETTINGS), as it reported them. */
+    readonly settings?: Readonly<Record<string, string>>;
+  };
   /** The rows through PgBouncer and from the replica (runs before them have none). */
   readonly pastOneInstance?: PastOneInstanceRecord;
 }
@@ -451,6 +456,34 @@ export function machinePostgresBin(root = '/usr/lib/postgresql'): string | undef
 }
 
 /**
+ * The owned server's settings besides initdb's: no autovacuum passing by in the middle of a round
+ * (the seeding vacuums and analyzes itself), as on the shared server the benchmark was first run on.
+ */
+export const OWNED_SERVER_SETTINGS: Readonly<Record<string, string>> = { autovacuum: 'off' };
+
+/** The server settings a PostgreSQL run records, for the report. */
+export const SERVER_SETTINGS = [
+  'shared_buffers',
+  'work_mem',
+  'effective_cache_size',
+  'max_connections',
+  'autovacuum',
+  'fsync',
+  'synchronous_commit',
+  'jit',
+] as const;
+
+async function serverSettings(url: string): Promise<Record<string, string>> {
+  return withPostgres(url, async (client) => {
+    const { rows } = await client.query<{ name: string; setting: string }>(
+      'SELECT name, current_setting(name) AS setting FROM pg_settings WHERE name = ANY($1) ORDER BY name',
+      [[...SERVER_SETTINGS]],
+    );
+    return Object.fromEntries(rows.map((row) => [row.name, row.setting]));
+  });
+}
+
+/**
  * For --replica: a PostgreSQL server the benchmark owns (the shared one cannot be given a
  * standby), from the machine's programs with initdb's defaults, and its hot standby.
  */
@@ -465,7 +498,7 @@ async function startOwnedServers(
     );
   }
   log(`Starting a PostgreSQL server from ${binDirectory} and a streaming replica of it`);
-  const primary = await startOwnedPostgres({ binDirectory });
+  const primary = await startOwnedPostgres({ binDirectory, settings: OWNED_SERVER_SETTINGS });
   try {
     const replica = await startReplica(primary);
     log(`Primary on port ${primary.port}, replica (${replica.madeBy}) on port ${replica.port}`);
@@ -691,7 +724,11 @@ async function measure(
       token: TOKEN,
       env,
       ...(database === 'postgres' && {
-        postgresServer: { owned: past.binDirectory !== undefined, binDirectory: past.binDirectory },
+        postgresServer: {
+          owned: past.binDirectory !== undefined,
+          ...(past.binDirectory !== undefined && { binDirectory: past.binDirectory }),
+          settings: await serverSettings(target.url),
+        },
         pastOneInstance: {
           pgbouncer: pastServers?.pgbouncer ?? { skipped: 'not started' },
           replica: pastServers?.replica ?? { skipped: 'not started' },

@@ -360,15 +360,24 @@ function envLine(run: RunRecord): string {
   return `\`${shown.map(([name, value]) => `${name}=${value}`).join(' ')}\`, request log to /dev/null`;
 }
 
-/** Which PostgreSQL server a run used, where it was not the shared one. */
+/** Which PostgreSQL server a run used, and its settings, where the run recorded them. */
 function serverLines(run: RunRecord): string[] {
-  if (!run.postgresServer?.owned) return [];
-  return [
-    `The PostgreSQL server of these runs is one the benchmark started itself (\`--replica\`) from ` +
-      `${run.postgresServer.binDirectory ?? "the machine's programs"} with initdb's defaults, seeded the same way, ` +
-      'with a streaming replica of it (a replica of a shared server cannot be made).',
-    '',
-  ];
+  const server = run.postgresServer;
+  if (!server) return [];
+  const out: string[] = [];
+  if (server.owned) {
+    out.push(
+      `The PostgreSQL server of these runs is one the benchmark started itself (\`--replica\`) from ` +
+        `${server.binDirectory ?? "the machine's programs"} with initdb's defaults and \`autovacuum=off\`, ` +
+        'seeded the same way, with a streaming replica of it (a replica of a shared server cannot be made).',
+      '',
+    );
+  }
+  if (server.settings) {
+    const shown = Object.entries(server.settings).map(([name, value]) => `\`${name}=${value}\``);
+    out.push(`The PostgreSQL server's settings: ${shown.join(', ')}.`, '');
+  }
+  return out;
 }
 
 /** The CSV export's figures, where a run measured them. */
