@@ -747,7 +747,7 @@ function isPastOneInstance(name: ScenarioName): name is PastOneInstanceScenario 
 }
 
 /** What each server's database has read so far (pg_stat_database, asked from its `postgres` database). */
-async function readsOn(
+export async function readsOn(
   primaryUrl: string,
   replicaUrl: string,
 ): Promise<{ primary: ServerReads; replica: ServerReads }> {
