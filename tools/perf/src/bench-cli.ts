@@ -39,7 +39,7 @@ only --write-report rewrites the committed BENCHMARKS.md and benchmarks.json.
                               (not with --quick, --out or --json)
   --no-pgbouncer              measure no instance through PgBouncer (a quicker run)
   --replica                   run the PostgreSQL part on a server the benchmark starts itself
-                              from the machine's programs (initdb's defaults, autovacuum off),
+                              from the machine's programs (initdb's defaults but autovacuum off),
                               seeded the same way, with a hot standby made by pg_basebackup, and
                               measure an instance reading from that standby; the direct rows, the
                               rows through PgBouncer and those from the replica are then all of

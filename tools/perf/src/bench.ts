@@ -427,7 +427,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         const replica = database === 'postgres' ? owned?.replica : undefined;
         if (replica) {
           log(`${database} ${formatCount(numbers)}: waiting for the replica to replay the seeding`);
-          await replica.waitForReplay();
+          await waitForReplay(effective.postgresUrl, replica, log);
         }
         file.runs[key(database, numbers)] = await measure(effective, machine, database, numbers, target, log, {
           replica,
@@ -456,10 +456,52 @@ export function machinePostgresBin(root = '/usr/lib/postgresql'): string | undef
 }
 
 /**
- * The owned server's settings besides initdb's: no autovacuum passing by in the middle of a round
- * (the seeding vacuums and analyzes itself), as on the shared server the benchmark was first run on.
+ * Resolves once the standby has replayed the primary's WAL up to its position now: after a large
+ * seeding that can take minutes on a busy machine (the toolkit's own wait gives up after 30 s).
  */
-export const OWNED_SERVER_SETTINGS: Readonly<Record<string, string>> = { autovacuum: 'off' };
+async function waitForReplay(primaryUrl: string, replica: Replica, log: (line: string) => void): Promise<void> {
+  const target = await withPostgres(
+    primaryUrl,
+    async (client) => (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn,
+  );
+  const replicaUrl = withDatabaseName(replica.url, 'postgres');
+  const started = Date.now();
+  let told = started;
+  for (;;) {
+    const { done, behind } = await withPostgres(
+      replicaUrl,
+      async (client) =>
+        (
+          await client.query<{ done: boolean; behind: string | null }>(
+            `SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS done,
+                    pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn())::text AS behind`,
+            [target],
+          )
+        ).rows[0],
+    );
+    if (done) return;
+    if (Date.now() - started > 15 * 60_000) {
+      throw new Error(`The replica did not replay the primary's WAL up to ${target} in 15 minutes`);
+    }
+    if (Date.now() - told > 10_000) {
+      told = Date.now();
+      log(`  the replica is ${(Number(behind ?? 0) / 2 ** 20).toFixed(0)} MiB of WAL behind`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * The owned server's settings besides initdb's: no autovacuum passing by in the middle of a round
+ * (the seeding vacuums and analyzes itself), as on the shared server the benchmark was first run
+ * on, and WAL kept for the standby.
+ */
+export const OWNED_SERVER_SETTINGS: Readonly<Record<string, string>> = {
+  autovacuum: 'off',
+  // The standby streams the seeding's WAL as it is written; kept, a standby that falls behind
+  // catches up instead of finding the segments it needs removed.
+  wal_keep_size: '4GB',
+};
 
 /** The server settings a PostgreSQL run records, for the report. */
 export const SERVER_SETTINGS = [
@@ -471,6 +513,7 @@ export const SERVER_SETTINGS = [
   'fsync',
   'synchronous_commit',
   'jit',
+  'wal_keep_size',
 ] as const;
 
 async function serverSettings(url: string): Promise<Record<string, string>> {

@@ -368,7 +368,7 @@ function serverLines(run: RunRecord): string[] {
   if (server.owned) {
     out.push(
       `The PostgreSQL server of these runs is one the benchmark started itself (\`--replica\`) from ` +
-        `${server.binDirectory ?? "the machine's programs"} with initdb's defaults and \`autovacuum=off\`, ` +
+        `${server.binDirectory ?? "the machine's programs"} with initdb's defaults but \`autovacuum=off\` and WAL kept for the standby (\`wal_keep_size\`), ` +
         'seeded the same way, with a streaming replica of it (a replica of a shared server cannot be made).',
       '',
     );
