@@ -8,7 +8,10 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
 
 Seeds a database per size (once: later runs reuse it), boots the built service on it and drives
 it with autocannon: the summary over all tenants, the summary of random tenants, and as
-ceilings a trivial endpoint and the readiness check. Writes a Markdown report and the JSON
+ceilings a trivial endpoint and the readiness check. Records the service's CPU time per request
+(from /proc) for each row. On PostgreSQL it also measures, in the same rounds, a second instance
+through PgBouncer in transaction mode (Debian's pgbouncer; the report says so when there is
+none) and, with --replica, an instance reading from a streaming replica. Writes a Markdown report and the JSON
 results under tmp/bench (results of earlier runs there for other databases or sizes are kept,
 and so are those of npm run bench:writes);
 only --write-report rewrites the committed BENCHMARKS.md and benchmarks.json.
@@ -34,6 +37,17 @@ only --write-report rewrites the committed BENCHMARKS.md and benchmarks.json.
                               default tmp/bench/benchmarks.json
   --write-report              write the committed ${COMMITTED_REPORT.markdown} and ${COMMITTED_REPORT.json} instead
                               (not with --quick, --out or --json)
+  --no-pgbouncer              measure no instance through PgBouncer (a quicker run)
+  --replica                   run the PostgreSQL part on a server the benchmark starts itself
+                              from the machine's programs (initdb's defaults but autovacuum off),
+                              seeded the same way, with a hot standby made by pg_basebackup, and
+                              measure an instance reading from that standby; the direct rows, the
+                              rows through PgBouncer and those from the replica are then all of
+                              that server (a replica of the shared --postgres-url server cannot
+                              be made); both are deleted at the end. Not with --postgres-url or
+                              --seed-only
+  --postgres-bin DIR          the PostgreSQL programs for --replica
+                              default the newest /usr/lib/postgresql/<major>/bin
   --reseed                    seed again even where an earlier run did
   --seed-only                 seed, measure nothing
   --report-only               write the Markdown report again from the JSON results, run nothing
@@ -57,15 +71,21 @@ export const BENCH_OPTIONS = {
   out: 'value',
   json: 'value',
   'write-report': 'flag',
+  'no-pgbouncer': 'flag',
+  replica: 'flag',
+  'postgres-bin': 'value',
   reseed: 'flag',
   'seed-only': 'flag',
   'report-only': 'flag',
   help: 'flag',
 } as const;
 
-type ValueOption = {
-  [K in keyof typeof BENCH_OPTIONS]: (typeof BENCH_OPTIONS)[K] extends 'value' ? K : never;
-}[keyof typeof BENCH_OPTIONS];
+type ValueOption = Exclude<
+  {
+    [K in keyof typeof BENCH_OPTIONS]: (typeof BENCH_OPTIONS)[K] extends 'value' ? K : never;
+  }[keyof typeof BENCH_OPTIONS],
+  'postgres-bin'
+>;
 
 /** The defaults, and those of --quick where it has its own. */
 const DEFAULTS: Record<ValueOption, string> = {
@@ -106,10 +126,24 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     const clash = (['quick', 'out', 'json'] as const).find((name) => args.has(name));
     if (clash) throw new UsageError(`--write-report writes the committed reports: it takes no --${clash}`);
   }
+  if (args.has('replica')) {
+    if (args.has('postgres-url')) {
+      throw new UsageError('--replica runs its own PostgreSQL server: it takes no --postgres-url');
+    }
+    if (args.has('seed-only')) {
+      throw new UsageError('--replica seeds a server of its own that the run deletes: it takes no --seed-only');
+    }
+  } else if (args.has('postgres-bin')) {
+    throw new UsageError('--postgres-bin is the programs of the server of --replica: give --replica too');
+  }
   const db = text('db');
   const databases: DatabaseKind[] =
     db === 'both' ? ['sqlite', 'postgres'] : db === 'sqlite' || db === 'postgres' ? [db] : [];
   if (databases.length === 0) throw new UsageError(`--db must be sqlite, postgres or both (got "${db}")`);
+  if (args.has('replica') && !databases.includes('postgres')) {
+    throw new UsageError('--replica is of PostgreSQL: give --db postgres or both');
+  }
+  const postgresBin = args.get('postgres-bin');
   const sizes = text('sizes')
     .split(',')
     .map((size) => parseCount('sizes', size.trim(), { max: 100_000_000 }));
@@ -142,6 +176,9 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     reseed: args.has('reseed'),
     seedOnly: args.has('seed-only'),
     reportOnly: args.has('report-only'),
+    pgbouncer: !args.has('no-pgbouncer'),
+    replica: args.has('replica'),
+    ...(typeof postgresBin === 'string' && { postgresBin }),
   };
 }
 

@@ -1,6 +1,13 @@
 import { UsageError } from './args';
 import { BENCH_OPTIONS, main, parseBenchArgs } from './bench-cli';
-import type { BenchFile, RunRecord, ScenarioName } from './bench';
+import {
+  type BenchFile,
+  describeRouting,
+  type PastOneInstanceRecord,
+  type RunRecord,
+  SCENARIO_TITLES,
+  type ScenarioName,
+} from './bench';
 import { renderReport, withSectionsOfOthers } from './report';
 
 describe('the bench command line', () => {
@@ -48,6 +55,17 @@ describe('the bench command line', () => {
     });
   });
 
+  it('measures through PgBouncer unless told not to, and from a replica only with --replica', () => {
+    expect(parseBenchArgs([], {})).toMatchObject({ pgbouncer: true, replica: false });
+    expect(parseBenchArgs([], {})).not.toHaveProperty('postgresBin');
+    expect(parseBenchArgs(['--no-pgbouncer'], {})).toMatchObject({ pgbouncer: false });
+    expect(
+      parseBenchArgs(['--replica', '--db', 'postgres', '--postgres-bin', '/opt/pg/bin'], {
+        BENCH_POSTGRES_URL: 'postgres://elsewhere/x',
+      }),
+    ).toMatchObject({ replica: true, pgbouncer: true, databases: ['postgres'], postgresBin: '/opt/pg/bin' });
+  });
+
   it.each([
     [['--db', 'mysql'], /--db must be sqlite, postgres or both/],
     [['--sizes', '10k,lots'], /--sizes must be a whole number/],
@@ -58,6 +76,11 @@ describe('the bench command line', () => {
     [['--port', '70000'], /--port must be a whole number from 0 to 65535/],
     [['--write-report', '--quick'], /--write-report writes the committed reports: it takes no --quick/],
     [['--write-report', '--out', 'x.md'], /it takes no --out/],
+    [['--replica', '--postgres-url', 'postgres://h/d'], /--replica runs its own PostgreSQL server/],
+    [['--replica', '--seed-only'], /it takes no --seed-only/],
+    [['--replica', '--db', 'sqlite'], /--replica is of PostgreSQL/],
+    [['--postgres-bin', '/opt/pg/bin'], /give --replica too/],
+    [['--no-pgbouncer=yes'], /--no-pgbouncer takes no value/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseBenchArgs(argv, {})).toThrow(UsageError);
     expect(() => parseBenchArgs(argv, {})).toThrow(message);
@@ -195,9 +218,13 @@ describe('the report', () => {
     expect(report).toContain('| 10k | summary, random tenant ≥ 0.8× raw req/s | 0.88 | yes |');
     expect(report).toContain('| 10k | summary, all tenants p99 ≤ 2× bare p99 | 2.40 | **no** |');
     expect(report).toContain('| 10k | summary, all tenants: max latency (reported) | 250.00 ms | – |');
-    // 10⁶ / 20,000 = 50 µs with the log line, 40 µs without it.
-    expect(report).toContain('| 10k | the request log line at `info` (against `LOG_LEVEL=silent`) | 50 | 40 | 10 |');
-    expect(report).toContain('| 10k | the rate limit (against `RATE_LIMIT_ENABLED=false`) | 50 | 50 | 0 |');
+    // 10⁶ / 20,000 = 50 µs of the event loop with the log line, 40 µs without it; no CPU recorded.
+    expect(report).toContain(
+      '| 10k | trivial endpoint, LOG_LEVEL=silent | 25,000 | – | 40 | the request log line at `info` | – | 10 |',
+    );
+    expect(report).toContain(
+      '| 10k | trivial endpoint, RATE_LIMIT_ENABLED=false | 20,000 | – | 50 | the rate limit | – | 0 |',
+    );
     expect(report).not.toContain('with a bearer token ≥');
   });
 
@@ -212,5 +239,190 @@ describe('the report', () => {
     const again = withSectionsOfOthers('# Benchmarks\n\nnew figures\n', before);
     expect(again).toBe('# Benchmarks\n\nnew figures\n\n## Reconciliation\n\n| a | b |\n');
     expect(withSectionsOfOthers('# Benchmarks\n', '# Benchmarks\n')).toBe('# Benchmarks\n');
+  });
+  /** A row's figures with the server's CPU time per request. */
+  const withCpu = (m: ReturnType<typeof result>, cpu: number) => ({
+    ...m,
+    median: { ...m.median, serverCpuMicrosPerRequest: cpu },
+  });
+
+  it('prices each part of the stack in CPU µs and event loop µs per request, from rows of the same run', () => {
+    const measured = run(10_000, 6);
+    const report = renderReport({
+      seeding: {},
+      runs: {
+        'postgres:10k': {
+          ...measured,
+          scenarios: {
+            ...measured.scenarios,
+            bare: withCpu(result(25_000, 1.5, 5), 30),
+            raw: withCpu(result(8000, 5, 9), 90),
+            live: withCpu(result(10_000, 2, 4), 110),
+            liveSilent: withCpu(result(12_500, 1.8, 3), 75),
+            liveNoRateLimit: withCpu(result(10_000, 2, 4), 104),
+            summaryAll: withCpu(result(8000, 6, 12), 140),
+            summaryAllJwt: withCpu(result(6250, 7, 14), 175),
+          },
+        },
+      },
+    });
+    expect(report).toContain('#### What each part of the stack costs per request (µs)');
+    const row = (
+      title: string,
+      rps: string,
+      cpu: number,
+      loop: number,
+      part: string,
+      partCpu: number,
+      partLoop: number,
+    ) => `| 10k | ${title} | ${rps} | ${cpu} | ${loop} | ${part} | ${partCpu} | ${partLoop} |`;
+    expect(report).toContain(
+      row(
+        SCENARIO_TITLES.bare,
+        '25,000',
+        30,
+        40,
+        'NestJS 12 + Fastify themselves (the bare app, whole request)',
+        30,
+        40,
+      ),
+    );
+    expect(report).toContain(
+      row(
+        SCENARIO_TITLES.live,
+        '10,000',
+        110,
+        100,
+        'everything the service adds to the bare app on a request without I/O',
+        80,
+        60,
+      ),
+    );
+    // Turned off: the part's cost is the row with it (the trivial endpoint) less this one.
+    expect(report).toContain(
+      row(SCENARIO_TITLES.liveSilent, '12,500', 75, 80, 'the request log line at `info`', 35, 20),
+    );
+    expect(report).toContain(row(SCENARIO_TITLES.liveNoRateLimit, '10,000', 104, 100, 'the rate limit', 6, 0));
+    expect(report).toContain(
+      row(
+        SCENARIO_TITLES.summaryAll,
+        '8,000',
+        140,
+        125,
+        "the summary's own work (its queries and answer) over the trivial endpoint",
+        30,
+        25,
+      ),
+    );
+    expect(report).toContain(
+      row(
+        SCENARIO_TITLES.summaryAllJwt,
+        '6,250',
+        175,
+        160,
+        'a bearer token checked on every request (`AUTH_MODE=jwt`)',
+        35,
+        35,
+      ),
+    );
+  });
+
+  describe('past one instance', () => {
+    const measured = run(10_000, 6);
+    const pastRun = (
+      pastOneInstance: PastOneInstanceRecord,
+      extra: Partial<RunRecord['scenarios']> = {},
+    ): BenchFile => ({
+      seeding: {},
+      runs: {
+        'postgres:10k': {
+          ...measured,
+          postgresServer: {
+            owned: true,
+            binDirectory: '/usr/lib/postgresql/15/bin',
+            settings: { autovacuum: 'off', shared_buffers: '128MB' },
+          },
+          scenarios: {
+            ...measured.scenarios,
+            summaryAll: withCpu(result(8000, 6, 12), 140),
+            listFirst: withCpu(result(1000, 40, 100), 800),
+            poolerSummaryAll: withCpu(result(6000, 7, 24), 170),
+            replicaListFirst: withCpu(result(900, 45, 150), 850),
+            ...extra,
+          },
+          pastOneInstance,
+        },
+      },
+    });
+    const pgbouncer = {
+      version: 'PgBouncer 1.18.0',
+      poolMode: 'transaction',
+      poolSize: 20,
+      env: { DATABASE_URL: '<PgBouncer>', DATABASE_POOLER: 'transaction' },
+    } as const;
+    const replica = {
+      madeBy: 'pg_basebackup',
+      env: { DATABASE_READ_URL: '<the replica>', SUMMARY_READ_FROM_REPLICA: 'true' },
+    };
+    const reads = (replicaTx: number, primaryTx: number) => ({
+      replica: { transactions: replicaTx, rowsRead: replicaTx * 100 },
+      primary: { transactions: primaryTx, rowsRead: primaryTx * 100 },
+      requests: 2000,
+    });
+
+    it('sets each row against the same requests to the direct instance, and says where the replica rows were read', () => {
+      const report = renderReport(pastRun({ pgbouncer, replica, routing: { replicaListFirst: reads(1990, 10) } }));
+      expect(report).toContain('### Past one instance');
+      expect(report).toContain(
+        'Through PgBouncer: PgBouncer 1.18.0, `pool_mode = transaction`, `default_pool_size = 20`',
+      );
+      expect(report).toContain('`DATABASE_READ_URL=<the replica>`, `SUMMARY_READ_FROM_REPLICA=true`');
+      expect(report).toContain('one the benchmark started itself (`--replica`) from /usr/lib/postgresql/15/bin');
+      expect(report).toContain("The PostgreSQL server's settings: `autovacuum=off`, `shared_buffers=128MB`.");
+      expect(report).toContain(
+        `| 10k | ${SCENARIO_TITLES.poolerSummaryAll} | 6,000 | 0.75 | 7.00 | 24.00 | 2.00 | 0 | 170 | 140 | – |`,
+      );
+      expect(report).toContain(
+        `| 10k | ${SCENARIO_TITLES.replicaListFirst} | 900 | 0.90 | 45.00 | 150.00 | 1.50 | 0 | 850 | 800 | ` +
+          'the replica: 100% of transactions on the replica (replica 1,990, primary 10; ' +
+          'rows read: replica 199,000, primary 1,000; 2,000 requests) |',
+      );
+    });
+
+    it('marks replica rows whose reads went to the primary', () => {
+      expect(describeRouting(reads(3, 1997))).toMatch(/^\*\*the primary\*\*: 0% of transactions on the replica/);
+      expect(describeRouting(reads(0, 0))).toMatch(/^unknown: –/);
+    });
+
+    it('says why rows were not measured, never leaving them out silently', () => {
+      const report = renderReport(
+        pastRun(
+          {
+            pgbouncer: { skipped: 'PgBouncer is not installed (looked for /usr/sbin/pgbouncer)' },
+            replica: { skipped: 'run with --replica to measure reads from a streaming replica' },
+            unavailable: { poolerListDeep: 'GET /api/v3/oc/numbers answered 500: boom' },
+          },
+          { poolerSummaryAll: undefined, replicaListFirst: undefined },
+        ),
+      );
+      expect(report).toContain(
+        '**No rows through PgBouncer:** PgBouncer is not installed (looked for /usr/sbin/pgbouncer).',
+      );
+      expect(report).toContain(
+        '**No rows from a read replica:** run with --replica to measure reads from a streaming replica.',
+      );
+      expect(report).toContain(
+        `- 10k, ${SCENARIO_TITLES.poolerListDeep}: not measured: GET /api/v3/oc/numbers answered 500: boom`,
+      );
+      expect(report).not.toContain('| ÷ direct |');
+    });
+
+    it('says when the runs predate these rows, and leaves SQLite without them', () => {
+      expect(renderReport({ seeding: {}, runs: { 'postgres:10k': measured } })).toContain(
+        'Not measured by these runs (they predate the rows through PgBouncer and from a replica).',
+      );
+      const sqlite = renderReport({ seeding: {}, runs: { 'sqlite:10k': { ...measured, database: 'sqlite' } } });
+      expect(sqlite).not.toContain('### Past one instance');
+    });
   });
 });

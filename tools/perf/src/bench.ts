@@ -1,9 +1,16 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   databaseNameOf,
+  findPgBouncer,
   jwtAuthEnv,
+  type OwnedPostgres,
+  type PgBouncer,
+  type Replica,
   Sqlite as Database,
+  startOwnedPostgres,
+  startPgBouncer,
+  startReplica,
   testIssuer,
   withDatabaseName,
   withPostgres,
@@ -14,6 +21,7 @@ import { DEFAULT_MIX, tenantIds } from './inventory';
 import { type CsvExportResult, listPaths, measureCsvExport } from './list-bench';
 import { load, type LoadResult, median } from './load';
 import { describeMachine, type Machine, machineLine } from './machine';
+import { processCpuMicros } from './process-cpu';
 import { type BenchServer, CEILING_MAIN, spawnServer, spawnService } from './processes';
 import { measureQueries, type QueryReport } from './queries';
 import { Random } from './random';
@@ -44,6 +52,15 @@ export interface BenchOptions {
   readonly reseed: boolean;
   readonly seedOnly: boolean;
   readonly reportOnly: boolean;
+  /** On PostgreSQL, also measure an instance through PgBouncer in transaction mode. */
+  readonly pgbouncer: boolean;
+  /**
+   * On PostgreSQL, run on a server the benchmark starts itself (instead of `postgresUrl`) with a
+   * streaming replica of it, and also measure an instance reading from that replica.
+   */
+  readonly replica: boolean;
+  /** The PostgreSQL programs of that server; the newest /usr/lib/postgresql/<major>/bin unless given. */
+  readonly postgresBin?: string;
 }
 
 export const SUMMARY_PATH = '/api/v3/oc/numbers/removal-status/summary';
@@ -68,7 +85,19 @@ export type ScenarioName =
   | 'listInRemovalDeep'
   | 'listTenant'
   | 'listPrefix'
-  | 'tenants';
+  | 'tenants'
+  | PastOneInstanceScenario;
+
+/** The rows of another instance set up as operators run the service past one instance. */
+export type PastOneInstanceScenario =
+  | 'poolerSummaryAll'
+  | 'poolerSummaryTenant'
+  | 'poolerListFirst'
+  | 'poolerListDeep'
+  | 'replicaListFirst'
+  | 'replicaListDeep'
+  | 'replicaTenants'
+  | 'replicaSummaryAll';
 
 export const SCENARIO_TITLES: Record<ScenarioName, string> = {
   bare: 'bare NestJS + Fastify app, one GET answering the same JSON (ceiling)',
@@ -88,7 +117,37 @@ export const SCENARIO_TITLES: Record<ScenarioName, string> = {
   listTenant: "list, a random tenant's first page",
   listPrefix: 'list, a prefix of ≤ 1,000 numbers (counted)',
   tenants: 'per-tenant view, first page',
+  poolerSummaryAll: 'through PgBouncer: summary, all tenants',
+  poolerSummaryTenant: 'through PgBouncer: summary, random tenant',
+  poolerListFirst: 'through PgBouncer: list, first page (100)',
+  poolerListDeep: 'through PgBouncer: list, page by a deep cursor',
+  replicaListFirst: 'from the replica: list, first page (100)',
+  replicaListDeep: 'from the replica: list, page by a deep cursor',
+  replicaTenants: 'from the replica: per-tenant view, first page',
+  replicaSummaryAll: 'from the replica: summary, all tenants (SUMMARY_READ_FROM_REPLICA=true)',
 };
+
+/**
+ * Each row past one instance: the instance that answers it (through PgBouncer, or reading from
+ * the replica) and the row of the directly connected instance it is set against.
+ */
+export const PAST_ONE_INSTANCE: Readonly<
+  Record<PastOneInstanceScenario, { readonly via: 'pgbouncer' | 'replica'; readonly direct: ScenarioName }>
+> = {
+  poolerSummaryAll: { via: 'pgbouncer', direct: 'summaryAll' },
+  poolerSummaryTenant: { via: 'pgbouncer', direct: 'summaryTenant' },
+  poolerListFirst: { via: 'pgbouncer', direct: 'listFirst' },
+  poolerListDeep: { via: 'pgbouncer', direct: 'listDeep' },
+  replicaListFirst: { via: 'replica', direct: 'listFirst' },
+  replicaListDeep: { via: 'replica', direct: 'listDeep' },
+  replicaTenants: { via: 'replica', direct: 'tenants' },
+  replicaSummaryAll: { via: 'replica', direct: 'summaryAll' },
+};
+
+export const PAST_ONE_INSTANCE_SCENARIOS = Object.keys(PAST_ONE_INSTANCE) as PastOneInstanceScenario[];
+
+/** The settings of the instance that reads from the replica (besides DATABASE_READ_URL). */
+export const REPLICA_ENV: Readonly<Record<string, string>> = { SUMMARY_READ_FROM_REPLICA: 'true' };
 
 /** The scenarios answered by an instance with AUTH_MODE=jwt, each request with a bearer token. */
 export const JWT_SCENARIOS: readonly ScenarioName[] = ['summaryAllJwt', 'summaryTenantJwt'];
@@ -157,6 +216,51 @@ export interface RunRecord {
   readonly env?: Readonly<Record<string, string>>;
   /** The token of the AUTH_MODE=jwt scenarios: its algorithm and the app role it carries. */
   readonly token?: { readonly alg: string; readonly role: string };
+  /**
+   * The PostgreSQL server: the one of --postgres-url (shared), or one the benchmark started
+   * itself for --replica (owned), from these programs.
+   */
+  readonly postgresServer?: {
+    readonly owned: boolean;
+    readonly binDirectory?: string;
+    /** Settings of the server that bear on the figures (SERVER_SETTINGS), as it reported them. */
+    readonly settings?: Readonly<Record<string, string>>;
+  };
+  /** The rows through PgBouncer and from the replica (runs before them have none). */
+  readonly pastOneInstance?: PastOneInstanceRecord;
+}
+
+/** Transactions and rows read on one server's database while a row was measured (pg_stat_database). */
+export interface ServerReads {
+  /** xact_commit + xact_rollback. */
+  readonly transactions: number;
+  /** tup_returned: rows read by scans. */
+  readonly rowsRead: number;
+}
+
+/** Where the reads of a row from the replica instance were served, summed over its rounds. */
+export interface Routing {
+  readonly replica: ServerReads;
+  readonly primary: ServerReads;
+  readonly requests: number;
+}
+
+/** What a run measured past one instance, and why a part of it was not. */
+export interface PastOneInstanceRecord {
+  readonly pgbouncer:
+    | {
+        readonly version: string;
+        readonly poolMode: 'transaction';
+        readonly poolSize: number;
+        /** The instance's settings that differ from the direct one's. */
+        readonly env: Readonly<Record<string, string>>;
+      }
+    | { readonly skipped: string };
+  readonly replica:
+    { readonly madeBy: string; readonly env: Readonly<Record<string, string>> } | { readonly skipped: string };
+  /** Rows whose instance did not answer them (its first request failed), and how. */
+  readonly unavailable?: Partial<Record<PastOneInstanceScenario, string>>;
+  readonly routing?: Partial<Record<PastOneInstanceScenario, Routing>>;
 }
 
 export interface BenchFile {
@@ -302,26 +406,150 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     return file;
   }
   delete file.note;
-  const machine = await describeMachine(options.databases.includes('postgres') ? options.postgresUrl : null);
-  file.machine = machine;
-  log(`Machine: ${machineLine(machine)}`);
-  if (!options.seedOnly) {
-    file.tokenVerification = await measureTokenVerification();
-    log(
-      `Token verification: ${file.tokenVerification.map((c) => `${c.alg} ${c.microsPerVerify.toFixed(1)} µs, verified before ${c.microsPerKnown.toFixed(2)} µs`).join('; ')}`,
-    );
-  }
-  for (const database of options.databases) {
-    for (const numbers of options.sizes) {
-      const target = await ensureSeeded(options, file, database, numbers, log);
-      save(options, file);
-      if (options.seedOnly) continue;
-      file.runs[key(database, numbers)] = await measure(options, machine, database, numbers, target, log);
-      save(options, file);
+  const owned =
+    options.replica && options.databases.includes('postgres') ? await startOwnedServers(options, log) : null;
+  try {
+    const effective = owned ? { ...options, postgresUrl: withDatabaseName(owned.primary.url, 'postgres') } : options;
+    const machine = await describeMachine(options.databases.includes('postgres') ? effective.postgresUrl : null);
+    file.machine = machine;
+    log(`Machine: ${machineLine(machine)}`);
+    if (!options.seedOnly) {
+      file.tokenVerification = await measureTokenVerification();
+      log(
+        `Token verification: ${file.tokenVerification.map((c) => `${c.alg} ${c.microsPerVerify.toFixed(1)} µs, verified before ${c.microsPerKnown.toFixed(2)} µs`).join('; ')}`,
+      );
+    }
+    for (const database of options.databases) {
+      for (const numbers of options.sizes) {
+        const target = await ensureSeeded(effective, file, database, numbers, log);
+        save(options, file);
+        if (options.seedOnly) continue;
+        const replica = database === 'postgres' ? owned?.replica : undefined;
+        if (replica) {
+          log(`${database} ${formatCount(numbers)}: waiting for the replica to replay the seeding`);
+          await waitForReplay(effective.postgresUrl, replica, log);
+        }
+        file.runs[key(database, numbers)] = await measure(effective, machine, database, numbers, target, log, {
+          replica,
+          binDirectory: owned?.primary.binDirectory,
+        });
+        save(options, file);
+      }
+    }
+  } finally {
+    if (owned) {
+      await owned.replica.dispose();
+      await owned.primary.dispose();
     }
   }
   log(`Wrote ${options.markdownPath} and ${options.jsonPath}`);
   return file;
+}
+
+/** The newest PostgreSQL programs of the machine (Debian's /usr/lib/postgresql/<major>/bin). */
+export function machinePostgresBin(root = '/usr/lib/postgresql'): string | undefined {
+  if (!existsSync(root)) return undefined;
+  const majors = readdirSync(root)
+    .filter((name) => /^\d+$/.test(name) && existsSync(`${root}/${name}/bin/postgres`))
+    .sort((a, b) => Number(b) - Number(a));
+  return majors.length > 0 ? `${root}/${majors[0]}/bin` : undefined;
+}
+
+/**
+ * Resolves once the standby has replayed the primary's WAL up to its position now: after a large
+ * seeding that can take minutes on a busy machine (the toolkit's own wait gives up after 30 s).
+ */
+async function waitForReplay(primaryUrl: string, replica: Replica, log: (line: string) => void): Promise<void> {
+  const target = await withPostgres(
+    primaryUrl,
+    async (client) => (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0].lsn,
+  );
+  const replicaUrl = withDatabaseName(replica.url, 'postgres');
+  const started = Date.now();
+  let told = started;
+  for (;;) {
+    const { done, behind } = await withPostgres(
+      replicaUrl,
+      async (client) =>
+        (
+          await client.query<{ done: boolean; behind: string | null }>(
+            `SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS done,
+                    pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn())::text AS behind`,
+            [target],
+          )
+        ).rows[0],
+    );
+    if (done) return;
+    if (Date.now() - started > 15 * 60_000) {
+      throw new Error(`The replica did not replay the primary's WAL up to ${target} in 15 minutes`);
+    }
+    if (Date.now() - told > 10_000) {
+      told = Date.now();
+      log(`  the replica is ${(Number(behind ?? 0) / 2 ** 20).toFixed(0)} MiB of WAL behind`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * The owned server's settings besides initdb's: no autovacuum passing by in the middle of a round
+ * (the seeding vacuums and analyzes itself), as on the shared server the benchmark was first run
+ * on, and WAL kept for the standby.
+ */
+export const OWNED_SERVER_SETTINGS: Readonly<Record<string, string>> = {
+  autovacuum: 'off',
+  // The standby streams the seeding's WAL as it is written; kept, a standby that falls behind
+  // catches up instead of finding the segments it needs removed.
+  wal_keep_size: '4GB',
+};
+
+/** The server settings a PostgreSQL run records, for the report. */
+export const SERVER_SETTINGS = [
+  'shared_buffers',
+  'work_mem',
+  'effective_cache_size',
+  'max_connections',
+  'autovacuum',
+  'fsync',
+  'synchronous_commit',
+  'jit',
+  'wal_keep_size',
+] as const;
+
+async function serverSettings(url: string): Promise<Record<string, string>> {
+  return withPostgres(url, async (client) => {
+    const { rows } = await client.query<{ name: string; setting: string }>(
+      'SELECT name, current_setting(name) AS setting FROM pg_settings WHERE name = ANY($1) ORDER BY name',
+      [[...SERVER_SETTINGS]],
+    );
+    return Object.fromEntries(rows.map((row) => [row.name, row.setting]));
+  });
+}
+
+/**
+ * For --replica: a PostgreSQL server the benchmark owns (the shared one cannot be given a
+ * standby), from the machine's programs with initdb's defaults, and its hot standby.
+ */
+async function startOwnedServers(
+  options: BenchOptions,
+  log: (line: string) => void,
+): Promise<{ primary: OwnedPostgres; replica: Replica }> {
+  const binDirectory = options.postgresBin ?? machinePostgresBin();
+  if (!binDirectory) {
+    throw new Error(
+      '--replica needs PostgreSQL programs: none in /usr/lib/postgresql/<major>/bin; give --postgres-bin',
+    );
+  }
+  log(`Starting a PostgreSQL server from ${binDirectory} and a streaming replica of it`);
+  const primary = await startOwnedPostgres({ binDirectory, settings: OWNED_SERVER_SETTINGS });
+  try {
+    const replica = await startReplica(primary);
+    log(`Primary on port ${primary.port}, replica (${replica.madeBy}) on port ${replica.port}`);
+    return { primary, replica };
+  } catch (error) {
+    await primary.dispose();
+    throw error;
+  }
 }
 
 /** How long the benchmark downloads the CSV export at most. */
@@ -334,13 +562,14 @@ async function measure(
   numbers: number,
   target: DatabaseTarget,
   log: (line: string) => void,
+  past: { readonly replica?: Replica; readonly binDirectory?: string } = {},
 ): Promise<RunRecord> {
   const tenants = tenantIds(options.seed, tenantsFor(numbers));
   // Seeded, so every run asks the same tenants in the same order.
   const random = new Random(options.seed);
   const pickTenant = () => tenants[random.below(tenants.length)];
   const list = await listPaths(target, numbers, pickTenant);
-  const paths: Record<ScenarioName, string> = {
+  const paths: Partial<Record<ScenarioName, string>> = {
     bare: '/summary (the bare app)',
     raw: '/summary?msTenantId=<random tenant> (the raw server)',
     live: options.livePath,
@@ -361,7 +590,7 @@ async function measure(
   };
   // 500 requests over random tenants (seeded), walked in turn by every connection.
   const tenantPaths = Array.from({ length: 500 }, () => `${SUMMARY_PATH}?msTenantId=${pickTenant()}`);
-  const pathsOf: Record<ScenarioName, readonly string[]> = {
+  const pathsOf: Partial<Record<ScenarioName, readonly string[]>> = {
     live: [options.livePath],
     liveSilent: [options.livePath],
     liveNoRateLimit: [options.livePath],
@@ -374,6 +603,10 @@ async function measure(
     summaryTenantJwt: tenantPaths,
     ...list,
   };
+  if (database === 'postgres') {
+    for (const name of PAST_ONE_INSTANCE_SCENARIOS) pathsOf[name] = pathsOf[PAST_ONE_INSTANCE[name].direct];
+    for (const name of PAST_ONE_INSTANCE_SCENARIOS) paths[name] = paths[PAST_ONE_INSTANCE[name].direct];
+  }
   const label = `${database} ${formatCount(numbers)}`;
   log(`${label}: the summary's queries alone, and their plans`);
   const queries = await measureQueries(target, pickTenant);
@@ -405,35 +638,58 @@ async function measure(
     >) {
       partServers.set(name, await started(spawnService({ ...env, ...change }, { probePath: options.livePath })));
     }
+    const pastServers =
+      database === 'postgres'
+        ? await startPastOneInstance(options, target, env, past.replica, started, label, log)
+        : null;
+    for (const [name, pastServer] of pastServers?.servers ?? []) partServers.set(name, pastServer);
     const bare = await started(spawnServer({ main: CEILING_MAIN.bare, env: {}, probePath: '/summary' }));
     const raw = await started(
       spawnServer({ main: CEILING_MAIN.raw, env: { DATABASE_URL: target.url }, probePath: '/summary' }),
     );
     const jwtHeaders = { authorization: `Bearer ${token}` };
-    const endpoint = (name: ScenarioName): { baseUrl: string; headers: Record<string, string> } => {
-      if (JWT_SCENARIOS.includes(name)) return { baseUrl: jwtServer.baseUrl, headers: jwtHeaders };
-      if (name === 'bare') return { baseUrl: bare.baseUrl, headers: {} };
-      if (name === 'raw') return { baseUrl: raw.baseUrl, headers: {} };
-      return { baseUrl: (partServers.get(name) ?? server).baseUrl, headers: {} };
+    const serverOf = (name: ScenarioName): BenchServer => {
+      if (JWT_SCENARIOS.includes(name)) return jwtServer;
+      if (name === 'bare') return bare;
+      if (name === 'raw') return raw;
+      return partServers.get(name) ?? server;
     };
-    const names = Object.keys(pathsOf) as ScenarioName[];
-    for (const name of names) {
-      const response = await fetch(endpoint(name).baseUrl + pathsOf[name][0], { headers: endpoint(name).headers });
-      const body = await response.text();
-      if (!response.ok) {
-        throw new Error(
-          `GET ${pathsOf[name][0]} answered ${response.status}: ${body.slice(0, 300)}` +
-            (name === 'live' || name === 'ready' ? ` (give the ceiling's path with --${name}-path)` : ''),
-        );
+    const endpoint = (name: ScenarioName): { baseUrl: string; headers: Record<string, string> } => ({
+      baseUrl: serverOf(name).baseUrl,
+      headers: JWT_SCENARIOS.includes(name) ? jwtHeaders : {},
+    });
+    const unavailable: Partial<Record<PastOneInstanceScenario, string>> = { ...pastServers?.unavailable };
+    // A row past one instance is measured only where its instance runs (the report says why not).
+    const names = (Object.keys(pathsOf) as ScenarioName[]).filter(
+      (name) => !isPastOneInstance(name) || (pastServers?.servers.has(name) === true && !(name in unavailable)),
+    );
+    for (const name of [...names]) {
+      const path = pathsOf[name]?.[0] ?? '';
+      const answer = await fetch(endpoint(name).baseUrl + path, { headers: endpoint(name).headers }).then(
+        async (response) => ({ status: response.status, ok: response.ok, body: await response.text() }),
+        (error: unknown) => ({ status: 0, ok: false, body: error instanceof Error ? error.message : String(error) }),
+      );
+      if (answer.ok) continue;
+      const what = `GET ${path} answered ${answer.status || 'nothing'}: ${answer.body.slice(0, 300)}`;
+      if (isPastOneInstance(name)) {
+        // Its instance is set up in a way the service may not support yet: the report says so.
+        unavailable[name] = what;
+        names.splice(names.indexOf(name), 1);
+        log(`${label}: ${SCENARIO_TITLES[name]} is not measured: ${what}`);
+        continue;
       }
+      throw new Error(
+        what + (name === 'live' || name === 'ready' ? ` (give the ceiling's path with --${name}-path)` : ''),
+      );
     }
+    const routing: Partial<Record<PastOneInstanceScenario, Routing>> = {};
     for (const name of names) {
       log(`${label}: warming up ${SCENARIO_TITLES[name]} for ${options.warmupSeconds} s`);
       await load({
         ...endpoint(name),
         connections: options.connections,
         seconds: options.warmupSeconds,
-        paths: pathsOf[name],
+        paths: pathsOf[name] ?? [],
       });
     }
     const rounds = Object.fromEntries(names.map((name) => [name, [] as LoadResult[]])) as Record<
@@ -443,17 +699,43 @@ async function measure(
     // Rounds go through every endpoint in turn, so a slow spell of the machine touches all.
     for (let round = 1; round <= options.rounds; round++) {
       for (const name of names) {
-        const result = await load({
+        const pid = serverOf(name).pid;
+        const replicaUrl =
+          isPastOneInstance(name) && PAST_ONE_INSTANCE[name].via === 'replica' ? pastServers?.replicaUrl : undefined;
+        const readsBefore = replicaUrl ? await readsOn(target.url, replicaUrl) : undefined;
+        const cpuBefore = processCpuMicros(pid);
+        const measured = await load({
           ...endpoint(name),
           connections: options.connections,
           seconds: options.seconds,
-          paths: pathsOf[name],
+          paths: pathsOf[name] ?? [],
         });
+        const cpuAfter = processCpuMicros(pid);
+        const result: LoadResult =
+          cpuBefore === undefined || cpuAfter === undefined || measured.requests === 0
+            ? measured
+            : { ...measured, serverCpuMicrosPerRequest: (cpuAfter - cpuBefore) / measured.requests };
+        if (readsBefore && replicaUrl && isPastOneInstance(name)) {
+          // Idle backends send their statistics within a second (PGSTAT_MIN_INTERVAL).
+          await new Promise((done) => setTimeout(done, 1500));
+          const after = await readsOn(target.url, replicaUrl);
+          routing[name] = addRouting(routing[name], {
+            primary: minus(after.primary, readsBefore.primary),
+            replica: minus(after.replica, readsBefore.replica),
+            requests: result.requests,
+          });
+        }
         rounds[name].push(result);
         log(
           `${label}: round ${round}/${options.rounds} ${SCENARIO_TITLES[name]}: ` +
             `${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ` +
-            `max ${(result.max ?? NaN).toFixed(1)} ms, ${result.errors} errors`,
+            `max ${(result.max ?? NaN).toFixed(1)} ms, ${result.errors} errors` +
+            (result.serverCpuMicrosPerRequest === undefined
+              ? ''
+              : `, server CPU ${result.serverCpuMicrosPerRequest.toFixed(0)} µs/request`) +
+            (routing[name as PastOneInstanceScenario]
+              ? `, reads so far: ${describeRouting(routing[name as PastOneInstanceScenario] as Routing)}`
+              : ''),
         );
       }
     }
@@ -484,8 +766,171 @@ async function measure(
       csv,
       token: TOKEN,
       env,
+      ...(database === 'postgres' && {
+        postgresServer: {
+          owned: past.binDirectory !== undefined,
+          ...(past.binDirectory !== undefined && { binDirectory: past.binDirectory }),
+          settings: await serverSettings(target.url),
+        },
+        pastOneInstance: {
+          pgbouncer: pastServers?.pgbouncer ?? { skipped: 'not started' },
+          replica: pastServers?.replica ?? { skipped: 'not started' },
+          ...(Object.keys(unavailable).length > 0 && { unavailable }),
+          ...(Object.keys(routing).length > 0 && { routing }),
+        },
+      }),
     };
   } finally {
     for (const server of servers.reverse()) await server.stop();
   }
+}
+
+function isPastOneInstance(name: ScenarioName): name is PastOneInstanceScenario {
+  return name in PAST_ONE_INSTANCE;
+}
+
+/** What each server's database has read so far (pg_stat_database, asked from its `postgres` database). */
+export async function readsOn(
+  primaryUrl: string,
+  replicaUrl: string,
+): Promise<{ primary: ServerReads; replica: ServerReads }> {
+  const name = databaseNameOf(primaryUrl);
+  const ask = (url: string) =>
+    withPostgres(withDatabaseName(url, 'postgres'), async (client) => {
+      const { rows } = await client.query<{ transactions: string; rows_read: string }>(
+        `SELECT xact_commit + xact_rollback AS transactions, tup_returned AS rows_read
+           FROM pg_stat_database WHERE datname = $1`,
+        [name],
+      );
+      return { transactions: Number(rows[0]?.transactions ?? 0), rowsRead: Number(rows[0]?.rows_read ?? 0) };
+    });
+  const [primary, replica] = await Promise.all([ask(primaryUrl), ask(replicaUrl)]);
+  return { primary, replica };
+}
+
+const minus = (a: ServerReads, b: ServerReads): ServerReads => ({
+  transactions: a.transactions - b.transactions,
+  rowsRead: a.rowsRead - b.rowsRead,
+});
+
+function addRouting(sum: Routing | undefined, add: Routing): Routing {
+  if (!sum) return add;
+  const plus = (a: ServerReads, b: ServerReads) => ({
+    transactions: a.transactions + b.transactions,
+    rowsRead: a.rowsRead + b.rowsRead,
+  });
+  return {
+    primary: plus(sum.primary, add.primary),
+    replica: plus(sum.replica, add.replica),
+    requests: sum.requests + add.requests,
+  };
+}
+
+/**
+ * Where a row's reads were served: the replica when it ran most of the row's transactions, with
+ * its share and the counts on each server.
+ */
+export function describeRouting(r: Routing): string {
+  const total = r.replica.transactions + r.primary.transactions;
+  const share = total > 0 ? r.replica.transactions / total : NaN;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const where = !Number.isFinite(share) ? 'unknown' : share >= 0.5 ? 'the replica' : '**the primary**';
+  return (
+    `${where}: ${Number.isFinite(share) ? `${Math.round(share * 100)}%` : '–'} of transactions on the replica ` +
+    `(replica ${n(r.replica.transactions)}, primary ${n(r.primary.transactions)}; ` +
+    `rows read: replica ${n(r.replica.rowsRead)}, primary ${n(r.primary.rowsRead)}; ${n(r.requests)} requests)`
+  );
+}
+
+/** PgBouncer's pool per database and user (default_pool_size). */
+const PGBOUNCER_POOL_SIZE = 20;
+
+/**
+ * The instances past one: one through PgBouncer in transaction mode (unless turned off, or no
+ * PgBouncer on the machine) and one that reads from the replica (with --replica), on the same
+ * database as the direct instance. What could not be started is said, never left out.
+ */
+async function startPastOneInstance(
+  options: BenchOptions,
+  target: DatabaseTarget,
+  env: Record<string, string>,
+  replica: Replica | undefined,
+  started: (server: Promise<BenchServer>) => Promise<BenchServer>,
+  label: string,
+  log: (line: string) => void,
+): Promise<{
+  servers: Map<ScenarioName, BenchServer>;
+  pgbouncer: PastOneInstanceRecord['pgbouncer'];
+  replica: PastOneInstanceRecord['replica'];
+  unavailable: Partial<Record<PastOneInstanceScenario, string>>;
+  replicaUrl?: string;
+}> {
+  const servers = new Map<ScenarioName, BenchServer>();
+  const unavailable: Partial<Record<PastOneInstanceScenario, string>> = {};
+  const rowsOf = (via: 'pgbouncer' | 'replica') =>
+    PAST_ONE_INSTANCE_SCENARIOS.filter((n) => PAST_ONE_INSTANCE[n].via === via);
+  const serve = (via: 'pgbouncer' | 'replica', server: BenchServer) => {
+    for (const name of rowsOf(via)) servers.set(name, server);
+  };
+  const cannot = (via: 'pgbouncer' | 'replica', why: string) => {
+    for (const name of rowsOf(via)) unavailable[name] = why;
+  };
+
+  const startPooled = async (): Promise<PastOneInstanceRecord['pgbouncer']> => {
+    if (!options.pgbouncer) return { skipped: 'turned off with --no-pgbouncer' };
+    const found = findPgBouncer();
+    if (!('path' in found)) {
+      log(`${label}: no rows through PgBouncer: ${found.reason}`);
+      return { skipped: found.reason };
+    }
+    let bouncer: PgBouncer;
+    try {
+      bouncer = await startPgBouncer({
+        upstreamUrl: target.url,
+        poolMode: 'transaction',
+        poolSize: PGBOUNCER_POOL_SIZE,
+      });
+    } catch (error) {
+      const why = `PgBouncer did not start: ${error instanceof Error ? error.message.slice(0, 300) : String(error)}`;
+      log(`${label}: no rows through PgBouncer: ${why}`);
+      return { skipped: why };
+    }
+    // Stopped with the instances (after them: the list of servers is stopped in reverse).
+    await started(Promise.resolve({ baseUrl: '', pid: 0, stop: async () => (await bouncer.stop(), 0) }));
+    const change = { DATABASE_URL: bouncer.url, DATABASE_POOLER: 'transaction', MIGRATIONS_DATABASE_URL: target.url };
+    try {
+      serve('pgbouncer', await started(spawnService({ ...env, ...change }, { probePath: options.livePath })));
+    } catch (error) {
+      cannot(
+        'pgbouncer',
+        `the instance did not start: ${error instanceof Error ? error.message.slice(0, 300) : String(error)}`,
+      );
+    }
+    return {
+      version: bouncer.version,
+      poolMode: 'transaction',
+      poolSize: PGBOUNCER_POOL_SIZE,
+      env: { ...change, DATABASE_URL: '<PgBouncer>', MIGRATIONS_DATABASE_URL: '<the database, directly>' },
+    };
+  };
+  const pgbouncer = await startPooled();
+
+  let replicaRecord: PastOneInstanceRecord['replica'];
+  let replicaUrl: string | undefined;
+  if (!replica) {
+    replicaRecord = { skipped: 'run with --replica to measure reads from a streaming replica' };
+  } else {
+    replicaUrl = withDatabaseName(replica.url, databaseNameOf(target.url));
+    const change = { DATABASE_READ_URL: replicaUrl, ...REPLICA_ENV };
+    replicaRecord = { madeBy: replica.madeBy, env: { ...change, DATABASE_READ_URL: '<the replica>' } };
+    try {
+      serve('replica', await started(spawnService({ ...env, ...change }, { probePath: options.livePath })));
+    } catch (error) {
+      cannot(
+        'replica',
+        `the instance did not start: ${error instanceof Error ? error.message.slice(0, 300) : String(error)}`,
+      );
+    }
+  }
+  return { servers, pgbouncer, replica: replicaRecord, unavailable, replicaUrl };
 }

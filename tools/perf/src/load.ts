@@ -26,6 +26,11 @@ export interface LoadResult {
   /** Connection errors and timeouts plus responses that were not 2xx. */
   readonly errors: number;
   readonly requests: number;
+  /**
+   * CPU time the server's process used while it was driven (user + system, all its threads),
+   * in microseconds per request answered (absent from runs before it was recorded).
+   */
+  readonly serverCpuMicrosPerRequest?: number;
 }
 
 /**
@@ -97,5 +102,9 @@ export function median(results: readonly LoadResult[]): LoadResult {
     ...(results.some((r) => r.max !== undefined) && { max: Math.max(...results.map((r) => r.max ?? 0)) }),
     errors: results.reduce((sum, r) => sum + r.errors, 0),
     requests: results.reduce((sum, r) => sum + r.requests, 0),
+    ...(results.length > 0 &&
+      results.every((r) => r.serverCpuMicrosPerRequest !== undefined) && {
+        serverCpuMicrosPerRequest: mid((r) => r.serverCpuMicrosPerRequest ?? NaN),
+      }),
   };
 }

@@ -3,6 +3,9 @@ import {
   type BenchFile,
   type DatabaseKind,
   LIST_SCENARIOS,
+  PAST_ONE_INSTANCE,
+  PAST_ONE_INSTANCE_SCENARIOS,
+  describeRouting,
   type RunRecord,
   SCENARIO_TITLES,
   type ScenarioName,
@@ -127,7 +130,7 @@ function ceilingLines(runs: RunRecord[]): string[] {
       );
     }
   }
-  lines.push('', ...goalLines(measured), '', ...stackPartLines(measured));
+  lines.push('', ...goalLines(measured), '', ...stackCostLines(measured));
   return lines;
 }
 
@@ -203,39 +206,151 @@ function goalLines(runs: RunRecord[]): string[] {
   return lines;
 }
 
+/** The rows of the table of what each part of the stack costs, and the part each one prices. */
+const STACK_PARTS: ReadonlyArray<{
+  readonly row: ScenarioName;
+  readonly part: string;
+  /** The row it is set against (the part's cost is the difference); none: the row's own figure. */
+  readonly against?: ScenarioName;
+  /** With the part on is `against`, not `row` (a row that turns the part off). */
+  readonly off?: boolean;
+}> = [
+  { row: 'bare', part: 'NestJS 12 + Fastify themselves (the bare app, whole request)' },
+  {
+    row: 'live',
+    part: 'everything the service adds to the bare app on a request without I/O',
+    against: 'bare',
+  },
+  { row: 'liveSilent', part: 'the request log line at `info`', against: 'live', off: true },
+  { row: 'liveNoRateLimit', part: 'the rate limit', against: 'live', off: true },
+  {
+    row: 'summaryAll',
+    part: "the summary's own work (its queries and answer) over the trivial endpoint",
+    against: 'live',
+  },
+  { row: 'summaryAllJwt', part: 'a bearer token checked on every request (`AUTH_MODE=jwt`)', against: 'summaryAll' },
+];
+
+const micros = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(0));
+
 /**
- * What a part of the stack costs per request: the trivial endpoint's time per request (one
- * event loop, saturated: 1 / req/s) with the part on, less the same from the instance without it.
+ * What each part of the stack costs per request, from rows measured in the same run: the
+ * service's CPU time per request (user + system of its process, from /proc, all its threads),
+ * and the event loop's time per request (10⁶ / req/s: a saturated single event loop spends
+ * 1 / req/s on each request); a part's cost is the difference from the row without it.
  */
-function stackPartLines(runs: RunRecord[]): string[] {
-  const parts: Array<[string, ScenarioName]> = [
-    ['the request log line at `info` (against `LOG_LEVEL=silent`)', 'liveSilent'],
-    ['the rate limit (against `RATE_LIMIT_ENABLED=false`)', 'liveNoRateLimit'],
-    ['everything the service adds to a bare NestJS + Fastify app', 'bare'],
-  ];
+export function stackCostLines(runs: RunRecord[]): string[] {
   const lines = [
-    '#### What parts of the stack cost per request',
+    '#### What each part of the stack costs per request (µs)',
     '',
-    'µs of the event loop per request of the trivial endpoint: 10⁶ / req/s with the part, less the same',
-    'from an instance without it (a saturated single event loop spends 1 / req/s on each request).',
+    "Rows of the same run. CPU is the measured process's CPU time (user + system, every thread, from",
+    '`/proc/<pid>/stat`) over the requests it answered in the rounds; the event loop figure is',
+    '10⁶ / req/s (a saturated event loop spends 1 / req/s on each request, and I/O waits add to it).',
+    "A part's cost is the row with it less the row without it (the instances differ in that setting",
+    'only); turn a part off to save about that much per request.',
     '',
-    '| numbers | part | µs per request with it | without | cost µs |',
-    '|---:|---|---:|---:|---:|',
+    '| numbers | row | req/s | CPU µs / request | event loop µs / request | part | its CPU µs | its event loop µs |',
+    '|---:|---|---:|---:|---:|---|---:|---:|',
   ];
   for (const run of runs) {
-    const live = run.scenarios.live.median;
-    for (const [title, name] of parts) {
-      const without = run.scenarios[name]?.median;
-      if (!without) continue;
-      const on = 1e6 / live.requestsPerSecond;
-      const off = 1e6 / without.requestsPerSecond;
+    for (const { row, part, against, off } of STACK_PARTS) {
+      const m = run.scenarios[row]?.median;
+      if (!m) continue;
+      const loop = 1e6 / m.requestsPerSecond;
+      let cpuCost = m.serverCpuMicrosPerRequest;
+      let loopCost = loop;
+      if (against) {
+        const other = run.scenarios[against]?.median;
+        if (!other) continue;
+        const sign = off ? -1 : 1;
+        cpuCost =
+          m.serverCpuMicrosPerRequest === undefined || other.serverCpuMicrosPerRequest === undefined
+            ? undefined
+            : sign * (m.serverCpuMicrosPerRequest - other.serverCpuMicrosPerRequest);
+        loopCost = sign * (loop - 1e6 / other.requestsPerSecond);
+      }
       lines.push(
-        `| ${formatCount(run.numbers)} | ${title} | ${on.toFixed(0)} | ${off.toFixed(0)} | ${(on - off).toFixed(0)} |`,
+        `| ${formatCount(run.numbers)} | ${SCENARIO_TITLES[row]} | ${int(m.requestsPerSecond)} | ` +
+          `${micros(m.serverCpuMicrosPerRequest)} | ${micros(loop)} | ${part} | ${micros(cpuCost)} | ${micros(loopCost)} |`,
       );
     }
   }
   return lines;
 }
+
+/**
+ * The rows through PgBouncer and from the replica, each against the same request to the directly
+ * connected instance in the same rounds; what was not measured, and why.
+ */
+export function pastOneInstanceLines(runs: RunRecord[]): string[] {
+  const out = ['### Past one instance', ''];
+  const recorded = runs.filter((run) => run.pastOneInstance !== undefined);
+  if (recorded.length === 0) {
+    return [...out, 'Not measured by these runs (they predate the rows through PgBouncer and from a replica).', ''];
+  }
+  out.push(
+    'A second instance of the service on the same database, measured in the same rounds as the direct',
+    'instance above; each row is set against the same requests to the direct instance (÷ direct).',
+    "CPU µs is the instance's own CPU time per request (PgBouncer's and PostgreSQL's are not in it).",
+    '',
+  );
+  const latest = recorded[recorded.length - 1].pastOneInstance;
+  if (latest) {
+    const { pgbouncer, replica } = latest;
+    out.push(
+      'skipped' in pgbouncer
+        ? `**No rows through PgBouncer:** ${pgbouncer.skipped}.`
+        : `Through PgBouncer: ${pgbouncer.version}, \`pool_mode = ${pgbouncer.poolMode}\`, ` +
+            `\`default_pool_size = ${pgbouncer.poolSize}\`, started by the benchmark on loopback in front of the ` +
+            `same server; the instance's settings besides the direct one's: ${envList(pgbouncer.env)}.`,
+      '',
+      'skipped' in replica
+        ? `**No rows from a read replica:** ${replica.skipped}.`
+        : `From the replica: a hot standby of the server (made by ${replica.madeBy}, streaming from it, on the ` +
+            `same machine: its reads share the same cores); the instance's settings besides the direct one's: ` +
+            `${envList(replica.env)}. "Reads served" counts, over the row's rounds, the transactions ` +
+            '(`xact_commit + xact_rollback`) and rows read (`tup_returned`) in `pg_stat_database` for the ' +
+            'database on each server: a row read from the replica shows nearly all of them there, one read ' +
+            'from the primary none.',
+      '',
+    );
+  }
+  const rows: string[] = [];
+  const missing: string[] = [];
+  for (const run of recorded) {
+    const record = run.pastOneInstance;
+    if (!record) continue;
+    for (const name of PAST_ONE_INSTANCE_SCENARIOS) {
+      const why = record.unavailable?.[name];
+      if (why) missing.push(`- ${formatCount(run.numbers)}, ${SCENARIO_TITLES[name]}: not measured: ${why}`);
+      const m = run.scenarios[name]?.median;
+      const direct = run.scenarios[PAST_ONE_INSTANCE[name].direct]?.median;
+      if (!m || !direct) continue;
+      const routing = record.routing?.[name];
+      rows.push(
+        `| ${formatCount(run.numbers)} | ${SCENARIO_TITLES[name]} | ${int(m.requestsPerSecond)} | ` +
+          `${ratio(m.requestsPerSecond / direct.requestsPerSecond)} | ${ms(m.p50)} | ${ms(m.p99)} | ` +
+          `${ratio(m.p99 / direct.p99)} | ${m.errors} | ${micros(m.serverCpuMicrosPerRequest)} | ` +
+          `${micros(direct.serverCpuMicrosPerRequest)} | ${routing ? describeRouting(routing) : '–'} |`,
+      );
+    }
+  }
+  if (rows.length > 0) {
+    out.push(
+      '| numbers | row | req/s | ÷ direct | p50 ms | p99 ms | p99 ÷ direct p99 | errors | CPU µs / request | direct CPU µs / request | reads served |',
+      '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+      ...rows,
+      '',
+    );
+  }
+  if (missing.length > 0) out.push(...missing, '');
+  return out;
+}
+
+const envList = (env: Readonly<Record<string, string>>) =>
+  Object.entries(env)
+    .map(([name, value]) => `\`${name}=${value}\``)
+    .join(', ');
 
 /** The measured service's settings as a run recorded them. */
 function envLine(run: RunRecord): string {
@@ -243,6 +358,26 @@ function envLine(run: RunRecord): string {
     return '`NODE_ENV=production LOG_LEVEL=warn RATE_LIMIT_ENABLED=false` (recorded before the production defaults)';
   const shown = Object.entries(run.env).filter(([name]) => name !== 'DATABASE_URL');
   return `\`${shown.map(([name, value]) => `${name}=${value}`).join(' ')}\`, request log to /dev/null`;
+}
+
+/** Which PostgreSQL server a run used, and its settings, where the run recorded them. */
+function serverLines(run: RunRecord): string[] {
+  const server = run.postgresServer;
+  if (!server) return [];
+  const out: string[] = [];
+  if (server.owned) {
+    out.push(
+      `The PostgreSQL server of these runs is one the benchmark started itself (\`--replica\`) from ` +
+        `${server.binDirectory ?? "the machine's programs"} with initdb's defaults but \`autovacuum=off\` and WAL kept for the standby (\`wal_keep_size\`), ` +
+        'seeded the same way, with a streaming replica of it (a replica of a shared server cannot be made).',
+      '',
+    );
+  }
+  if (server.settings) {
+    const shown = Object.entries(server.settings).map(([name, value]) => `\`${name}=${value}\``);
+    out.push(`The PostgreSQL server's settings: ${shown.join(', ')}.`, '');
+  }
+  return out;
 }
 
 /** The CSV export's figures, where a run measured them. */
@@ -301,6 +436,9 @@ export function renderReport(file: BenchFile): string {
     'The references are measured in the same run on the same server: a trivial endpoint that does no',
     "I/O (the ceiling), and the readiness check, which makes a round trip and runs the summary's two",
     'queries (concurrent probes share one check, so under load it costs less than one query each).',
+    "Each row also records the measured process's CPU time per request (from `/proc`). On PostgreSQL,",
+    'a second instance through PgBouncer and, with `--replica`, one reading from a streaming replica',
+    'are measured in the same rounds ("Past one instance").',
     '',
   ];
   if (file.machine) out.push(`Machine: ${machineLine(file.machine)}.`, '');
@@ -316,6 +454,7 @@ export function renderReport(file: BenchFile): string {
       '',
       `The service's settings: ${envLine(runs[runs.length - 1])}.`,
       '',
+      ...serverLines(runs[runs.length - 1]),
       '| numbers | tenants | endpoint | req/s | p50 ms | p99 ms | errors | req/s ÷ trivial | req/s ÷ readiness | p99 ÷ readiness p99 |',
       '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
     );
@@ -334,6 +473,7 @@ export function renderReport(file: BenchFile): string {
     }
     out.push('', '### Targets', '', ...targets(runs), '');
     out.push(...ceilingLines(runs), '');
+    if (database === 'postgres') out.push(...pastOneInstanceLines(runs));
     out.push(...csvLines(runs));
     out.push(
       '### The queries alone',

@@ -1,0 +1,43 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+let ticksPerSecond: number | undefined;
+
+/** The kernel's clock ticks per second, in which /proc reports CPU time (USER_HZ, 100 on Linux). */
+function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+/**
+ * The CPU time a process has used so far (user + system, every thread of it), in microseconds,
+ * from `/proc/<pid>/stat`; undefined where there is no /proc (not Linux) or the process is gone.
+ */
+export function processCpuMicros(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return cpuMicrosOfStat(stat, clockTicks());
+}
+
+/**
+ * utime + stime of a `/proc/<pid>/stat` line in microseconds. The command name (field 2) is in
+ * parentheses and may hold spaces, so fields are counted from the last `)`: utime and stime are
+ * fields 14 and 15 of the line.
+ */
+export function cpuMicrosOfStat(stat: string, ticks: number): number | undefined {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
+  return ((utime + stime) * 1e6) / ticks;
+}
