@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { HealthStatus } from '@oc-numbers/contracts';
 
 const indicators = (description: string) =>
@@ -25,4 +25,15 @@ export class HealthStatusDto implements HealthStatus {
 
   @indicators('Every checked dependency.')
   details!: HealthStatus['details'];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    description: 'Readiness, with a read replica: its state and replay lag at the last measurement.',
+    required: ['state'],
+    properties: {
+      state: { type: 'string', enum: ['ok', 'lagging', 'unavailable'] },
+      lagMs: { type: 'integer', minimum: 0 },
+    },
+  })
+  replica?: HealthStatus['replica'];
 }
