@@ -309,6 +309,29 @@ describe('reads routed to a streaming replica (DATABASE_READ_URL)', () => {
     expect(again.primary).toEqual([]);
   });
 
+  it('uses no server that is not a standby (a promoted replica, or the primary named by mistake): its reads go to the primary', async () => {
+    const warningsBefore = logs.lines.filter((line) => /not a standby/.test(String(line.msg))).length;
+    const base = config(true);
+    const misnamed = await startService({
+      ...base,
+      readReplica: base.readReplica && { ...base.readReplica, database: { type: 'postgres', url: primary.url } },
+    });
+    try {
+      const ready = await readiness(misnamed);
+      expect(ready.status).toBe(200);
+      expect(ready.body.replica).toEqual({ state: 'unavailable' });
+      const list = await get(misnamed, `${LIST}?pageSize=7`);
+      expect({ status: list.status, body: list.body }).toEqual({
+        status: 200,
+        body: (await get(plain, `${LIST}?pageSize=7`)).body,
+      });
+      expect(await metric(misnamed, 'oc_numbers_replica_fallbacks_total{reason="unavailable"}')).toBeGreaterThan(0);
+      expect(logs.lines.filter((line) => /not a standby/.test(String(line.msg)))).toHaveLength(warningsBefore + 1);
+    } finally {
+      await misnamed.app.close();
+    }
+  });
+
   const pgbouncer = findPgBouncer();
   if (!('path' in pgbouncer))
     process.stdout.write(`\nThe read replica through PgBouncer not tried: ${pgbouncer.reason}\n`);

@@ -83,12 +83,13 @@ export class ReadReplica implements OnModuleInit, OnModuleDestroy {
   /** Everything committed on the primary before this time (Date.now()) is visible on the replica. */
   private freshAsOf = -Infinity;
   private measuredLagMs?: number;
+  /** Whether a measurement has said anything yet (the first one is logged whatever it finds). */
+  private measured = false;
   private timer?: NodeJS.Timeout;
   private checking?: Promise<void>;
   private stopped = false;
   private readonly clients: { primary?: Client; replica?: Client } = {};
   private readonly fallbackObservers: Array<(reason: FallbackReason) => void> = [];
-  private readonly stateObservers: Array<(status: ReplicaStatus) => void> = [];
 
   constructor(private readonly options?: ReadReplicaOptions) {
     this.state = options === undefined ? 'off' : 'unavailable';
@@ -176,11 +177,6 @@ export class ReadReplica implements OnModuleInit, OnModuleDestroy {
     this.fallbackObservers.push(observer);
   }
 
-  /** Calls `observer` after each measurement (and each read that found the replica unavailable). */
-  observeStatus(observer: (status: ReplicaStatus) => void): void {
-    this.stateObservers.push(observer);
-  }
-
   /** Measures now (one measurement at a time: a caller during one waits for it). */
   checkNow(): Promise<void> {
     this.checking ??= this.check().finally(() => (this.checking = undefined));
@@ -231,12 +227,12 @@ export class ReadReplica implements OnModuleInit, OnModuleDestroy {
   }
 
   private become(state: ReplicaState, reason: string): void {
-    const before = this.state;
+    const before = this.measured ? this.state : undefined;
+    this.measured = true;
     this.state = state;
     if (state === 'unavailable') this.measuredLagMs = undefined;
-    for (const observer of this.stateObservers) observer(this.status());
     if (state === before) return;
-    if (state === 'ok') this.logger.log(`The read replica is used again (${reason})`);
+    if (state === 'ok') this.logger.log(`The read replica is used${before ? ' again' : ''} (${reason})`);
     else if (state === 'lagging') {
       this.logger.warn(`The read replica lags: ${reason}; the summary reads the primary while it does`);
     } else this.logger.warn(`The read replica is unavailable: ${reason}; its reads go to the primary`);
