@@ -216,6 +216,7 @@ export class DatabaseDriver {
    * its first run, not here. Errors are the driver's own, which the problem filter knows. Each
    * run is reported to the query observers under `name` (its time includes the wait for a
    * pooled connection); a run that fails before the statement is reached is reported failed.
+   * `route` says which server may answer it (see ReadRoute): the primary unless told otherwise.
    */
   prepare<Row, Params extends unknown[] = []>(
     name: string,
