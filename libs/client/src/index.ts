@@ -530,7 +530,12 @@ export interface OcNumbersClient {
    * - `removalCounts`: the summary's own queries, for all tenants and for one tenant.
    *
    * Counts that look inconsistent are not a failure (no restart or re-routing would fix
-   * data); errors and timeouts are. The checks together wait at most `READINESS_TIMEOUT_MS`
+   * data); errors and timeouts are. These checks run on the primary.
+   *
+   * With a read replica (`DATABASE_READ_URL`), `replica` says how its last measurement found
+   * it (`ok`, `lagging` past `REPLICA_MAX_LAG_MS`, or `unavailable`) and its replay lag. A
+   * replica that lags or is unavailable does not make the probe fail: its reads go to the
+   * primary meanwhile. The checks together wait at most `READINESS_TIMEOUT_MS`
    * (default 2 s). Probes that arrive while a check is still running share it instead of
    * starting another, so a database that hangs holds one of the probe's queries at a time.
    *

@@ -135,6 +135,10 @@ describe('loadConfig', () => {
     ['MIGRATIONS_RUN', 'sometimes', 'must be true or false (got "sometimes")'],
     ['DATABASE_POOLER', 'session', 'must be one of none, transaction (got "session")'],
     ['MIGRATIONS_DATABASE_URL', 'mysql://root:hunter2@db/oc', `${NOT_A_DATABASE_URL} (got a "mysql:" URL)`, 'hunter2'],
+    ['DATABASE_READ_URL', 'replica:5432', `${NOT_A_DATABASE_URL} (got a "replica:" URL)`, '5432'],
+    ['SUMMARY_READ_FROM_REPLICA', 'when fresh', 'must be true or false (got "when fresh")'],
+    ['REPLICA_MAX_LAG_MS', '1s', 'must be a whole number from 100 to 3600000 (got "1s")'],
+    ['REPLICA_LAG_CHECK_MS', '10', 'must be a whole number from 50 to 60000 (got "10")'],
     ['DATABASE_CONNECT_TIMEOUT_MS', '10', 'must be a whole number from 100 to 600000 (got "10")'],
     ['DATABASE_STATEMENT_TIMEOUT_MS', '5s', 'must be a whole number from 100 to 600000 (got "5s")'],
     ['PORT', '3.5', 'must be a whole number from 0 to 65535 (got "3.5")'],
@@ -178,6 +182,72 @@ describe('loadConfig', () => {
       databasePooler: 'transaction',
       migrationsDatabase: { type: 'postgres', url: 'postgres://u:p@primary:5432/oc' },
     });
+  });
+
+  it('reads a streaming replica with its lag settings, through the pooler as the primary', () => {
+    const env = {
+      DATABASE_URL: 'postgres://u:p@pgbouncer:6432/oc',
+      DATABASE_POOLER: 'transaction',
+      DATABASE_READ_URL: 'postgres://u:p@replica:5432/oc',
+      SUMMARY_READ_FROM_REPLICA: 'true',
+      REPLICA_MAX_LAG_MS: '5000',
+      REPLICA_LAG_CHECK_MS: '1000',
+    };
+    expect(loadConfig(env)).toEqual({
+      ...loadConfig({}),
+      database: { type: 'postgres', url: 'postgres://u:p@pgbouncer:6432/oc' },
+      databasePooler: 'transaction',
+      readReplica: {
+        database: { type: 'postgres', url: 'postgres://u:p@replica:5432/oc' },
+        summaryFromReplica: true,
+        maxLagMs: 5000,
+        checkIntervalMs: 1000,
+      },
+    });
+    // The summary on the primary, and the lag measured 4 times a second, unless told otherwise.
+    expect(
+      loadConfig({ DATABASE_URL: env.DATABASE_URL, DATABASE_READ_URL: env.DATABASE_READ_URL }).readReplica,
+    ).toEqual({
+      database: { type: 'postgres', url: 'postgres://u:p@replica:5432/oc' },
+      summaryFromReplica: false,
+      maxLagMs: 1000,
+      checkIntervalMs: 250,
+    });
+    expect(loadConfig({}).readReplica).toBeUndefined();
+  });
+
+  it.each([
+    [
+      { DATABASE_READ_URL: 'postgres://u:p@replica:5432/oc' },
+      'DATABASE_READ_URL can be set only when DATABASE_URL and DATABASE_READ_URL are both PostgreSQL databases (SQLite has no replicas)',
+    ],
+    [
+      { DATABASE_URL: 'postgres://u:p@primary:5432/oc', DATABASE_READ_URL: 'sqlite:data/copy.sqlite' },
+      'DATABASE_READ_URL can be set only when DATABASE_URL and DATABASE_READ_URL are both PostgreSQL databases (SQLite has no replicas)',
+    ],
+    [
+      { DATABASE_URL: 'postgres://u:p@primary:5432/oc', SUMMARY_READ_FROM_REPLICA: 'true' },
+      'SUMMARY_READ_FROM_REPLICA can be true only when DATABASE_READ_URL names a replica',
+    ],
+    [
+      { SUMMARY_READ_FROM_REPLICA: 'yes' },
+      'SUMMARY_READ_FROM_REPLICA can be true only when DATABASE_READ_URL names a replica',
+    ],
+    [
+      {
+        DATABASE_URL: 'postgres://u:p@primary:5432/oc',
+        DATABASE_READ_URL: 'postgres://u:p@replica:5432/oc',
+        REPLICA_MAX_LAG_MS: '500',
+        REPLICA_LAG_CHECK_MS: '500',
+      },
+      'REPLICA_LAG_CHECK_MS (500) must be less than REPLICA_MAX_LAG_MS (500): the lag is measured more often than it may grow',
+    ],
+  ])('refuses the read replica settings %j in one line', (env, problem) => {
+    expect(problemsOf(env)).toEqual([problem]);
+  });
+
+  it('does not check the lag settings without a replica', () => {
+    expect(problemsOf({ REPLICA_MAX_LAG_MS: '100', REPLICA_LAG_CHECK_MS: '60000' })).toEqual([]);
   });
 
   it.each([

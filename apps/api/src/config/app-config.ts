@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type DatabaseConfig, isPostgres } from '../database/dialect';
+import { type DatabaseConfig, isPostgres, type PostgresDatabaseConfig } from '../database/dialect';
 import {
   type AuthMode,
   type DatabasePooler,
@@ -58,6 +58,17 @@ export interface AuthConfig {
   readonly tokenCacheSize: number;
 }
 
+/** The read replica (DATABASE_READ_URL and the settings that go with it). */
+export interface ReadReplicaConfig {
+  /** A hot standby of the primary. */
+  readonly database: PostgresDatabaseConfig;
+  /** The summary reads the replica while its lag is at most `maxLagMs`. */
+  readonly summaryFromReplica: boolean;
+  readonly maxLagMs: number;
+  /** How often the lag is measured. */
+  readonly checkIntervalMs: number;
+}
+
 /** The validated settings, as the service uses them (see config/settings.ts for each one). */
 export interface AppConfig {
   readonly port: number;
@@ -68,6 +79,8 @@ export interface AppConfig {
   readonly databasePooler: DatabasePooler;
   /** Where migrations run when not on `database` (the primary behind a pooler). */
   readonly migrationsDatabase?: DatabaseConfig;
+  /** PostgreSQL: the streaming replica the heavy reads go to; undefined: none. */
+  readonly readReplica?: ReadReplicaConfig;
   readonly logLevel: LogLevel;
   /** `auto`: human-readable lines when standard output is a terminal, JSON otherwise. */
   readonly logFormat: LogFormat;
@@ -176,7 +189,30 @@ function storageProblems(settings: SettingValues): string[] {
           'MIGRATIONS_DATABASE_URL and DATABASE_URL must both be PostgreSQL databases when MIGRATIONS_DATABASE_URL is set',
         ]
       : []),
+    ...replicaProblems(settings, postgres),
   ];
+}
+
+/** What makes the read replica's settings unusable together. */
+function replicaProblems(settings: SettingValues, postgres: boolean): string[] {
+  const read = settings.DATABASE_READ_URL;
+  if (read === undefined) {
+    return settings.SUMMARY_READ_FROM_REPLICA
+      ? ['SUMMARY_READ_FROM_REPLICA can be true only when DATABASE_READ_URL names a replica']
+      : [];
+  }
+  if (!postgres || !isPostgres(read)) {
+    return [
+      'DATABASE_READ_URL can be set only when DATABASE_URL and DATABASE_READ_URL are both PostgreSQL databases ' +
+        '(SQLite has no replicas)',
+    ];
+  }
+  return settings.REPLICA_LAG_CHECK_MS >= settings.REPLICA_MAX_LAG_MS
+    ? [
+        `REPLICA_LAG_CHECK_MS (${settings.REPLICA_LAG_CHECK_MS}) must be less than REPLICA_MAX_LAG_MS ` +
+          `(${settings.REPLICA_MAX_LAG_MS}): the lag is measured more often than it may grow`,
+      ]
+    : [];
 }
 
 /** What makes the authentication settings unusable together (each one is valid alone). */
@@ -206,6 +242,15 @@ function appConfig(settings: SettingValues): AppConfig {
     migrationsRun: settings.MIGRATIONS_RUN,
     databasePooler: settings.DATABASE_POOLER,
     migrationsDatabase: settings.MIGRATIONS_DATABASE_URL,
+    readReplica:
+      settings.DATABASE_READ_URL !== undefined && isPostgres(settings.DATABASE_READ_URL)
+        ? {
+            database: settings.DATABASE_READ_URL,
+            summaryFromReplica: settings.SUMMARY_READ_FROM_REPLICA,
+            maxLagMs: settings.REPLICA_MAX_LAG_MS,
+            checkIntervalMs: settings.REPLICA_LAG_CHECK_MS,
+          }
+        : undefined,
     logLevel: settings.LOG_LEVEL,
     logFormat: settings.LOG_FORMAT,
     databaseConnectTimeoutMs: settings.DATABASE_CONNECT_TIMEOUT_MS,

@@ -93,6 +93,41 @@ export const SETTINGS = {
       '`DATABASE_URL` names a pooler: a migration holds its locks longer than a pooler should queue clients. ' +
       'Same database as `DATABASE_URL`, reached directly',
   }),
+  DATABASE_READ_URL: setting<DatabaseConfig | undefined>({
+    group: 'Storage',
+    type: databaseUrl(),
+    unset: { value: undefined, means: 'every read on `DATABASE_URL`' },
+    meaning:
+      'PostgreSQL: one hot standby of the primary, streaming from it, for the heavy reads (lists, cursor walks, ' +
+      'CSV exports, histories, the per-tenant view; the summary too with `SUMMARY_READ_FROM_REPLICA`). Writes ' +
+      'never go there. While it is down, unreachable or not a standby, those reads go to the primary. The same ' +
+      '`DATABASE_POOLER` rules apply to it',
+  }),
+  SUMMARY_READ_FROM_REPLICA: setting({
+    group: 'Storage',
+    type: flag(),
+    default: 'false',
+    meaning:
+      '`true`: the summary reads the replica while its measured replay lag is at most `REPLICA_MAX_LAG_MS` (a ' +
+      'change committed that long before the request may be missing), else the primary; `false`: the summary ' +
+      'reads the primary, so a change committed before the request is in the answer',
+  }),
+  REPLICA_MAX_LAG_MS: setting({
+    group: 'Storage',
+    type: wholeNumber(100, 3_600_000, 'ms'),
+    default: '1000',
+    meaning:
+      "With `SUMMARY_READ_FROM_REPLICA=true`: the most the summary's answer may lag behind the primary; past it " +
+      '(the last measurement plus its age) the summary reads the primary',
+  }),
+  REPLICA_LAG_CHECK_MS: setting({
+    group: 'Storage',
+    type: wholeNumber(50, 60_000, 'ms'),
+    default: '250',
+    meaning:
+      "How often each instance measures the replica's replay lag and whether it answers (one small query on the " +
+      'primary and one on the replica, each on a connection of its own); below `REPLICA_MAX_LAG_MS`',
+  }),
   DATABASE_CONNECT_TIMEOUT_MS: setting({
     group: 'Storage',
     type: wholeNumber(100, 600_000, 'ms'),

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
+import type { PoolConfig } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
-import { isPostgres } from './dialect';
+import { isPostgres, type PostgresDatabaseConfig } from './dialect';
 import { MIGRATIONS } from './migrations';
 import Sqlite from './sqlite';
 
@@ -40,7 +41,7 @@ export function dataSourceOptions(settings: DatabaseSettings, entities: Entities
       ...common,
       type: 'postgres',
       url: database.url,
-      applicationName: 'oc-numbers',
+      applicationName: PRIMARY_APPLICATION_NAME,
       connectTimeoutMS: settings.databaseConnectTimeoutMs,
       extra: {
         // The server cancels a statement that runs too long; the client gives up a little later
@@ -100,4 +101,32 @@ export function migrationSettings(settings: DatabaseSettings): DatabaseSettings 
  */
 export function prepareSqliteConnection(db: { pragma(source: string): unknown }): void {
   db.pragma('recursive_triggers = ON');
+}
+
+/** The `application_name` of the service's own pool on the primary (as TypeORM opens it). */
+export const PRIMARY_APPLICATION_NAME = 'oc-numbers';
+/** The `application_name` of the pool of reads sent to DATABASE_READ_URL. */
+export const READ_APPLICATION_NAME = 'oc-numbers-read';
+/** The `application_name` of the connections that measure the replica's lag (one per server). */
+export const REPLICA_CHECK_APPLICATION_NAME = 'oc-numbers-replica-check';
+
+/**
+ * The pg options of a pool (or client) on another server than TypeORM's, e.g. the read replica:
+ * what TypeORM's PostgreSQL driver makes of {@link serviceDataSourceOptions}, so the same rules
+ * hold (bounded waits, no startup parameters behind a transaction pooler, no JIT otherwise), with
+ * its own `application_name` so that the server tells its sessions apart.
+ */
+export function postgresPoolConfig(
+  settings: DatabaseSettings,
+  database: PostgresDatabaseConfig,
+  applicationName: string,
+): PoolConfig {
+  const options = serviceDataSourceOptions({ ...settings, database });
+  if (options.type !== 'postgres') throw new Error('A PostgreSQL pool needs a PostgreSQL database');
+  return {
+    connectionString: database.url,
+    application_name: applicationName,
+    connectionTimeoutMillis: options.connectTimeoutMS,
+    ...(options.extra as PoolConfig),
+  };
 }

@@ -12,6 +12,7 @@ import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { DatabaseOutage } from './database-unavailable';
 import { type Dialect, dialectOf, isPostgres } from './dialect';
 import { MIGRATIONS } from './migrations';
+import { ReadReplica, type ReadRoute } from './read-replica';
 import { checkSqliteFile, checkSqliteMigrated, type FileIdentity, fileIdentity, sameFile } from './sqlite-file-check';
 
 /**
@@ -56,6 +57,8 @@ export interface QueryOutcome {
   readonly name?: string;
   readonly success: boolean;
   readonly executionTimeMs?: number;
+  /** Answered by the read replica (DATABASE_READ_URL), not the primary. */
+  readonly replica?: boolean;
 }
 
 /** How the service reaches PostgreSQL: straight, or through a transaction pooler (DATABASE_POOLER). */
@@ -103,6 +106,8 @@ export class DatabaseDriver {
     /** Nest gives the application's; a driver built outside Nest (tests, tools) has its own. */
     private readonly outage: DatabaseOutage = new DatabaseOutage(),
     @Optional() @Inject(DATABASE_POOLING) pooling: DatabasePooling = NO_POOLER,
+    /** Where the reads of the statements prepared for the replica go; none outside Nest. */
+    @Optional() private readonly replica: ReadReplica = ReadReplica.off(),
   ) {
     const pooled = pooling.pooler === 'transaction' && isPostgres(dataSource);
     this.named = !pooled;
@@ -118,8 +123,9 @@ export class DatabaseDriver {
         },
       }),
     };
-    // Any query that succeeds (TypeORM's, the readiness probe's, the summary's) ends an outage.
-    this.observeQueries(({ success }) => success && outage.succeeded());
+    // Any query of the primary that succeeds (TypeORM's, the readiness probe's, the summary's)
+    // ends an outage; the replica's answers say nothing of the primary.
+    this.observeQueries(({ success, replica }) => success && !replica && outage.succeeded());
     dataSource.subscribers.push(this.subscriber);
     if (!isPostgres(dataSource)) {
       this.sqlitePath = String(dataSource.options.database);
@@ -210,27 +216,32 @@ export class DatabaseDriver {
    * its first run, not here. Errors are the driver's own, which the problem filter knows. Each
    * run is reported to the query observers under `name` (its time includes the wait for a
    * pooled connection); a run that fails before the statement is reached is reported failed.
+   * `route` says which server may answer it (see ReadRoute): the primary unless told otherwise.
    */
-  prepare<Row, Params extends unknown[] = []>(name: string, text: StatementText): PreparedQuery<Row, Params> {
+  prepare<Row, Params extends unknown[] = []>(
+    name: string,
+    text: StatementText,
+    route: ReadRoute = 'primary',
+  ): PreparedQuery<Row, Params> {
     if (isPostgres(this.dataSource)) {
       const sql = text((position) => `$${position}`);
-      let pool: Pool | undefined;
+      const run = this.routed<Row>(route);
       return this.measured(name, sql, async (...values: Params) => {
-        pool ??= this.postgresPool();
-        return (await pool.query<Row & object>(this.statement(name, sql, values))).rows[0];
+        const { rows, replica } = await run(this.statement(name, sql, values));
+        return { result: rows[0], replica };
       });
     }
     const sql = text(() => '?');
     let statement: BetterSqlite3.Statement<Params, Row> | undefined;
     let preparedIn = this.generation;
-    return this.measured(name, sql, (...values: Params) =>
-      this.onCurrentSqliteFile(() => {
+    return this.measured(name, sql, async (...values: Params) => ({
+      result: await this.onCurrentSqliteFile(() => {
         if (preparedIn !== this.generation) statement = undefined;
         preparedIn = this.generation;
         statement ??= this.sqliteConnection().prepare<Params, Row>(sql);
         return statement.get(...values);
       }),
-    );
+    }));
   }
 
   /**
@@ -242,26 +253,27 @@ export class DatabaseDriver {
     name: string,
     text: StatementText,
     label = name,
+    route: ReadRoute = 'primary',
   ): (...params: Params) => Promise<Row[]> {
     if (isPostgres(this.dataSource)) {
       const sql = text((position) => `$${position}`);
-      let pool: Pool | undefined;
-      return this.measuredRows(label, sql, async (...values: Params) => {
-        pool ??= this.postgresPool();
-        return (await pool.query<Row & object>(this.statement(name, sql, values))).rows;
+      const run = this.routed<Row>(route);
+      return this.measured(label, sql, async (...values: Params) => {
+        const { rows, replica } = await run(this.statement(name, sql, values));
+        return { result: rows, replica };
       });
     }
     const sql = text(() => '?');
     let statement: BetterSqlite3.Statement<Params, Row> | undefined;
     let preparedIn = this.generation;
-    return this.measuredRows(label, sql, (...values: Params) =>
-      this.onCurrentSqliteFile(() => {
+    return this.measured(label, sql, async (...values: Params) => ({
+      result: await this.onCurrentSqliteFile(() => {
         if (preparedIn !== this.generation) statement = undefined;
         preparedIn = this.generation;
         statement ??= this.sqliteConnection().prepare<Params, Row>(sql);
         return statement.all(...values);
       }),
-    );
+    }));
   }
 
   /**
@@ -273,17 +285,43 @@ export class DatabaseDriver {
     return this.named ? { name, text, values } : { text, values };
   }
 
-  private measuredRows<Row, Params extends unknown[]>(
+  /**
+   * Runs statements on the server `route` names now (see ReadReplica.poolFor): the primary's pool,
+   * or the replica's. A statement the replica fails with a connection error (or cancels for a
+   * recovery conflict) runs once more on the primary, so a replica that goes away costs a retry,
+   * never an error. Anything not prepared for the replica (TypeORM's queries, every write and
+   * transaction) is the primary's.
+   */
+  private routed<Row>(
+    route: ReadRoute,
+  ): (statement: { name?: string; text: string; values: unknown[] }) => Promise<{ rows: Row[]; replica: boolean }> {
+    let primary: Pool | undefined;
+    return async (statement) => {
+      const replica = this.replica.poolFor(route);
+      if (replica !== undefined) {
+        try {
+          return { rows: (await replica.query<Row & object>(statement)).rows, replica: true };
+        } catch (error) {
+          if (!this.replica.failed(error)) throw error;
+        }
+      }
+      primary ??= this.postgresPool();
+      return { rows: (await primary.query<Row & object>(statement)).rows, replica: false };
+    };
+  }
+
+  /** `run`, reporting each call's outcome to the observers (success on the primary also ends an outage). */
+  private measured<Result, Params extends unknown[]>(
     name: string,
     query: string,
-    run: (...params: Params) => Promise<Row[]>,
-  ): (...params: Params) => Promise<Row[]> {
+    run: (...params: Params) => Promise<{ result: Result; replica?: boolean }>,
+  ): (...params: Params) => Promise<Result> {
     return async (...values) => {
       const started = performance.now();
       try {
-        const rows = await run(...values);
-        this.observed({ query, name, success: true, executionTimeMs: performance.now() - started });
-        return rows;
+        const { result, replica } = await run(...values);
+        this.observed({ query, name, success: true, executionTimeMs: performance.now() - started, replica });
+        return result;
       } catch (error) {
         this.observed({ query, name, success: false });
         throw error;
@@ -291,23 +329,9 @@ export class DatabaseDriver {
     };
   }
 
-  /** `run`, reporting each call's outcome to the observers (success also ends an outage). */
-  private measured<Row, Params extends unknown[]>(
-    name: string,
-    query: string,
-    run: (...params: Params) => Promise<Row | undefined>,
-  ): PreparedQuery<Row, Params> {
-    return async (...values) => {
-      const started = performance.now();
-      try {
-        const row = await run(...values);
-        this.observed({ query, name, success: true, executionTimeMs: performance.now() - started });
-        return row;
-      } catch (error) {
-        this.observed({ query, name, success: false });
-        throw error;
-      }
-    };
+  /** Runs `work` with every read it makes on the primary, whatever their route (the readiness probe). */
+  onPrimary<T>(work: () => Promise<T>): Promise<T> {
+    return this.replica.onPrimary(work);
   }
 
   /** The pool's connections now; undefined while a PostgreSQL pool is not open. */

@@ -53,6 +53,43 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
 }
 
 /**
+ * The errors of a server that cannot be reached or talked to at all (a subset of
+ * {@link isDatabaseUnavailable}): refused, reset, timed-out or lost connections, a server shutting
+ * down, starting up, full, or without the database. Not a statement timeout: the server answered.
+ * A read on the replica that meets one is run again on the primary.
+ */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '3D000',
+]);
+
+export function isConnectionError(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 4) return false;
+  const { code, message, driverError, cause, errors } = error as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
+  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
+  const inner = [driverError, cause, ...(Array.isArray(errors) ? errors : [])];
+  return inner.some((e) => isConnectionError(e, depth + 1));
+}
+
+/**
  * One outage of the database, told once: the first request that finds the database unavailable
  * logs the cause (with its stack) at error level; the others of the same episode are counted and
  * logged at debug level; the first query that succeeds after it ends the episode with one line

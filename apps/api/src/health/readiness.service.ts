@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { HealthStatus } from '@oc-numbers/contracts';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DatabaseDriver } from '../database/database-driver';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
+import { ReadReplica } from '../database/read-replica';
 import { NumbersRepository } from '../numbers/numbers.repository';
 import { CountsInconsistentError } from '../numbers/removal-counters';
 
@@ -54,6 +55,7 @@ export class ReadinessService {
     private readonly dataSource: DataSource,
     private readonly numbers: NumbersRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly replica: ReadReplica = ReadReplica.off(),
   ) {}
 
   /** The checks' answer, or a {@link ReadinessFailure} naming the part that failed or timed out. */
@@ -118,12 +120,23 @@ export class ReadinessService {
       counting.catch((error: unknown) => {
         if (!(error instanceof CountsInconsistentError)) throw error;
       });
-    await step('removalCounts', async () => {
-      await counted(this.numbers.countInRemoval());
-      await counted(this.numbers.countInRemoval(NIL_TENANT));
-    });
+    // On the primary even when the summary may read the replica: the summary falls back to the
+    // primary, so the primary is what must serve it; the replica is reported, never failed on.
+    await step('removalCounts', () =>
+      this.driver.onPrimary(async () => {
+        await counted(this.numbers.countInRemoval());
+        await counted(this.numbers.countInRemoval(NIL_TENANT));
+      }),
+    );
+    const replica = this.replica.configured ? this.replica.status() : undefined;
     // The generated indicator type also allows string extensions, which no number satisfies.
-    return { status: 'ok', info: details, error: {}, details } as HealthStatus;
+    return {
+      status: 'ok',
+      info: details,
+      error: {},
+      details,
+      ...(replica !== undefined && replica.state !== 'off' && { replica: { ...replica, state: replica.state } }),
+    } as HealthStatus;
   }
 
   /** Why a check failed, in safe words: the kind of failure, never the driver's text. */

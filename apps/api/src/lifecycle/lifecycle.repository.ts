@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { DatabaseDriver } from '../database/database-driver';
 import { isPostgres } from '../database/dialect';
 import { tenantInList, tenantListValue } from '../database/tenant-list';
 import { type ChangeContext, withChangeContext } from '../numbers/change-context';
@@ -41,8 +42,14 @@ export interface HistoryRow {
 @Injectable()
 export class LifecycleRepository {
   private readonly pg: boolean;
+  /** The history page's statements, for a caller of every tenant and for a limited one. */
+  private readonly historyPages = new Map<boolean, (...params: unknown[]) => Promise<Array<Record<string, unknown>>>>();
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    /** Nest gives the application's; a repository built outside Nest has its own. */
+    private readonly database: DatabaseDriver = new DatabaseDriver(dataSource),
+  ) {
     this.pg = isPostgres(dataSource);
   }
 
@@ -142,33 +149,43 @@ export class LifecycleRepository {
    * tenants count, so a number that only ever was another tenant's has no history for it.
    */
   async history(telephoneNumber: string, offset: number, limit: number, tenants?: readonly string[]) {
-    const [{ count }] = (await this.dataSource.query(
-      `SELECT COUNT(*) AS count FROM oc_numbers_status_history
-        WHERE telephone_number = ${this.param(1)}${this.inTenants(2, tenants)}`,
-      [telephoneNumber, ...this.tenantsParam(tenants)],
-    )) as Array<{ count: string | number }>;
-    const total = Number(count);
-    if (offset >= total) return { total, rows: [] as HistoryRow[] };
-    const scoped = tenants === undefined ? 0 : 1;
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT changed_at, old_status, new_status, operation, caller, reconciliation_id, ms_tenant_id
-         FROM oc_numbers_status_history
-        WHERE telephone_number = ${this.param(1)}${this.inTenants(2, tenants)}
-        ORDER BY id DESC
-        LIMIT ${this.param(2 + scoped)} OFFSET ${this.param(3 + scoped)}`,
-      [telephoneNumber, ...this.tenantsParam(tenants), limit, offset],
-    );
+    const scoped = tenants !== undefined;
+    let page = this.historyPages.get(scoped);
+    if (page === undefined) {
+      // One statement (one snapshot, one server: the replica when there is one): the count's
+      // single row joined to the page's rows, or alone when the page is empty.
+      let position = 0;
+      const next = () => this.param(++position);
+      const where = () => `WHERE telephone_number = ${next()}${scoped ? this.inTenants(++position, tenants) : ''}`;
+      const count = `SELECT COUNT(*) AS count FROM oc_numbers_status_history ${where()}`;
+      const rows = `SELECT id, changed_at, old_status, new_status, operation, caller, reconciliation_id, ms_tenant_id
+                      FROM oc_numbers_status_history ${where()}
+                     ORDER BY id DESC LIMIT ${next()} OFFSET ${next()}`;
+      const sql = `SELECT total.count, page.* FROM (${count}) AS total LEFT JOIN (${rows}) AS page ON 1 = 1
+                    ORDER BY page.id DESC`;
+      page = this.database.prepareRows<Record<string, unknown>, unknown[]>(
+        scoped ? 'oc_numbers_history_scoped_page' : 'oc_numbers_history_page',
+        () => sql,
+        undefined,
+        'replica',
+      );
+      this.historyPages.set(scoped, page);
+    }
+    const condition = [telephoneNumber, ...this.tenantsParam(tenants)];
+    const rows = await page(...condition, ...condition, limit, offset);
     return {
-      total,
-      rows: rows.map((row): HistoryRow => ({
-        changedAt: isoTime(row.changed_at),
-        oldStatus: statusOf(row.old_status),
-        newStatus: statusOf(row.new_status),
-        operation: String(row.operation),
-        caller: (row.caller as string | null) ?? null,
-        reconciliationId: (row.reconciliation_id as string | null) ?? null,
-        msTenantId: (row.ms_tenant_id as string | null) ?? null,
-      })),
+      total: Number(rows[0]?.count ?? 0),
+      rows: rows
+        .filter((row) => row.id !== null && row.id !== undefined)
+        .map((row): HistoryRow => ({
+          changedAt: isoTime(row.changed_at),
+          oldStatus: statusOf(row.old_status),
+          newStatus: statusOf(row.new_status),
+          operation: String(row.operation),
+          caller: (row.caller as string | null) ?? null,
+          reconciliationId: (row.reconciliation_id as string | null) ?? null,
+          msTenantId: (row.ms_tenant_id as string | null) ?? null,
+        })),
     };
   }
 

@@ -1,7 +1,8 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DatabaseDriver, type QueryOutcome } from '../database/database-driver';
+import { ReadReplica, type ReplicaState } from '../database/read-replica';
 import { queryNameOf } from './query-name';
 
 /** The route label of a request no operation answers: raw URLs never become labels. */
@@ -13,6 +14,8 @@ export const UNMATCHED_ROUTE = 'unmatched';
  * metrics against a bug that would make every query's name different.
  */
 const MAX_QUERY_NAMES = 100;
+
+const REPLICA_STATES: readonly ReplicaState[] = ['ok', 'lagging', 'unavailable', 'off'];
 
 const HTTP_LABELS = ['route', 'method', 'status'] as const;
 const QUERY_LABELS = ['query'] as const;
@@ -66,8 +69,40 @@ export class MetricsService implements OnModuleInit {
     [],
   );
 
-  constructor(private readonly database: DatabaseDriver) {
+  /** Reads meant for the read replica that went to the primary, by why. */
+  private readonly replicaFallbacks = this.counter(
+    'oc_numbers_replica_fallbacks_total',
+    'Reads meant for the read replica (DATABASE_READ_URL) that went to the primary: reason lag (the summary, ' +
+      'past REPLICA_MAX_LAG_MS), unavailable (the replica down, unreachable or failing), conflict (the standby ' +
+      'cancelled the read to replay WAL).',
+    ['reason'],
+  );
+
+  constructor(
+    private readonly database: DatabaseDriver,
+    @Optional() private readonly replica: ReadReplica = ReadReplica.off(),
+  ) {
     collectDefaultMetrics({ register: this.registry });
+    for (const reason of ['lag', 'unavailable', 'conflict'] as const) this.replicaFallbacks.inc({ reason }, 0);
+    this.gauge(
+      'oc_numbers_replica_lag_seconds',
+      "The read replica's replay lag at its last measurement; absent while it is unavailable or off.",
+      [],
+      (gauge) => {
+        gauge.reset();
+        const { lagMs } = replica.status();
+        if (lagMs !== undefined) gauge.set(lagMs / 1000);
+      },
+    );
+    this.gauge(
+      'oc_numbers_replica_state',
+      'The read replica by state: 1 for the state it is in (ok, lagging, unavailable, off), 0 for the others.',
+      ['state'],
+      (gauge) => {
+        const { state } = replica.status();
+        for (const each of REPLICA_STATES) gauge.set({ state: each }, each === state ? 1 : 0);
+      },
+    );
     this.gauge(
       'db_pool_connections',
       'Database connections by state: total open, idle, and requests waiting for one (SQLite: one connection).',
@@ -87,6 +122,7 @@ export class MetricsService implements OnModuleInit {
   private readonly queryNames = new Set<string>();
 
   onModuleInit(): void {
+    this.replica.observeFallbacks((reason) => this.replicaFallbacks.inc({ reason }));
     this.database.observeQueries((outcome) => {
       const query = this.queryLabel(outcome);
       if (outcome.success && outcome.executionTimeMs !== undefined) {

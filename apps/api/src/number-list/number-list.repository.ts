@@ -123,7 +123,8 @@ export class NumberListRepository {
     let statement = this.statements.get(sql);
     if (statement === undefined) {
       const name = `${label}_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
-      statement = this.database.prepareRows<unknown, unknown[]>(name, () => sql, label);
+      // Every statement here is a read a replica may answer (DATABASE_READ_URL).
+      statement = this.database.prepareRows<unknown, unknown[]>(name, () => sql, label, 'replica');
       this.statements.set(sql, statement);
     }
     return (await statement(...params)) as Row[];

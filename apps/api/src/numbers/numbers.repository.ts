@@ -37,12 +37,17 @@ export class NumbersRepository {
   constructor(database: DatabaseDriver) {
     const { dialect } = database;
     this.dialect = dialect;
-    this.allTenants = database.prepare('oc_numbers_summary_all', () => countersSql(dialect));
-    this.oneTenant = database.prepare('oc_numbers_summary_tenant', (placeholder) =>
-      countersSql(dialect, placeholder(1)),
+    // The summary's route: the primary, or the replica within its lag (SUMMARY_READ_FROM_REPLICA).
+    this.allTenants = database.prepare('oc_numbers_summary_all', () => countersSql(dialect), 'summary');
+    this.oneTenant = database.prepare(
+      'oc_numbers_summary_tenant',
+      (placeholder) => countersSql(dialect, placeholder(1)),
+      'summary',
     );
-    this.someTenants = database.prepare('oc_numbers_summary_tenants', (placeholder) =>
-      countersSql(dialect, { tenants: placeholder(1) }),
+    this.someTenants = database.prepare(
+      'oc_numbers_summary_tenants',
+      (placeholder) => countersSql(dialect, { tenants: placeholder(1) }),
+      'summary',
     );
   }
 

@@ -357,7 +357,12 @@ export interface paths {
          *     - `removalCounts`: the summary's own queries, for all tenants and for one tenant.
          *
          *     Counts that look inconsistent are not a failure (no restart or re-routing would fix
-         *     data); errors and timeouts are. The checks together wait at most `READINESS_TIMEOUT_MS`
+         *     data); errors and timeouts are. These checks run on the primary.
+         *
+         *     With a read replica (`DATABASE_READ_URL`), `replica` says how its last measurement found
+         *     it (`ok`, `lagging` past `REPLICA_MAX_LAG_MS`, or `unavailable`) and its replay lag. A
+         *     replica that lags or is unavailable does not make the probe fail: its reads go to the
+         *     primary meanwhile. The checks together wait at most `READINESS_TIMEOUT_MS`
          *     (default 2 s). Probes that arrive while a check is still running share it instead of
          *     starting another, so a database that hangs holds one of the probe's queries at a time.
          *
@@ -491,7 +496,8 @@ export interface components {
         /**
          * @description The result of a health check: `status` is `ok`, and `info` and `details` name each
          *     check that passed, with how long it took (for readiness `database` and `removalCounts`,
-         *     and `sqliteFile` first on SQLite; none for liveness).
+         *     and `sqliteFile` first on SQLite; none for liveness). Readiness adds `replica` when the
+         *     service has a read replica.
          */
         HealthStatus: {
             /** @enum {string} */
@@ -499,6 +505,23 @@ export interface components {
             info: components["schemas"]["HealthIndicators"];
             error: components["schemas"]["HealthIndicators"];
             details: components["schemas"]["HealthIndicators"];
+            replica?: components["schemas"]["ReplicaStatus"];
+        };
+        /**
+         * @description The read replica (`DATABASE_READ_URL`) as its last measurement found it (each instance
+         *     measures it every `REPLICA_LAG_CHECK_MS`): `ok`, it answers and its replay lag is at most
+         *     `REPLICA_MAX_LAG_MS`; `lagging`, it answers with more lag (the summary then reads the
+         *     primary; lists, exports and histories still read the replica); `unavailable`, it is down,
+         *     unreachable, failing or not a standby (every read goes to the primary).
+         */
+        ReplicaStatus: {
+            /** @enum {string} */
+            state: "ok" | "lagging" | "unavailable";
+            /**
+             * Format: int64
+             * @description The replay lag at the last measurement, in milliseconds; absent when `unavailable`.
+             */
+            lagMs?: number;
         };
         /** @description The checked dependencies by name. */
         HealthIndicators: {
@@ -1765,6 +1788,10 @@ export interface operations {
                      *           "status": "up",
                      *           "responseTime": 1
                      *         }
+                     *       },
+                     *       "replica": {
+                     *         "state": "ok",
+                     *         "lagMs": 0
                      *       }
                      *     }
                      */
