@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './database/data-source-options';
+import { transactionStatementTimeout } from './database/transaction-timeout';
 import { isPostgres } from './database/dialect';
 import { type Output, reason, SILENT, startCommand, UsageError } from './migrate-cli';
 import {
@@ -82,6 +83,8 @@ export async function main(
   } catch (error) {
     return fail(`Cannot open ${target}: ${reason(error, config)}`);
   }
+  // Behind a transaction pooler each of its transactions bounds its own statements.
+  const statementTimeoutMs = transactionStatementTimeout(config);
   const started = Date.now();
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
   try {
@@ -89,6 +92,7 @@ export async function main(
       say(`Compacting the removal counters of ${target}`);
       let lastShown = Date.now();
       const { moved, skipped } = await compactRemovalCounts(dataSource, {
+        statementTimeoutMs,
         progress: (sofar) => {
           if (Date.now() - lastShown < 1000) return;
           lastShown = Date.now();
@@ -105,7 +109,10 @@ export async function main(
       `${command === 'verify' ? 'Checking' : 'Repairing'} the removal counts of ${target}: counting oc_numbers ` +
         `and reading the counters at one snapshot...`,
     );
-    const check = command === 'verify' ? await verifyRemovalCounts(dataSource) : await repairRemovalCounts(dataSource);
+    const check =
+      command === 'verify'
+        ? await verifyRemovalCounts(dataSource, { statementTimeoutMs })
+        : await repairRemovalCounts(dataSource, { statementTimeoutMs });
     say(`Counted ${check.tenantsCounted} tenant(s) with numbers in removal in ${elapsed()}.`);
     if (check.differences.length === 0) {
       say(command === 'verify' ? 'The counts are exact.' : 'Nothing to repair: the counts are exact.');

@@ -27,12 +27,10 @@ export class DatabaseModule {
         TypeOrmModule.forRootAsync({
           useFactory: async () => {
             const options = serviceDataSourceOptions(config);
-            // Behind a pooler, the migrations run first, on their own connection (to the
-            // primary of MIGRATIONS_DATABASE_URL when given) and in turn with other instances.
-            const separately =
-              options.type === 'postgres' &&
-              config.migrationsRun &&
-              (config.migrationsDatabase !== undefined || config.databasePooler === 'transaction');
+            // PostgreSQL: the migrations run first, on their own connection (to the primary of
+            // MIGRATIONS_DATABASE_URL when given) and in turn with other instances starting at
+            // the same time, which would otherwise apply the same migration twice.
+            const separately = options.type === 'postgres' && config.migrationsRun;
             if (separately) await applyMigrations(config);
             return {
               ...options,

@@ -26,6 +26,9 @@ export async function inMigrationTurn<T>(settings: DatabaseSettings, work: () =>
   await holder.connect();
   try {
     await holder.query('BEGIN');
+    // The turn may be long (another instance's migrations): its wait is not one statement's,
+    // whatever default the role gives statements (the recommended one behind a pooler).
+    await holder.query('SET LOCAL statement_timeout = 0');
     await holder.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     return await work();
   } finally {

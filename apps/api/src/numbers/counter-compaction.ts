@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { isPostgres } from '../database/dialect';
+import { transactionStatementTimeout } from '../database/transaction-timeout';
 import { compactRemovalCounts } from './removal-counters';
 
 /**
@@ -41,7 +42,7 @@ export class CounterCompaction implements OnApplicationBootstrap, OnModuleDestro
 
   private async run(): Promise<void> {
     try {
-      await compactRemovalCounts(this.dataSource);
+      await compactRemovalCounts(this.dataSource, { statementTimeoutMs: transactionStatementTimeout(this.config) });
       if (this.failing && !this.stopped) {
         this.logger.log(
           `Compacting the removal counters works again after ${this.failing.failures} failed run(s) ` +

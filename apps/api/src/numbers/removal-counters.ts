@@ -1,5 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { type Dialect, dialectOf } from '../database/dialect';
+import { beginTransaction } from '../database/transaction-timeout';
 import { COMPACTION_LOCK_KEY } from '../database/migrations/1764374400000-removal-count-deltas';
 import { tenantInList } from '../database/tenant-list';
 
@@ -147,6 +148,15 @@ export interface CompactionResult {
   readonly skipped: boolean;
 }
 
+/** How the transactions of the counters' maintenance are run. */
+export interface CountersTransactionOptions {
+  /**
+   * Behind a transaction pooler: the statement timeout each transaction sets for itself
+   * (`transactionStatementTimeout`); undefined when the connections carry one.
+   */
+  readonly statementTimeoutMs?: number;
+}
+
 /**
  * PostgreSQL: folds the committed deltas into the base rows, in short READ COMMITTED
  * transactions of at most `batch` rows each. Writers only ever insert deltas, so they never wait
@@ -156,14 +166,18 @@ export interface CompactionResult {
  */
 export async function compactRemovalCounts(
   dataSource: DataSource,
-  { batch = COMPACTION_BATCH, progress }: { batch?: number; progress?: (moved: number) => void } = {},
+  {
+    batch = COMPACTION_BATCH,
+    progress,
+    statementTimeoutMs,
+  }: { batch?: number; progress?: (moved: number) => void } & CountersTransactionOptions = {},
 ): Promise<CompactionResult> {
   if (dialectOf(dataSource) !== 'postgres') return { moved: 0, skipped: false };
   const runner = dataSource.createQueryRunner();
   let moved = 0;
   try {
     for (;;) {
-      await runner.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      await beginTransaction(runner, 'BEGIN ISOLATION LEVEL READ COMMITTED', statementTimeoutMs);
       try {
         const [{ locked }] = (await runner.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
           COMPACTION_LOCK_KEY,
@@ -317,11 +331,16 @@ async function compare(runner: QueryRunner, dialect: Dialect): Promise<CountsChe
  * Compares the counters with a full count of `oc_numbers`, both at one snapshot (PostgreSQL:
  * one REPEATABLE READ transaction; SQLite: one read transaction). It only reads: writers go on.
  */
-export async function verifyRemovalCounts(dataSource: DataSource): Promise<CountsCheck> {
+export async function verifyRemovalCounts(
+  dataSource: DataSource,
+  { statementTimeoutMs }: CountersTransactionOptions = {},
+): Promise<CountsCheck> {
   const dialect = dialectOf(dataSource);
   const runner = dataSource.createQueryRunner();
   try {
-    await runner.query(dialect === 'postgres' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
+    if (dialect === 'postgres') {
+      await beginTransaction(runner, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', statementTimeoutMs);
+    } else await runner.query('BEGIN');
     try {
       return await compare(runner, dialect);
     } finally {
@@ -342,11 +361,16 @@ export async function verifyRemovalCounts(dataSource: DataSource): Promise<Count
  * for them. SQLite: one `BEGIN IMMEDIATE` transaction (writers wait for it, as for any writer)
  * recounts and sets the base rows.
  */
-export async function repairRemovalCounts(dataSource: DataSource): Promise<CountsCheck> {
+export async function repairRemovalCounts(
+  dataSource: DataSource,
+  { statementTimeoutMs }: CountersTransactionOptions = {},
+): Promise<CountsCheck> {
   const dialect = dialectOf(dataSource);
   const runner = dataSource.createQueryRunner();
   try {
-    await runner.query(dialect === 'postgres' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ' : 'BEGIN IMMEDIATE');
+    if (dialect === 'postgres') {
+      await beginTransaction(runner, 'BEGIN ISOLATION LEVEL REPEATABLE READ', statementTimeoutMs);
+    } else await runner.query('BEGIN IMMEDIATE');
     try {
       const check = await compare(runner, dialect);
       if (dialect === 'postgres') await insertCorrections(runner, check.differences);
