@@ -86,6 +86,9 @@ function oneTenant(filters: ListFilters): ListFilters {
   return { ...filters, msTenantId: tenants[0], tenants: undefined };
 }
 
+/** The condition of the partial index ix_oc_numbers_in_lifecycle (migration StatusCounts1764633600000). */
+const LIFECYCLE_INDEX_CONDITION = 'removal_status IN (1, 2, 3)';
+
 /** The columns of the counters, by status. */
 const STATUS_COUNT: Record<RemovalStatus, keyof StatusCounts> = {
   0: 'active',
@@ -150,6 +153,12 @@ export class NumberListRepository {
       const others = statuses.filter((s) => s !== 0);
       const parts = others.length > 0 ? [`removal_status IN (${others.join(', ')})`] : [];
       if (statuses.includes(0)) parts.push('removal_status = 0', 'removal_status IS NULL');
+      // SQLite uses a partial index only when the WHERE repeats the index's own condition (it
+      // does not see that IN (2, 3) lies within IN (1, 2, 3)); without it, it sorts every row of
+      // those statuses for one page.
+      if (this.dialect === 'sqlite' && !statuses.includes(0) && others.length < 3) {
+        conditions.push(LIFECYCLE_INDEX_CONDITION);
+      }
       conditions.push(parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`);
     }
     if (filters.msTenantId !== undefined) {
