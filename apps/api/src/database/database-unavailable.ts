@@ -37,7 +37,16 @@ const UNAVAILABLE_MESSAGES = [
   /is not currently accepting connections/,
 ];
 
-export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return hasErrorCode(error, UNAVAILABLE_CODES);
+}
+
+/**
+ * Whether the error, or one it wraps (TypeORM's `driverError`, a `cause`, an AggregateError's
+ * `errors`), has one of `codes`, a PostgreSQL connection exception (class 08) or a message of
+ * {@link UNAVAILABLE_MESSAGES}.
+ */
+function hasErrorCode(error: unknown, codes: ReadonlySet<string>, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 4) return false;
   const { code, message, driverError, cause, errors } = error as {
     code?: unknown;
@@ -46,10 +55,10 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
     cause?: unknown;
     errors?: unknown;
   };
-  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  if (typeof code === 'string' && (codes.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
   if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
   const inner = [driverError, cause, ...(Array.isArray(errors) ? errors : [])];
-  return inner.some((e) => isDatabaseUnavailable(e, depth + 1));
+  return inner.some((e) => hasErrorCode(e, codes, depth + 1));
 }
 
 /**
@@ -74,19 +83,8 @@ const CONNECTION_CODES = new Set([
   '3D000',
 ]);
 
-export function isConnectionError(error: unknown, depth = 0): boolean {
-  if (typeof error !== 'object' || error === null || depth > 4) return false;
-  const { code, message, driverError, cause, errors } = error as {
-    code?: unknown;
-    message?: unknown;
-    driverError?: unknown;
-    cause?: unknown;
-    errors?: unknown;
-  };
-  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
-  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
-  const inner = [driverError, cause, ...(Array.isArray(errors) ? errors : [])];
-  return inner.some((e) => isConnectionError(e, depth + 1));
+export function isConnectionError(error: unknown): boolean {
+  return hasErrorCode(error, CONNECTION_CODES);
 }
 
 /**
