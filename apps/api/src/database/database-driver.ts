@@ -329,11 +329,6 @@ export class DatabaseDriver {
     };
   }
 
-  /** Runs `work` with every read it makes on the primary, whatever their route (the readiness probe). */
-  onPrimary<T>(work: () => Promise<T>): Promise<T> {
-    return this.replica.onPrimary(work);
-  }
-
   /** The pool's connections now; undefined while a PostgreSQL pool is not open. */
   connections(): ConnectionCounts | undefined {
     if (!isPostgres(this.dataSource)) return { total: 1, max: 1 };

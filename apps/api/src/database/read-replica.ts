@@ -1,5 +1,4 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client, type ClientConfig, Pool, type PoolConfig } from 'pg';
 import { isConnectionError } from './database-unavailable';
 
@@ -56,9 +55,6 @@ const LAG_SQL = `SELECT pg_is_in_recovery() AS standby,
        coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS caught_up,
        greatest(0, extract(epoch FROM clock_timestamp() -
          coalesce(pg_last_xact_replay_timestamp(), pg_postmaster_start_time())) * 1000)::float8 AS lag_ms`;
-
-/** Reads on the replica that need no replica: the readiness probe's (see `onPrimary`). */
-const primaryOnly = new AsyncLocalStorage<true>();
 
 /**
  * The read replica (DATABASE_READ_URL): its pool, and whether a read may go there now.
@@ -131,7 +127,6 @@ export class ReadReplica implements OnModuleInit, OnModuleDestroy {
   poolFor(route: ReadRoute): Pool | undefined {
     if (this.pool === undefined || route === 'primary') return undefined;
     if (route === 'summary' && !this.options?.summaryFromReplica) return undefined;
-    if (primaryOnly.getStore() === true) return undefined;
     if (this.state === 'unavailable') {
       this.fellBack('unavailable');
       return undefined;
@@ -160,11 +155,6 @@ export class ReadReplica implements OnModuleInit, OnModuleDestroy {
       return true;
     }
     return false;
-  }
-
-  /** Runs `work` with every read it makes on the primary (the readiness probe: the primary's health). */
-  onPrimary<T>(work: () => Promise<T>): Promise<T> {
-    return primaryOnly.run(true, work);
   }
 
   status(): ReplicaStatus {

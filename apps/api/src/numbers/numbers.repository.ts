@@ -32,6 +32,9 @@ export class NumbersRepository {
   private readonly allTenants: PreparedQuery<CountsRow, []>;
   private readonly oneTenant: PreparedQuery<CountsRow, [string]>;
   private readonly someTenants: PreparedQuery<CountsRow, [string[] | string]>;
+  /** The same two counts, always from the primary: the readiness probe's. */
+  private readonly allTenantsOnPrimary: PreparedQuery<CountsRow, []>;
+  private readonly oneTenantOnPrimary: PreparedQuery<CountsRow, [string]>;
   private readonly dialect: Dialect;
 
   constructor(database: DatabaseDriver) {
@@ -49,6 +52,13 @@ export class NumbersRepository {
       (placeholder) => countersSql(dialect, { tenants: placeholder(1) }),
       'summary',
     );
+    // The same statements (and names) as the summary's: a connection prepares each once.
+    this.allTenantsOnPrimary = database.prepare('oc_numbers_summary_all', () => countersSql(dialect), 'primary');
+    this.oneTenantOnPrimary = database.prepare(
+      'oc_numbers_summary_tenant',
+      (placeholder) => countersSql(dialect, placeholder(1)),
+      'primary',
+    );
   }
 
   /**
@@ -59,6 +69,15 @@ export class NumbersRepository {
    */
   async countInRemoval(msTenantId?: string): Promise<RemovalCounts> {
     const row = msTenantId === undefined ? await this.allTenants() : await this.oneTenant(msTenantId);
+    return checkedCounts(msTenantId, row?.marked, row?.ready);
+  }
+
+  /**
+   * `countInRemoval` on the primary, whatever SUMMARY_READ_FROM_REPLICA says: the readiness
+   * probe's, since the summary falls back to the primary, which must therefore serve it.
+   */
+  async countInRemovalOnPrimary(msTenantId?: string): Promise<RemovalCounts> {
+    const row = msTenantId === undefined ? await this.allTenantsOnPrimary() : await this.oneTenantOnPrimary(msTenantId);
     return checkedCounts(msTenantId, row?.marked, row?.ready);
   }
 
