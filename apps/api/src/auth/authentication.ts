@@ -73,19 +73,27 @@ export function authenticate(
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onRequest', async (request) => {
+    .addHook('onRequest', (request, _reply, done) => {
       const route = request.routeOptions.url;
-      if (route === undefined || route === '*' || isMethodNotAllowed(request)) return;
-      const need = routeNeed(request.method, route, config);
-      if (need === 'open') return;
-      const found = await callerOf(request, verifier);
-      if (found instanceof ProblemException) {
-        refusals.set(request.raw, found);
+      const need =
+        route === undefined || route === '*' || isMethodNotAllowed(request)
+          ? 'open'
+          : routeNeed(request.method, route, config);
+      // An open route (the probes) costs no promise.
+      if (need === 'open') {
+        done();
         return;
       }
-      setCaller(request.raw, found);
-      const allowed = need === 'write' ? found.canWrite : found.canRead;
-      if (!allowed) refusals.set(request.raw, insufficientRole(need, config.auth));
+      callerOf(request, verifier).then((found) => {
+        if (found instanceof ProblemException) {
+          refusals.set(request.raw, found);
+        } else {
+          setCaller(request.raw, found);
+          const allowed = need === 'write' ? found.canWrite : found.canRead;
+          if (!allowed) refusals.set(request.raw, insufficientRole(need, config.auth));
+        }
+        done();
+      }, done);
     });
 }
 
@@ -94,9 +102,8 @@ export function enforceAuthentication(app: NestFastifyApplication): void {
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onRequest', async (request) => {
-      const refusal = refusals.get(request.raw);
-      if (refusal) throw refusal;
+    .addHook('onRequest', (request, _reply, done) => {
+      done(refusals.get(request.raw));
     });
 }
 

@@ -1,5 +1,4 @@
 import { Controller, Get } from '@nestjs/common';
-import { HealthCheckService } from '@nestjs/terminus';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { HealthStatus } from '@oc-numbers/contracts';
 import { serviceUnavailable } from '../problem/problem';
@@ -11,18 +10,18 @@ import { ReadinessFailure, ReadinessService } from './readiness.service';
 @ApiTags('Operations')
 @Controller('health')
 export class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly readiness: ReadinessService,
-  ) {}
+  constructor(private readonly readiness: ReadinessService) {}
 
-  /** The process is up and serves HTTP: no I/O, so a slow database never fails it. */
+  /**
+   * The process is up and serves HTTP: no I/O, so a slow database never fails it. It checks
+   * nothing, so it answers at once (no promise, no checks run over an empty list).
+   */
   @Get('live')
   @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness probe' })
   @ApiOkResponse({ type: HealthStatusDto, description: 'The process is up.' })
   @ApiProblemResponses({ 429: 'The client is over its rate limit.' })
-  live(): Promise<HealthStatus> {
-    return this.health.check([]) as Promise<HealthStatus>;
+  live(): HealthStatus {
+    return { status: 'ok', info: {}, error: {}, details: {} };
   }
 
   /**

@@ -143,7 +143,7 @@ export class MetricsService implements OnModuleInit {
 
   /** Counts every response by the route template that answered it. */
   instrument(fastify: FastifyInstance): void {
-    fastify.addHook('onResponse', async (request, reply) => {
+    fastify.addHook('onResponse', (request, reply, done) => {
       const labels = {
         route: request.routeOptions.url ?? UNMATCHED_ROUTE,
         method: request.method,
@@ -151,6 +151,7 @@ export class MetricsService implements OnModuleInit {
       };
       this.requests.inc(labels);
       this.requestDuration.observe(labels, reply.elapsedTime / 1000);
+      done();
     });
   }
 

@@ -96,17 +96,20 @@ export function refuseWhatNodeWould(fastify: FastifyInstance, server: Server): v
       request.method,
     ),
   );
-  fastify.addHook('onRequest', async (request) => {
+  fastify.addHook('onRequest', (request, _reply, done) => {
     const raw = request.raw;
     const http11 = raw.httpVersionMajor > 1 || (raw.httpVersionMajor === 1 && raw.httpVersionMinor >= 1);
     if (http11 && raw.headers.host === undefined) {
-      throw new ProblemException(problem('BAD_REQUEST', { message: 'An HTTP/1.1 request must have a Host header.' }));
+      done(new ProblemException(problem('BAD_REQUEST', { message: 'An HTTP/1.1 request must have a Host header.' })));
+      return;
     }
     const expect = raw.headers.expect;
     // Node.js itself handles `100-continue` (this is how it recognises one) and lets it through.
     if (expect !== undefined && !/(?:^|\W)100-continue(?:$|\W)/i.test(expect)) {
-      throw new ProblemException(problem('EXPECTATION_FAILED'));
+      done(new ProblemException(problem('EXPECTATION_FAILED')));
+      return;
     }
+    done();
   });
 }
 

@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { callerOfRequest } from '../auth/caller';
 import { HEADER, headerKey } from '../common/http-headers';
 import type { RateLimitConfig } from '../config/app-config';
@@ -22,11 +23,15 @@ export interface RateLimitVerdict {
 export class RateLimiter {
   private window = -1;
   private counts = new Map<string, number>();
+  /** The limit as its header says it, written once. */
+  private readonly limit: string;
 
   constructor(
     private readonly config: Pick<RateLimitConfig, 'max' | 'windowMs'>,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.limit = String(config.max);
+  }
 
   /** Counts one request of `client` and says whether it may be served. */
   take(client: string): RateLimitVerdict {
@@ -43,13 +48,17 @@ export class RateLimiter {
       allowed: count <= this.config.max,
       resetSeconds,
       headers: {
-        [headerKey(HEADER.rateLimitLimit)]: String(this.config.max),
-        [headerKey(HEADER.rateLimitRemaining)]: String(Math.max(0, this.config.max - count)),
-        [headerKey(HEADER.rateLimitReset)]: String(resetSeconds),
+        [LIMIT]: this.limit,
+        [REMAINING]: String(Math.max(0, this.config.max - count)),
+        [RESET]: String(resetSeconds),
       },
     };
   }
 }
+
+const LIMIT = headerKey(HEADER.rateLimitLimit);
+const REMAINING = headerKey(HEADER.rateLimitRemaining);
+const RESET = headerKey(HEADER.rateLimitReset);
 
 /** Which limit a verdict is about: the client's own, or its limit on one operation. */
 export type RateLimitScope = 'client' | 'route';
@@ -122,31 +131,40 @@ export function applyRateLimit(
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onRequest', async (request, reply) => {
-      const client = callerOfRequest(request).rateLimitKey;
-      const verdict = limiter.take(client);
-      const route = `${request.method} ${request.routeOptions.url ?? ''}`;
-      if (!routeLimit?.routes.has(route)) {
-        reply.headers(verdict.headers);
-        if (!verdict.allowed) throw tooManyRequests(config, verdict);
-        return;
+    .addHook('onRequest', (request, reply, done) => {
+      try {
+        countRequest(request, reply);
+        done();
+      } catch (error) {
+        done(error as ProblemException);
       }
-      const clientPolicy = { [headerKey(HEADER.rateLimitPolicy)]: policy(config, 'client') };
-      if (!verdict.allowed) {
-        reply.headers({ ...verdict.headers, ...clientPolicy });
-        throw tooManyRequests(config, verdict);
-      }
-      const routeVerdict = routeLimit.limiter.take(`${route} ${client}`);
-      const remaining = (v: RateLimitVerdict) => Number(v.headers[headerKey(HEADER.rateLimitRemaining)]);
-      const routeBinds = !routeVerdict.allowed || remaining(routeVerdict) <= remaining(verdict);
-      if (routeBinds) {
-        reply.headers({
-          ...routeVerdict.headers,
-          [headerKey(HEADER.rateLimitPolicy)]: policy(routeLimit.config, 'route'),
-        });
-      } else {
-        reply.headers({ ...verdict.headers, ...clientPolicy });
-      }
-      if (!routeVerdict.allowed) throw tooManyRequests(routeLimit.config, routeVerdict, 'route');
     });
+
+  function countRequest(request: FastifyRequest, reply: FastifyReply): void {
+    const client = callerOfRequest(request).rateLimitKey;
+    const verdict = limiter.take(client);
+    const route = routeLimit && `${request.method} ${request.routeOptions.url ?? ''}`;
+    if (route === undefined || !routeLimit?.routes.has(route)) {
+      reply.headers(verdict.headers);
+      if (!verdict.allowed) throw tooManyRequests(config, verdict);
+      return;
+    }
+    const clientPolicy = { [headerKey(HEADER.rateLimitPolicy)]: policy(config, 'client') };
+    if (!verdict.allowed) {
+      reply.headers({ ...verdict.headers, ...clientPolicy });
+      throw tooManyRequests(config, verdict);
+    }
+    const routeVerdict = routeLimit.limiter.take(`${route} ${client}`);
+    const remaining = (v: RateLimitVerdict) => Number(v.headers[headerKey(HEADER.rateLimitRemaining)]);
+    const routeBinds = !routeVerdict.allowed || remaining(routeVerdict) <= remaining(verdict);
+    if (routeBinds) {
+      reply.headers({
+        ...routeVerdict.headers,
+        [headerKey(HEADER.rateLimitPolicy)]: policy(routeLimit.config, 'route'),
+      });
+    } else {
+      reply.headers({ ...verdict.headers, ...clientPolicy });
+    }
+    if (!routeVerdict.allowed) throw tooManyRequests(routeLimit.config, routeVerdict, 'route');
+  }
 }
