@@ -1,13 +1,15 @@
-import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import pretty from 'pino-pretty';
 import type { DestinationStream } from 'pino';
+import { ShortcutValidationPipe, VALIDATION_OPTIONS } from './common/validation-pipe';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { DocsModule } from './docs/docs.module';
 import type { OpenApiSpec } from './docs/openapi-spec';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { batchedStdout } from './logging/line-batch';
 import { requestLogOptions, usePrettyLogs } from './logging/log-options';
 import { AppLoggerModule } from './logging/request-log';
 import { MetricsEndpointModule, MetricsModule } from './metrics/metrics.module';
@@ -15,7 +17,6 @@ import { NumberListModule } from './number-list/number-list.module';
 import { NumbersModule } from './numbers/numbers.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
 import { ProblemDetailsFilter } from './problem/problem-details.filter';
-import { validationProblem } from './problem/validation-problem';
 
 export interface AppOptions {
   /** Where log lines go; standard output when not given. */
@@ -52,13 +53,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         {
           provide: APP_PIPE,
-          useValue: new ValidationPipe({
-            transform: true,
-            whitelist: true,
-            forbidNonWhitelisted: false,
-            stopAtFirstError: true,
-            exceptionFactory: validationProblem,
-          }),
+          useValue: new ShortcutValidationPipe(VALIDATION_OPTIONS),
         },
       ],
       exports: [APP_CONFIG],
@@ -66,10 +61,14 @@ export class AppModule {
   }
 }
 
-/** Standard output: JSON lines, or human-readable ones for a person at a terminal. */
+/**
+ * Standard output: JSON lines, or human-readable ones for a person at a terminal. JSON lines are
+ * written once per turn of the event loop (see LineBatch): under load one write carries the
+ * lines of many requests.
+ */
 function logDestination(config: AppConfig): DestinationStream {
   if (usePrettyLogs(config.logFormat, process.stdout.isTTY === true, config.nodeEnv)) {
     return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
   }
-  return process.stdout;
+  return batchedStdout();
 }

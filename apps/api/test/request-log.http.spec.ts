@@ -24,8 +24,15 @@ describe('the request log', () => {
       route: SUMMARY,
       durationMs: expect.any(Number),
       req: { method: 'GET', url: `${SUMMARY}?msTenantId=6f9619ff-8b86-d011-b42d-00cf4fc964ff` },
-      res: { statusCode: 200 },
+      res: {
+        statusCode: 200,
+        headers: {
+          'content-type': response.headers['content-type'],
+          'content-length': response.headers['content-length'],
+        },
+      },
     });
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
   });
 
   it('writes an error line with the errorTicket beside the request line of a failed request', async () => {

@@ -110,12 +110,23 @@ function loggedUrl(req: SerializedRequest): string | undefined {
 
 /** The response in a log line: its status and the allow-listed headers. */
 export function serializeResponse(res: SerializedResponse): Record<string, unknown> {
+  return loggedResponse(res.statusCode, (name) => res.headers?.[name]);
+}
+
+/**
+ * The response in a log line from its status and a look-up of one header: only the logged
+ * headers are read (a response's full header object is ~20 entries, copied each time).
+ */
+export function loggedResponse(
+  statusCode: number | undefined,
+  header: (name: string) => unknown,
+): Record<string, unknown> {
   const headers: Record<string, string> = {};
   for (const name of LOGGED_RESPONSE_HEADERS) {
-    const value = res.headers?.[name];
+    const value = header(name);
     if (value !== undefined) headers[name] = capped(String(value));
   }
-  return { statusCode: res.statusCode, headers };
+  return { statusCode, headers };
 }
 
 function capped(value: string): string {

@@ -1,9 +1,10 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import { Logger, PARAMS_PROVIDER_TOKEN, type Params, PinoLogger } from 'nestjs-pino';
 import type { Logger as Pino } from 'pino';
 import { requestContext } from './request-context';
-import { serializeRequest, serializeResponse } from './log-options';
+import { loggedResponse, serializeRequest } from './log-options';
 import { traceIdOf } from './trace-id';
 
 /**
@@ -26,41 +27,53 @@ export class AppLoggerModule {
 
 /**
  * One line per request, when its response has been sent (or the client went away first):
- * `req`, `traceId`, `route`, `res`, `durationMs`, as pino-http wrote it. The request and response
- * are reduced to the logged fields here, so pino has no serializer to run on them.
+ * `req`, `traceId`, `route`, `res`, `durationMs`, as pino-http wrote it. The line's object is
+ * built once, in one shape, from the logged fields only: pino has no serializer to run on it.
  */
 export function logRequests(fastify: FastifyInstance, root: Pick<Pino, 'isLevelEnabled' | 'child'>): void {
   if (!root.isLevelEnabled('info')) return;
   // Plain objects under `req` and `res`: the root logger's serializers are pino-http's, for raw ones.
   const logger = root.child({}, { serializers: { req: same, res: same } });
-  const requestFields = (request: FastifyRequest) => {
-    const raw = request.raw;
-    const { route } = requestContext(raw);
-    const req = {
-      method: raw.method,
-      url: raw.url,
-      headers: raw.headers,
-      remoteAddress: raw.socket?.remoteAddress,
-      raw,
-    };
-    return { req: serializeRequest(req), traceId: traceIdOf(raw), ...(route && { route }) };
-  };
-  const durationMs = (reply: FastifyReply) => Math.round(reply.elapsedTime * 1000) / 1000;
   fastify.addHook('onResponse', (request, reply, done) => {
-    const { statusCode } = reply.raw;
-    const fields = {
-      ...requestFields(request),
-      res: serializeResponse({ statusCode, headers: reply.raw.getHeaders() }),
-      durationMs: durationMs(reply),
+    const { statusCode } = reply;
+    const raw = request.raw;
+    const line: RequestLine = {
+      req: loggedRequest(raw),
+      traceId: traceIdOf(raw),
+      route: requestContext(raw).route,
+      // Fastify's look-up: the answer's headers are Fastify's, written by Node.js at once.
+      res: loggedResponse(statusCode, (name) => reply.getHeader(name)),
+      durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
     };
     // pino-http's words: a 5xx answer "errored" (the error filter's line says why).
-    logger.info(fields, statusCode >= 500 ? 'request errored' : 'request completed');
+    logger.info(line, statusCode >= 500 ? 'request errored' : 'request completed');
     done();
   });
   // A client that goes away before its answer: its line all the same, without a response.
   fastify.addHook('onRequestAbort', (request, done) => {
-    logger.info({ ...requestFields(request) }, 'request aborted');
+    const raw = request.raw;
+    const line: RequestLine = { req: loggedRequest(raw), traceId: traceIdOf(raw), route: requestContext(raw).route };
+    logger.info(line, 'request aborted');
     done();
+  });
+}
+
+/** A request line's fields; pino leaves out those that are undefined. */
+interface RequestLine {
+  req: Record<string, unknown>;
+  traceId: string;
+  route: string | undefined;
+  res?: Record<string, unknown>;
+  durationMs?: number;
+}
+
+function loggedRequest(raw: IncomingMessage): Record<string, unknown> {
+  return serializeRequest({
+    method: raw.method,
+    url: raw.url,
+    headers: raw.headers,
+    remoteAddress: raw.socket?.remoteAddress,
+    raw,
   });
 }
 
