@@ -22,6 +22,7 @@ interface OptionalGuidOptions {
 export function ValidateOptionalGuid({ description, problem }: OptionalGuidOptions): PropertyDecorator {
   const context = { problem };
   return applyDecorators(
+    (target: object, property: string | symbol) => recordOptionalGuid(target.constructor, property),
     ApiPropertyOptional({ type: String, format: 'uuid', description, example: GUID_EXAMPLE }),
     Transform(({ value }: { value: unknown }) =>
       typeof value === 'string' && value.trim() === '' ? undefined : value,
@@ -37,4 +38,65 @@ export function ValidateOptionalGuid({ description, problem }: OptionalGuidOptio
       context,
     }),
   );
+}
+
+/** GUID_LOOSE is class-validator's `IsUUID('loose')`: 8-4-4-4-12 hexadecimal, any case. */
+const GUID_LOOSE = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/i;
+
+/** The properties declared with ValidateOptionalGuid, by the class that declares them. */
+const optionalGuids = new Map<object, Set<string | symbol>>();
+
+function recordOptionalGuid(declaredIn: object, property: string | symbol): void {
+  const properties = optionalGuids.get(declaredIn) ?? new Set();
+  properties.add(property);
+  optionalGuids.set(declaredIn, properties);
+}
+
+/** What {@link validOptionalGuids} needs of a class: whether every property it validates is one. */
+export type OptionalGuidClass = new () => object;
+
+/**
+ * A parameter object whose class validates only ValidateOptionalGuid properties (`properties`,
+ * found once per class by the caller), made as the validation pipe would make it when every one
+ * is valid: absent, blank or one GUID. Undefined when any is not (the pipe then runs and makes
+ * the problem), and when `value` is not a plain object. Other properties are left out, as the
+ * pipe's whitelist leaves them out.
+ */
+export function validOptionalGuids(
+  metatype: OptionalGuidClass,
+  properties: readonly string[],
+  value: unknown,
+): object | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const made = new metatype() as Record<string, unknown>;
+  for (const property of properties) {
+    const given = (value as Record<string, unknown>)[property];
+    if (given === undefined) continue;
+    if (given === null) {
+      made[property] = null;
+      continue;
+    }
+    if (typeof given !== 'string') return undefined;
+    if (given.trim() === '') continue;
+    if (!GUID_LOOSE.test(given)) return undefined;
+    made[property] = given;
+  }
+  return made;
+}
+
+/**
+ * The properties of `metatype` when each one it validates was declared with ValidateOptionalGuid
+ * (and it validates at least one), else undefined. `validated` lists each validated property
+ * with the class that declared it (class-validator's metadata).
+ */
+export function onlyOptionalGuids(
+  validated: ReadonlyArray<{ readonly target: object | string; readonly propertyName: string | undefined }>,
+): string[] | undefined {
+  const properties = new Set<string>();
+  for (const { target, propertyName } of validated) {
+    if (typeof target === 'string' || propertyName === undefined) return undefined;
+    if (!optionalGuids.get(target)?.has(propertyName)) return undefined;
+    properties.add(propertyName);
+  }
+  return properties.size > 0 ? [...properties] : undefined;
 }
