@@ -125,6 +125,10 @@ describe.each(KINDS)('authentication with tokens (%s)', (kind) => {
     const both = await get(token, `${SUMMARY}?access_token=${token}`);
     expectInvalid(both, REASON.query);
     expect(JSON.stringify(both.body)).not.toContain(token);
+    // Known (verified on the request before) or spelt with percent escapes, it is refused the same.
+    expectInvalid(await get(token, `${SUMMARY}?msTenantId=&%61ccess%5Ftoken=${token}`), REASON.query);
+    expectInvalid(await get(token, `${SUMMARY}?x=1&access_token`), REASON.query);
+    expect((await get(token, `${SUMMARY}?x=access+token&access-token=1`)).status).toBe(200);
   });
 
   it.each([

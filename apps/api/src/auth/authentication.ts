@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
-import type { IncomingMessage } from 'node:http';
 import { HEADER, headerKey } from '../common/http-headers';
+import { RequestSlot } from '../common/request-slot';
 import type { AppConfig, AuthConfig } from '../config/app-config';
 import type { EndpointAccess } from '../config/settings';
 import { ProblemException } from '../problem/problem';
@@ -56,7 +56,7 @@ export function tokenVerifier(auth: AuthConfig, logger: JwksLogger): TokenVerifi
 }
 
 /** A request's refusal, found before the rate limit counts it and thrown after. */
-const refusals = new WeakMap<IncomingMessage, ProblemException>();
+const refusals = new RequestSlot<ProblemException>('refusal');
 
 /**
  * With AUTH_MODE=jwt, authenticates each request to an operation of the API: verifies its bearer
@@ -84,7 +84,7 @@ export function authenticate(
         done();
         return;
       }
-      callerOf(request, verifier).then((found) => {
+      const recorded = (found: Caller | ProblemException) => {
         if (found instanceof ProblemException) {
           refusals.set(request.raw, found);
         } else {
@@ -92,6 +92,22 @@ export function authenticate(
           const allowed = need === 'write' ? found.canWrite : found.canRead;
           if (!allowed) refusals.set(request.raw, insufficientRole(need, config.auth));
         }
+      };
+      const token = bearerToken(request);
+      if (typeof token !== 'string') {
+        recorded(token);
+        done();
+        return;
+      }
+      // A token verified before is known without a promise: the path of nearly every request.
+      const known = verifier.knownCaller(token);
+      if (known !== undefined) {
+        recorded(known);
+        done();
+        return;
+      }
+      verifiedCaller(token, verifier).then((found) => {
+        recorded(found);
         done();
       }, done);
     });
@@ -115,7 +131,8 @@ function isMethodNotAllowed(request: FastifyRequest): boolean {
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
-async function callerOf(request: FastifyRequest, verifier: TokenVerifier): Promise<Caller | ProblemException> {
+/** The bearer token a request carries, or the refusal of a request without one in its place. */
+function bearerToken(request: FastifyRequest): string | ProblemException {
   if (hasQueryToken(request.url)) {
     return invalidToken('tokens go in the Authorization header, never in the query string');
   }
@@ -124,17 +141,29 @@ async function callerOf(request: FastifyRequest, verifier: TokenVerifier): Promi
   if (!/^Bearer(\s|$)/i.test(header)) return invalidToken('the Authorization scheme is not Bearer');
   const match = BEARER.exec(header);
   if (!match) return invalidToken('the Authorization header is not Bearer followed by one token');
+  return match[1];
+}
+
+async function verifiedCaller(token: string, verifier: TokenVerifier): Promise<Caller | ProblemException> {
   try {
-    return await verifier.caller(match[1]);
+    return await verifier.caller(token);
   } catch (error) {
     if (error instanceof TokenRejected) return invalidToken(TOKEN_REASONS[error.reason], error);
     throw error;
   }
 }
 
+/**
+ * Whether the query string has an `access_token` parameter. Its name can only be there, in any
+ * spelling URLSearchParams decodes, if the query holds `access_token` or a percent escape: any
+ * other query is not parsed.
+ */
 function hasQueryToken(url: string): boolean {
   const query = url.indexOf('?');
-  return query >= 0 && new URLSearchParams(url.slice(query + 1)).has('access_token');
+  if (query < 0) return false;
+  const text = url.slice(query + 1);
+  if (!text.includes('access_token') && !text.includes('%')) return false;
+  return new URLSearchParams(text).has('access_token');
 }
 
 function challenge(parameters = ''): Record<string, string> {

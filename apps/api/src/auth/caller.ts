@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import { RequestSlot } from '../common/request-slot';
 
 /**
  * The tenants a caller reaches: every one, or those its token names (lower-case GUIDs, possibly
@@ -35,7 +36,7 @@ export function anonymousCaller(ip: string): Caller {
   return { id: `ip:${ip}`, rateLimitKey: `ip:${ip}`, canRead: true, canWrite: true, scope: ALL_TENANTS };
 }
 
-const callers = new WeakMap<IncomingMessage, Caller>();
+const callers = new RequestSlot<Caller>('caller');
 
 /** Records the caller of a request (authentication does, before anything else reads it). */
 export function setCaller(request: IncomingMessage, caller: Caller): void {

@@ -87,6 +87,18 @@ describe('verified tokens kept', () => {
     expect(verify).toHaveBeenCalledTimes(2);
   });
 
+  it('answers a known token without a promise, and nothing for one it must verify', async () => {
+    const { issuer, verifier, verify, advance } = await verifierOf(10);
+    const token = await issuer.mint({ azp: 'dashboard', roles: ['OcNumbers.Read.All'] });
+    expect(verifier.knownCaller(token)).toBeUndefined();
+    const caller = await verifier.caller(token);
+    expect(verifier.knownCaller(token)).toBe(caller);
+    expect(verifier.knownCaller(`${token}x`)).toBeUndefined();
+    advance(TOKEN_CACHE_MAX_AGE_MS);
+    expect(verifier.knownCaller(token)).toBeUndefined();
+    expect(verify).toHaveBeenCalledTimes(1);
+  });
+
   it('knows a token no longer than it is valid, with the clock skew', async () => {
     const { issuer, verifier, verify, advance } = await verifierOf(10);
     const token = await issuer.mint({ azp: 'dashboard', roles: ['OcNumbers.Read.All'] }, { expiresInS: 30 });

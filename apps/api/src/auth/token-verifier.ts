@@ -96,9 +96,8 @@ export class TokenVerifier {
    */
   async caller(token: string): Promise<Caller> {
     const now = this.now();
-    const known = this.known.get(token);
-    if (known && now < known.until) return known.caller;
-    if (known) this.known.delete(token);
+    const known = this.knownCaller(token, now);
+    if (known) return known;
     const claims = await this.verify(token);
     const caller = callerOfClaims(claims, this.config);
     if (this.config.tokenCacheSize > 0 && typeof claims.exp === 'number') {
@@ -110,6 +109,18 @@ export class TokenVerifier {
       this.known.set(token, { caller, until });
     }
     return caller;
+  }
+
+  /**
+   * The caller of a token verified before and still known (see {@link caller}), without a
+   * promise: the path of nearly every request. Undefined when the token must be verified.
+   */
+  knownCaller(token: string, now = this.now()): Caller | undefined {
+    const known = this.known.get(token);
+    if (known === undefined) return undefined;
+    if (now < known.until) return known.caller;
+    this.known.delete(token);
+    return undefined;
   }
 
   private async keysFor(header: { alg?: string; kid?: string }): Promise<VerificationKey[]> {

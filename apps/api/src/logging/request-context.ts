@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { RequestSlot } from '../common/request-slot';
 
 /** What the request log line says about a request besides what pino-http knows. */
 export interface RequestContext {
@@ -6,7 +7,7 @@ export interface RequestContext {
   route?: string;
 }
 
-const contexts = new WeakMap<IncomingMessage, RequestContext>();
+const contexts = new RequestSlot<RequestContext>('request context');
 
 export function requestContext(request: IncomingMessage): RequestContext {
   let context = contexts.get(request);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { HEADER, headerKey } from '../common/http-headers';
+import { RequestSlot } from '../common/request-slot';
 
 /** version-traceid-parentid-flags, lower-case hex, per W3C Trace Context. */
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -20,21 +21,25 @@ export function traceIdFromTraceparent(header: string | string[] | undefined): s
   return traceId;
 }
 
-const traceIds = new WeakMap<IncomingMessage, string>();
+const traceIds = new RequestSlot<string>('trace id');
 
-/** Random bytes drawn 256 trace ids at a time: one call to the system's generator, not one per request. */
+/**
+ * Random bytes drawn 256 trace ids at a time, in hex at once: one call to the system's generator
+ * and one conversion, not one of each per request. Each id is a slice of the string.
+ */
 const POOL_IDS = 256;
-let pool = Buffer.alloc(0);
+const ID_CHARS = 32;
+let pool = '';
 let next = 0;
 
 /** A new random trace id: 16 bytes of the cryptographic generator, in lower-case hex. */
 export function newTraceId(): string {
   if (next >= pool.length) {
-    pool = randomBytes(16 * POOL_IDS);
+    pool = randomBytes((ID_CHARS / 2) * POOL_IDS).toString('hex');
     next = 0;
   }
-  const id = pool.toString('hex', next, next + 16);
-  next += 16;
+  const id = pool.slice(next, next + ID_CHARS);
+  next += ID_CHARS;
   return id;
 }
 

@@ -36,10 +36,18 @@ export class NumbersRepository {
   private readonly allTenantsOnPrimary: PreparedQuery<CountsRow, []>;
   private readonly oneTenantOnPrimary: PreparedQuery<CountsRow, [string]>;
   private readonly dialect: Dialect;
+  /**
+   * Whether a read can wait for the database: on PostgreSQL for a pooled connection and the
+   * server's answer; on SQLite a read runs synchronously on the one connection (a writer of
+   * another process is waited for by SQLite's busy timeout, the statement timeout), so there is
+   * nothing for a deadline to bound.
+   */
+  readonly readsWait: boolean;
 
   constructor(database: DatabaseDriver) {
     const { dialect } = database;
     this.dialect = dialect;
+    this.readsWait = dialect === 'postgres';
     // The summary's route: the primary, or the replica within its lag (SUMMARY_READ_FROM_REPLICA).
     this.allTenants = database.prepare('oc_numbers_summary_all', () => countersSql(dialect), 'summary');
     this.oneTenant = database.prepare(

@@ -59,7 +59,8 @@ export class NumbersService {
     // A caller limited to one tenant asks, without a tenant, what a tenant's summary answers.
     const tenant = msTenantId?.toLowerCase() ?? (scoped?.length === 1 ? scoped[0] : undefined);
     const tenants = scoped?.length === 1 ? undefined : scoped;
-    const deadline = Deadline.after(this.deadlineMs);
+    // SQLite answers synchronously: no wait, so no timer to bound it.
+    const deadline = this.repository.readsWait ? Deadline.after(this.deadlineMs) : undefined;
     let counts: RemovalCounts;
     try {
       counts =

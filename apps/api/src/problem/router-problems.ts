@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import { IncomingMessage, type Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { HEADER, headerKey } from '../common/http-headers';
+import { RequestSlot } from '../common/request-slot';
 import { ProblemException } from './problem';
 import { problem } from './problem-catalogue';
 
@@ -11,7 +12,7 @@ import { problem } from './problem-catalogue';
  * unknown route, so that it passes every hook (trace id, security headers, rate limit, request
  * log, metrics) like any other; the error filter then answers the error kept here.
  */
-const routerErrors = new WeakMap<IncomingMessage, { error: Error; url: string }>();
+const routerErrors = new RequestSlot<{ error: Error; url: string }>('router error');
 
 /** A path no route has, so that a request routed again reaches the not-found handler. */
 const UNROUTED_PATH = '/%E2%90%80';
