@@ -68,6 +68,19 @@ export const SUMMARY_PATH = '/api/v3/oc/numbers/removal-status/summary';
 /** The token the AUTH_MODE=jwt scenarios send: Entra ID signs with RS256. */
 const TOKEN = { alg: 'RS256', role: 'OcNumbers.Read.All' } as const;
 
+/** An issuer's settings for the service (AUTH_MODE=jwt) and the headers of a request with its token. */
+export interface BenchToken {
+  readonly env: Record<string, string>;
+  readonly headers: Record<string, string>;
+}
+
+/** The AUTH_MODE=jwt instance's settings and the bearer token its requests carry (a day's validity). */
+export async function benchToken(): Promise<BenchToken> {
+  const issuer = await testIssuer({ alg: TOKEN.alg });
+  const token = await issuer.mint({ roles: [TOKEN.role], azp: 'oc-numbers-bench' }, { expiresInS: 24 * 3600 });
+  return { env: jwtAuthEnv(issuer), headers: { authorization: `Bearer ${token}` } };
+}
+
 export type ScenarioName =
   | 'bare'
   | 'raw'
@@ -629,9 +642,8 @@ async function measure(
     );
     // A second instance on the same database verifies a bearer token on every request (its keys
     // given as PEM, as for a self-hosted issuer; a JWKS URL's keys are held in memory the same way).
-    const issuer = await testIssuer({ alg: TOKEN.alg });
-    const token = await issuer.mint({ roles: [TOKEN.role], azp: 'oc-numbers-bench' }, { expiresInS: 24 * 3600 });
-    const jwtServer = await started(spawnService({ ...env, ...jwtAuthEnv(issuer) }, { probePath: options.livePath }));
+    const jwt = await benchToken();
+    const jwtServer = await started(spawnService({ ...env, ...jwt.env }, { probePath: options.livePath }));
     const partServers = new Map<ScenarioName, BenchServer>();
     for (const [name, change] of Object.entries(STACK_PART_SCENARIOS) as Array<
       [ScenarioName, Record<string, string>]
@@ -647,7 +659,7 @@ async function measure(
     const raw = await started(
       spawnServer({ main: CEILING_MAIN.raw, env: { DATABASE_URL: target.url }, probePath: '/summary' }),
     );
-    const jwtHeaders = { authorization: `Bearer ${token}` };
+    const jwtHeaders = jwt.headers;
     const serverOf = (name: ScenarioName): BenchServer => {
       if (JWT_SCENARIOS.includes(name)) return jwtServer;
       if (name === 'bare') return bare;

@@ -1,5 +1,6 @@
 import { UsageError } from './args';
 import { type CpuProfile, partOf, profileTables, summarizeProfile } from './cpu-profile';
+import { tenantIds } from './inventory';
 import { parseProfileArgs } from './profile-cli';
 
 describe('partOf', () => {
@@ -75,9 +76,28 @@ describe('the profile command line', () => {
       warmupSeconds: 3,
       connections: 50,
       env: {},
+      token: false,
       out: 'tmp/bench/profile.md',
       append: false,
     });
+    expect(parseProfileArgs(['--database-url', 'sqlite:x.sqlite', '--token'])).toMatchObject({ token: true });
+  });
+
+  it('asks a random tenant of the inventory in each request where the path says <tenant>', () => {
+    const options = parseProfileArgs([
+      '--database-url',
+      'sqlite:x',
+      '--path',
+      '/s?msTenantId=<tenant>',
+      '--tenants',
+      '3',
+    ]);
+    if (options === 'help') throw new Error('not help');
+    const tenants = tenantIds(1, 3);
+    expect(options.paths).toHaveLength(500);
+    for (const path of options.paths) expect(tenants.map((t) => `/s?msTenantId=${t}`)).toContain(path);
+    expect(new Set(options.paths).size).toBe(3);
+    expect(() => parseProfileArgs(['--database-url', 'sqlite:x', '--path', '/s?t=<tenant>'])).toThrow(/--tenants/);
   });
 
   it('takes changed settings as NAME=VALUE pairs', () => {

@@ -2,10 +2,12 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type Output, parseArgs, parseCount, runCommand, UsageError } from './args';
-import { PRODUCTION_ENV, SUMMARY_PATH } from './bench';
+import { benchToken, PRODUCTION_ENV, SUMMARY_PATH } from './bench';
 import { type CpuProfile, profileTables, summarizeProfile } from './cpu-profile';
+import { tenantIds } from './inventory';
 import { load } from './load';
 import { spawnService } from './processes';
+import { Random } from './random';
 
 export const PROFILE_USAGE = `Usage: npm run bench:profile -- --database-url URL [options]
 
@@ -18,11 +20,16 @@ part on the stack, and the top frames. The load average is recorded with it: on 
 machine, proportions matter, not absolute figures.
 
   --database-url URL     sqlite:<path> or postgres://… (seeded)                  required
-  --path PATH            the endpoint                default the summary over all tenants
+  --path PATH            the endpoint                default the summary over all tenants;
+                         <tenant> in it stands for a tenant of the inventory, a random one
+                         in each request (e.g. …/summary?msTenantId=<tenant>)
+  --tenants N            the inventory's tenants (npm run seed's --tenants), for <tenant>
+  --seed N               the inventory's seed (npm run seed's --seed)            default 1
   --duration S           seconds of profiled load                              default 15
   --warmup S             seconds of load before the profiled part               default 3
   --connections N        concurrent connections                                default 50
   --env LIST             settings changed from the defaults, NAME=VALUE,… (e.g. LOG_LEVEL=silent)
+  --token                AUTH_MODE=jwt, every request with the benchmark's bearer token
   --title TEXT           the section's heading                    default the endpoint and database
   --out FILE             the Markdown file                          default tmp/bench/profile.md
   --append               add the section to the end of --out instead of replacing the file
@@ -32,10 +39,13 @@ machine, proportions matter, not absolute figures.
 export const PROFILE_OPTIONS = {
   'database-url': 'value',
   path: 'value',
+  tenants: 'value',
+  seed: 'value',
   duration: 'value',
   warmup: 'value',
   connections: 'value',
   env: 'value',
+  token: 'flag',
   title: 'value',
   out: 'value',
   append: 'flag',
@@ -45,10 +55,14 @@ export const PROFILE_OPTIONS = {
 export interface ProfileOptions {
   readonly databaseUrl: string;
   readonly path: string;
+  /** The paths requested in turn: `path` itself, or with a random tenant of the inventory each. */
+  readonly paths: readonly string[];
   readonly seconds: number;
   readonly warmupSeconds: number;
   readonly connections: number;
   readonly env: Readonly<Record<string, string>>;
+  /** AUTH_MODE=jwt, and every request with a bearer token (as the benchmark's token rows). */
+  readonly token: boolean;
   readonly title?: string;
   readonly out: string;
   readonly append: boolean;
@@ -73,18 +87,31 @@ export function parseProfileArgs(argv: readonly string[]): ProfileOptions | 'hel
     if (!match) throw new UsageError(`--env takes NAME=VALUE pairs separated by commas (got "${pair}")`);
     env[match[1]] = match[2];
   }
+  let paths = [path];
+  if (path.includes(TENANT)) {
+    const count = text('tenants');
+    if (count === undefined) throw new UsageError(`--path with ${TENANT} needs --tenants (the inventory's tenants)`);
+    const tenants = tenantIds(parseCount('seed', text('seed') ?? '1', { min: 0 }), parseCount('tenants', count));
+    const random = new Random(1);
+    paths = Array.from({ length: 500 }, () => path.split(TENANT).join(tenants[random.below(tenants.length)]));
+  }
   return {
     databaseUrl,
     path,
+    paths,
     seconds: parseCount('duration', text('duration') ?? '15', { max: 600 }),
     warmupSeconds: parseCount('warmup', text('warmup') ?? '3', { min: 0, max: 600 }),
     connections: parseCount('connections', text('connections') ?? '50', { max: 10_000 }),
     env,
+    token: args.has('token'),
     title: text('title'),
     out: text('out') ?? 'tmp/bench/profile.md',
     append: args.has('append'),
   };
 }
+
+/** The placeholder of a random tenant in --path. */
+const TENANT = '<tenant>';
 
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 const loads = () =>
@@ -96,7 +123,9 @@ const loads = () =>
 export async function runProfile(options: ProfileOptions, log: (line: string) => void): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'oc-numbers-profile-'));
   try {
-    const env = { ...PRODUCTION_ENV, ...options.env, DATABASE_URL: options.databaseUrl };
+    const token = options.token ? await benchToken() : undefined;
+    const env = { ...PRODUCTION_ENV, ...token?.env, ...options.env, DATABASE_URL: options.databaseUrl };
+    const headers = token?.headers;
     const server = await spawnService(env, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
     let window: { from: number; to: number };
     let result;
@@ -108,7 +137,8 @@ export async function runProfile(options: ProfileOptions, log: (line: string) =>
           baseUrl: server.baseUrl,
           connections: options.connections,
           seconds: options.warmupSeconds,
-          paths: [options.path],
+          paths: options.paths,
+          headers,
         });
       }
       log(`Profiling ${options.path} for ${options.seconds} s`);
@@ -118,7 +148,8 @@ export async function runProfile(options: ProfileOptions, log: (line: string) =>
         baseUrl: server.baseUrl,
         connections: options.connections,
         seconds: options.seconds,
-        paths: [options.path],
+        paths: options.paths,
+        headers,
       });
       window = { from, to: monotonicUs() };
     } finally {
@@ -139,6 +170,7 @@ export async function runProfile(options: ProfileOptions, log: (line: string) =>
       `${new Date().toISOString()}: \`GET ${options.path}\` on ${database}, ${options.connections} connections, ` +
         `${options.warmupSeconds} s warm-up, ${options.seconds} s profiled; the benchmark's production settings` +
         (changed.length > 0 ? ` but \`${changed.join(' ')}\`` : '') +
+        (options.token ? ', with `AUTH_MODE=jwt` and a bearer token on every request' : '') +
         `. Load average (1, 5, 15 min) before ${loadBefore}, after ${loads()}: the machine is shared, so the ` +
         'proportions matter, not the absolute figures.',
       '',
