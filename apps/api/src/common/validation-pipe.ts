@@ -26,10 +26,6 @@ export class ShortcutValidationPipe extends ValidationPipe {
   /** Per class: its properties when it takes the short way, null when it does not. */
   private readonly shortcuts = new Map<Type, string[] | null>();
 
-  constructor(options: ValidationPipeOptions) {
-    super(options);
-  }
-
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const { metatype } = metadata;
     // Only where the pipe itself would make an instance with only the validated properties.

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, IsString, IsUUID } from 'class-validator';
+import { IsOptional, IsString, IsUUID, isUUID } from 'class-validator';
 import type { InvalidParameterCode } from '../problem/problem-catalogue';
 
 /** The shape every GUID parameter must have: canonical 8-4-4-4-12 hexadecimal, any case. */
@@ -40,9 +40,6 @@ export function ValidateOptionalGuid({ description, problem }: OptionalGuidOptio
   );
 }
 
-/** GUID_LOOSE is class-validator's `IsUUID('loose')`: 8-4-4-4-12 hexadecimal, any case. */
-const GUID_LOOSE = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/i;
-
 /** The properties declared with ValidateOptionalGuid, by the class that declares them. */
 const optionalGuids = new Map<object, Set<string | symbol>>();
 
@@ -78,7 +75,7 @@ export function validOptionalGuids(
     }
     if (typeof given !== 'string') return undefined;
     if (given.trim() === '') continue;
-    if (!GUID_LOOSE.test(given)) return undefined;
+    if (!isUUID(given, 'loose')) return undefined;
     made[property] = given;
   }
   return made;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseDriver, type PreparedQuery } from '../database/database-driver';
+import type { ReadRoute } from '../database/read-replica';
 import type { Dialect } from '../database/dialect';
 import { tenantListValue } from '../database/tenant-list';
 import { checkedCounts, type CounterValue, countersSql, type RemovalCounts } from './removal-counters';
@@ -9,6 +10,12 @@ export type { RemovalCounts } from './removal-counters';
 interface CountsRow {
   marked: CounterValue;
   ready: CounterValue;
+}
+
+/** The summary's two statements (all numbers, one tenant), prepared for one route. */
+interface CountStatements {
+  readonly allTenants: PreparedQuery<CountsRow, []>;
+  readonly oneTenant: PreparedQuery<CountsRow, [string]>;
 }
 
 /**
@@ -29,12 +36,11 @@ export const REMOVAL_COUNT_TABLES = {
  */
 @Injectable()
 export class NumbersRepository {
-  private readonly allTenants: PreparedQuery<CountsRow, []>;
-  private readonly oneTenant: PreparedQuery<CountsRow, [string]>;
+  /** The summary's route: the primary, or the replica within its lag (SUMMARY_READ_FROM_REPLICA). */
+  private readonly summary: CountStatements;
+  /** The same statements (and names) always on the primary: the readiness probe's. */
+  private readonly primary: CountStatements;
   private readonly someTenants: PreparedQuery<CountsRow, [string[] | string]>;
-  /** The same two counts, always from the primary: the readiness probe's. */
-  private readonly allTenantsOnPrimary: PreparedQuery<CountsRow, []>;
-  private readonly oneTenantOnPrimary: PreparedQuery<CountsRow, [string]>;
   private readonly dialect: Dialect;
   /**
    * Whether a read can wait for the database: on PostgreSQL for a pooled connection and the
@@ -48,24 +54,21 @@ export class NumbersRepository {
     const { dialect } = database;
     this.dialect = dialect;
     this.readsWait = dialect === 'postgres';
-    // The summary's route: the primary, or the replica within its lag (SUMMARY_READ_FROM_REPLICA).
-    this.allTenants = database.prepare('oc_numbers_summary_all', () => countersSql(dialect), 'summary');
-    this.oneTenant = database.prepare(
-      'oc_numbers_summary_tenant',
-      (placeholder) => countersSql(dialect, placeholder(1)),
-      'summary',
-    );
+    // One name per statement on both routes: a connection prepares each once.
+    const statements = (route: ReadRoute): CountStatements => ({
+      allTenants: database.prepare('oc_numbers_summary_all', () => countersSql(dialect), route),
+      oneTenant: database.prepare(
+        'oc_numbers_summary_tenant',
+        (placeholder) => countersSql(dialect, placeholder(1)),
+        route,
+      ),
+    });
+    this.summary = statements('summary');
+    this.primary = statements('primary');
     this.someTenants = database.prepare(
       'oc_numbers_summary_tenants',
       (placeholder) => countersSql(dialect, { tenants: placeholder(1) }),
       'summary',
-    );
-    // The same statements (and names) as the summary's: a connection prepares each once.
-    this.allTenantsOnPrimary = database.prepare('oc_numbers_summary_all', () => countersSql(dialect), 'primary');
-    this.oneTenantOnPrimary = database.prepare(
-      'oc_numbers_summary_tenant',
-      (placeholder) => countersSql(dialect, placeholder(1)),
-      'primary',
     );
   }
 
@@ -75,18 +78,16 @@ export class NumbersRepository {
    * that cannot be a count (negative: something changed the numbers without the triggers) is a
    * CountsInconsistentError, never a wrong number.
    */
-  async countInRemoval(msTenantId?: string): Promise<RemovalCounts> {
-    const row = msTenantId === undefined ? await this.allTenants() : await this.oneTenant(msTenantId);
-    return checkedCounts(msTenantId, row?.marked, row?.ready);
+  countInRemoval(msTenantId?: string): Promise<RemovalCounts> {
+    return counted(this.summary, msTenantId);
   }
 
   /**
    * `countInRemoval` on the primary, whatever SUMMARY_READ_FROM_REPLICA says: the readiness
    * probe's, since the summary falls back to the primary, which must therefore serve it.
    */
-  async countInRemovalOnPrimary(msTenantId?: string): Promise<RemovalCounts> {
-    const row = msTenantId === undefined ? await this.allTenantsOnPrimary() : await this.oneTenantOnPrimary(msTenantId);
-    return checkedCounts(msTenantId, row?.marked, row?.ready);
+  countInRemovalOnPrimary(msTenantId?: string): Promise<RemovalCounts> {
+    return counted(this.primary, msTenantId);
   }
 
   /**
@@ -98,4 +99,9 @@ export class NumbersRepository {
     const row = await this.someTenants(tenantListValue(this.dialect, tenants));
     return checkedCounts(tenants.join(','), row?.marked, row?.ready);
   }
+}
+
+async function counted(statements: CountStatements, msTenantId: string | undefined): Promise<RemovalCounts> {
+  const row = msTenantId === undefined ? await statements.allTenants() : await statements.oneTenant(msTenantId);
+  return checkedCounts(msTenantId, row?.marked, row?.ready);
 }
