@@ -84,6 +84,7 @@ export async function benchToken(): Promise<BenchToken> {
 export type ScenarioName =
   | 'bare'
   | 'raw'
+  | 'bareQuery'
   | 'live'
   | 'liveSilent'
   | 'liveNoRateLimit'
@@ -115,6 +116,7 @@ export type PastOneInstanceScenario =
 export const SCENARIO_TITLES: Record<ScenarioName, string> = {
   bare: 'bare NestJS + Fastify app, one GET answering the same JSON (ceiling)',
   raw: 'raw node:http + the database driver, one query per random tenant (ceiling)',
+  bareQuery: "bare NestJS + Fastify app running the raw server's query per random tenant (ceiling)",
   live: 'trivial endpoint, no I/O (ceiling)',
   liveSilent: 'trivial endpoint, LOG_LEVEL=silent',
   liveNoRateLimit: 'trivial endpoint, RATE_LIMIT_ENABLED=false',
@@ -166,7 +168,7 @@ export const REPLICA_ENV: Readonly<Record<string, string>> = { SUMMARY_READ_FROM
 export const JWT_SCENARIOS: readonly ScenarioName[] = ['summaryAllJwt', 'summaryTenantJwt'];
 
 /** The ceilings, each a process of its own: the stack's and the database's. */
-export const CEILING_SCENARIOS: readonly ScenarioName[] = ['bare', 'raw'];
+export const CEILING_SCENARIOS: readonly ScenarioName[] = ['bare', 'raw', 'bareQuery'];
 
 /**
  * The environment of the measured service: production's defaults. JSON request logs at `info`
@@ -585,6 +587,7 @@ async function measure(
   const paths: Partial<Record<ScenarioName, string>> = {
     bare: '/summary (the bare app)',
     raw: '/summary?msTenantId=<random tenant> (the raw server)',
+    bareQuery: '/summary?msTenantId=<random tenant> (the bare app with the raw query)',
     live: options.livePath,
     liveSilent: options.livePath,
     liveNoRateLimit: options.livePath,
@@ -612,6 +615,7 @@ async function measure(
     summaryAll: [SUMMARY_PATH],
     summaryTenant: tenantPaths,
     raw: tenantPaths.map((path) => `/summary?${path.split('?')[1]}`),
+    bareQuery: tenantPaths.map((path) => `/summary?${path.split('?')[1]}`),
     summaryAllJwt: [SUMMARY_PATH],
     summaryTenantJwt: tenantPaths,
     ...list,
@@ -659,11 +663,15 @@ async function measure(
     const raw = await started(
       spawnServer({ main: CEILING_MAIN.raw, env: { DATABASE_URL: target.url }, probePath: '/summary' }),
     );
+    const bareQuery = await started(
+      spawnServer({ main: CEILING_MAIN.bare, env: { DATABASE_URL: target.url }, probePath: '/summary' }),
+    );
     const jwtHeaders = jwt.headers;
     const serverOf = (name: ScenarioName): BenchServer => {
       if (JWT_SCENARIOS.includes(name)) return jwtServer;
       if (name === 'bare') return bare;
       if (name === 'raw') return raw;
+      if (name === 'bareQuery') return bareQuery;
       return partServers.get(name) ?? server;
     };
     const endpoint = (name: ScenarioName): { baseUrl: string; headers: Record<string, string> } => ({

@@ -13,7 +13,7 @@ export interface BenchServer {
 
 /** The ceilings' entry points, built with the benchmark (tools/perf). */
 export const CEILING_MAIN = {
-  /** A bare NestJS + Fastify app with one GET answering the summary's JSON. */
+  /** A bare NestJS + Fastify app with one GET answering the summary's JSON (with DATABASE_URL, from one query). */
   bare: 'dist/tools/perf/src/ceilings/bare-nest-main.js',
   /** `node:http` and the database driver alone, one small query per request. */
   raw: 'dist/tools/perf/src/ceilings/raw-server-main.js',
