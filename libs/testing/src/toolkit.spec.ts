@@ -1,5 +1,7 @@
+import { createServer } from 'node:net';
 import { databaseNameOf, DatabaseUrlError, parseDatabaseUrl, withDatabaseName } from './database-url';
 import { followRef } from './openapi-refs.mjs';
+import { freePort } from './ports';
 import { expectProblem } from './problem';
 import { expectedSummary } from './summary';
 
@@ -107,5 +109,21 @@ describe('followRef', () => {
       pointer: undefined,
     });
     expect(followRef(document, { $ref: '#/components/responses/none' }).value).toEqual({});
+  });
+});
+
+describe('freePort', () => {
+  it('finds ports below the ephemeral range (which listen(0) hands out) that can be listened on', async () => {
+    const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()));
+    for (const port of ports) {
+      expect(port).toBeGreaterThanOrEqual(20_000);
+      expect(port).toBeLessThanOrEqual(32_767);
+      const server = createServer();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ port, host: '127.0.0.1' }, resolve);
+      });
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
