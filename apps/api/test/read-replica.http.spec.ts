@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   Contract,
-  findPgBouncer,
+  withPgBouncer,
   LogCapture,
   type OwnedPostgres,
   type PgBouncer,
@@ -332,10 +332,7 @@ describe('reads routed to a streaming replica (DATABASE_READ_URL)', () => {
     }
   });
 
-  const pgbouncer = findPgBouncer();
-  if (!('path' in pgbouncer))
-    process.stdout.write(`\nThe read replica through PgBouncer not tried: ${pgbouncer.reason}\n`);
-  ('path' in pgbouncer ? it : it.skip)(
+  withPgBouncer(it, 'The read replica through PgBouncer')(
     'reads the replica through PgBouncer in transaction mode (DATABASE_POOLER=transaction), as the primary',
     async () => {
       const bouncers: PgBouncer[] = [];

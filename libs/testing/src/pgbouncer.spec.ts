@@ -1,11 +1,9 @@
 import { jest } from '@jest/globals';
 import { Client } from 'pg';
 import { type OwnedPostgres, startOwnedPostgres } from './owned-postgres';
-import { findPgBouncer, type PgBouncer, startPgBouncer } from './pgbouncer';
+import { type PgBouncer, startPgBouncer, withPgBouncer } from './pgbouncer';
 
-const found = findPgBouncer();
-if (!('path' in found)) process.stdout.write(`\nPgBouncer tests skipped: ${found.reason}\n`);
-const describeWithPgBouncer = 'path' in found ? describe : describe.skip;
+const describeWithPgBouncer = withPgBouncer(describe, 'PgBouncer tests');
 
 jest.setTimeout(120_000);
 

@@ -56,6 +56,18 @@ export function findPgBouncer(): { readonly path: string } | { readonly reason: 
 }
 
 /**
+ * `run` (a test framework's `describe` or `it`) where PgBouncer is installed; where it is not,
+ * its `skip`, after saying on standard output that `what` is skipped and why (findPgBouncer's
+ * reason), so that a run without PgBouncer shows what it did not try.
+ */
+export function withPgBouncer<Run extends { readonly skip: unknown }>(run: Run, what: string): Run | Run['skip'] {
+  const found = findPgBouncer();
+  if ('path' in found) return run;
+  process.stdout.write(`\n${what} skipped: ${found.reason}\n`);
+  return run.skip;
+}
+
+/**
  * Starts PgBouncer on a free port of 127.0.0.1 in front of the server of `upstreamUrl`, every
  * database of that server reachable under its own name; resolves once it accepts connections.
  * Clients authenticate as upstream does: with the URL's password (md5) when it has one, else

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import {
   createTestDatabase,
-  findPgBouncer,
+  withPgBouncer,
   type PgBouncer,
   startPgBouncer,
   type TestDatabase,
@@ -15,9 +15,7 @@ import { serviceDataSourceOptions } from './data-source-options';
 import { MIGRATIONS } from './migrations';
 import { applyMigrations } from './migration-lock';
 
-const found = findPgBouncer();
-if (!('path' in found)) process.stdout.write(`\nTransaction pooler tests skipped: ${found.reason}\n`);
-const describeWithPgBouncer = 'path' in found ? describe : describe.skip;
+const describeWithPgBouncer = withPgBouncer(describe, 'Transaction pooler tests');
 
 jest.setTimeout(120_000);
 

@@ -1,6 +1,6 @@
 import {
   createTestDatabase,
-  findPgBouncer,
+  withPgBouncer,
   type PgBouncer,
   startPgBouncer,
   type TestDatabase,
@@ -14,9 +14,7 @@ import { applyMigrations } from '../database/migration-lock';
 import { beginTransaction, transactionStatementTimeout } from '../database/transaction-timeout';
 import { compactRemovalCounts, repairRemovalCounts, verifyRemovalCounts } from './removal-counters';
 
-const found = findPgBouncer();
-if (!('path' in found)) process.stdout.write(`\nRaw transactions through PgBouncer: tests skipped: ${found.reason}\n`);
-const describeWithPgBouncer = 'path' in found ? describe : describe.skip;
+const describeWithPgBouncer = withPgBouncer(describe, 'Raw transactions through PgBouncer: tests');
 
 jest.setTimeout(60_000);
 
