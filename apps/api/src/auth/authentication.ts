@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import { HEADER, headerKey } from '../common/http-headers';
 import { RequestSlot } from '../common/request-slot';
 import type { AppConfig, AuthConfig } from '../config/app-config';
@@ -84,33 +85,40 @@ export function authenticate(
         done();
         return;
       }
-      const recorded = (found: Caller | ProblemException) => {
-        if (found instanceof ProblemException) {
-          refusals.set(request.raw, found);
-        } else {
-          setCaller(request.raw, found);
-          const allowed = need === 'write' ? found.canWrite : found.canRead;
-          if (!allowed) refusals.set(request.raw, insufficientRole(need, config.auth));
-        }
-      };
       const token = bearerToken(request);
       if (typeof token !== 'string') {
-        recorded(token);
+        record(request.raw, token, need, config.auth);
         done();
         return;
       }
       // A token verified before is known without a promise: the path of nearly every request.
       const known = verifier.knownCaller(token);
       if (known !== undefined) {
-        recorded(known);
+        record(request.raw, known, need, config.auth);
         done();
         return;
       }
       verifiedCaller(token, verifier).then((found) => {
-        recorded(found);
+        record(request.raw, found, need, config.auth);
         done();
       }, done);
     });
+}
+
+/** Records what authentication found for a request: its caller, or why it is refused. */
+function record(
+  request: IncomingMessage,
+  found: Caller | ProblemException,
+  need: 'read' | 'write',
+  auth: Pick<AuthConfig, 'roles'>,
+): void {
+  if (found instanceof ProblemException) {
+    refusals.set(request, found);
+    return;
+  }
+  setCaller(request, found);
+  const allowed = need === 'write' ? found.canWrite : found.canRead;
+  if (!allowed) refusals.set(request, insufficientRole(need, auth));
 }
 
 /** Answers the requests {@link authenticate} refused; registered after the rate limit. */
