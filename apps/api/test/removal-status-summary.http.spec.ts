@@ -237,3 +237,73 @@ describe.each(TEST_DATABASE_KINDS)('an unexpected failure on %s', (kind) => {
     expect(JSON.stringify(line)).toMatch(/oc_numbers/);
   });
 });
+
+describe('summary requests that arrive together on SQLite', () => {
+  const running = useApp('sqlite');
+  beforeAll(() => seedFixture(running().dataSource));
+
+  /** Sends requests pipelined in one write, as one batch of input, and reads every answer. */
+  async function pipelined(paths: readonly string[]) {
+    const bytes = paths
+      .map(
+        (path, i) => `GET ${path} HTTP/1.1\r\nHost: x\r\n${i === paths.length - 1 ? 'Connection: close\r\n' : ''}\r\n`,
+      )
+      .join('');
+    const answer = await new Promise<Buffer>((resolve, reject) => {
+      const socket = connect(Number(new URL(running().baseUrl).port), '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk) => chunks.push(chunk));
+      socket.on('end', () => resolve(Buffer.concat(chunks)));
+      socket.on('error', reject);
+      socket.write(bytes);
+    });
+    const answers: Array<{ status: number; body: unknown }> = [];
+    for (let at = 0; at < answer.length;) {
+      const headEnd = answer.indexOf('\r\n\r\n', at);
+      const head = answer.subarray(at, headEnd).toString('latin1');
+      const length = Number(/^content-length: *(\d+)$/im.exec(head)?.[1]);
+      const body = answer.subarray(headEnd + 4, headEnd + 4 + length).toString('utf8');
+      answers.push({ status: Number(head.split(' ')[1]), body: JSON.parse(body) as unknown });
+      at = headEnd + 4 + length;
+    }
+    return answers;
+  }
+
+  /** The summary's reads so far, by statement, and the requests that shared one. */
+  async function reads() {
+    const text = await (await fetch(`${running().baseUrl}/metrics`)).text();
+    const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+    return {
+      allTenants: value(/^db_query_duration_seconds_count\{query="oc_numbers_summary_all"\} (\d+)$/m),
+      oneTenant: value(/^db_query_duration_seconds_count\{query="oc_numbers_summary_tenant"\} (\d+)$/m),
+      shared: value(/^oc_numbers_summary_coalesced_total (\d+)$/m),
+    };
+  }
+
+  it('share one read per tenant, each answered with its own counts, and a change made before is in the next answer', async () => {
+    const before = await reads();
+    const tenants = [undefined, TENANT_A, undefined, TENANT_A.toUpperCase(), TENANT_B, undefined];
+    const answers = await pipelined(tenants.map((tenant) => (tenant ? `${PATH}?msTenantId=${tenant}` : PATH)));
+    expect(answers).toEqual(tenants.map((tenant) => ({ status: 200, body: expectedSummary(tenant?.toLowerCase()) })));
+    const after = await reads();
+    expect(after.allTenants - before.allTenants).toBe(1);
+    expect(after.oneTenant - before.oneTenant).toBe(2);
+    expect(after.shared - before.shared).toBe(3);
+
+    // A number of tenant B marked for removal now is counted by the requests that come next.
+    await running().dataSource.query(
+      "INSERT INTO oc_numbers (telephone_number, ms_tenant_id, removal_status) VALUES ('+14255559999', ?, 2)",
+      [TENANT_B],
+    );
+    const next = await pipelined([`${PATH}?msTenantId=${TENANT_B}`, PATH]);
+    const plusOne = (summary: ReturnType<typeof expectedSummary>) => ({
+      ...summary,
+      markedForRemovalCount: summary.markedForRemovalCount + 1,
+      totalCount: summary.totalCount + 1,
+    });
+    expect(next).toEqual([
+      { status: 200, body: plusOne(expectedSummary(TENANT_B)) },
+      { status: 200, body: plusOne(expectedSummary()) },
+    ]);
+  });
+});

@@ -4,6 +4,7 @@ import { ALL_TENANTS as EVERY_TENANT, type TenantScope } from '../auth/caller';
 import { requireTenant, scopedTenants } from '../auth/tenant-access';
 import { Deadline, DeadlineExceededError } from '../common/deadline';
 import { SingleFlight } from '../common/single-flight';
+import { TurnBatch } from '../common/turn-batch';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { databaseUnavailable, serviceUnavailable } from '../problem/problem';
@@ -28,6 +29,12 @@ export class NumbersService {
    * a query that started after it arrived, so it sees every change committed before it.
    */
   private readonly counts: SingleFlight<string, RemovalCounts>;
+  /**
+   * SQLite's reads answer synchronously, so none would ever be running when the next request
+   * comes: the requests of one turn of the event loop share one read per key instead, run after
+   * they all arrived.
+   */
+  private readonly turn?: TurnBatch<string, RemovalCounts>;
   private readonly deadlineMs: number;
 
   constructor(
@@ -37,7 +44,9 @@ export class NumbersService {
     private readonly consistency: CountsConsistency = new CountsConsistency(metrics),
   ) {
     this.deadlineMs = config.databaseStatementTimeoutMs + DEADLINE_MARGIN_MS;
-    this.counts = new SingleFlight({ onShared: () => metrics.summaryCoalesced.inc() });
+    const onShared = () => metrics.summaryCoalesced.inc();
+    this.counts = new SingleFlight({ onShared });
+    if (!repository.readsWait) this.turn = new TurnBatch({ onShared });
   }
 
   /**
@@ -59,18 +68,17 @@ export class NumbersService {
     // A caller limited to one tenant asks, without a tenant, what a tenant's summary answers.
     const tenant = msTenantId?.toLowerCase() ?? (scoped?.length === 1 ? scoped[0] : undefined);
     const tenants = scoped?.length === 1 ? undefined : scoped;
-    // SQLite answers synchronously: no wait, so no timer to bound it.
-    const deadline = this.repository.readsWait ? Deadline.after(this.deadlineMs) : undefined;
+    const key = tenants === undefined ? (tenant ?? ALL_TENANTS) : `scope:${tenants.join(',')}`;
+    const read =
+      tenants === undefined
+        ? () => this.repository.countInRemoval(tenant)
+        : () => this.repository.countInRemovalOf(tenants);
     let counts: RemovalCounts;
     try {
-      counts =
-        tenants === undefined
-          ? await this.counts.run(tenant ?? ALL_TENANTS, () => this.repository.countInRemoval(tenant), deadline)
-          : await this.counts.run(
-              `scope:${tenants.join(',')}`,
-              () => this.repository.countInRemovalOf(tenants),
-              deadline,
-            );
+      // SQLite answers synchronously: no wait, so no timer to bound it.
+      counts = this.turn
+        ? await this.turn.run(key, read)
+        : await this.counts.run(key, read, Deadline.after(this.deadlineMs));
     } catch (error) {
       if (error instanceof DeadlineExceededError) throw databaseUnavailable(error);
       if (!(error instanceof CountsInconsistentError)) throw error;
