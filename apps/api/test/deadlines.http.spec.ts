@@ -64,4 +64,33 @@ describe('a summary query stuck on a lock (PostgreSQL)', () => {
     const metrics = await (await fetch(`${running().baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/^oc_numbers_summary_coalesced_total ([4-9]|\d\d+)$/m);
   }, 30_000);
+
+  it('reads the tenants asked for while a tenant read is stuck in one next query, never one query each', async () => {
+    const tenants = [
+      '6f9619ff-8b86-d011-b42d-00cf4fc964ff',
+      '0f8fad5b-d9cb-469f-a165-70867728950e',
+      '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+    ];
+    const ofTenant = (tenant: string) => `${running().baseUrl}${SUMMARY}?msTenantId=${tenant}`;
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE oc_numbers_removal_counts IN ACCESS EXCLUSIVE MODE');
+    let answers: Array<Awaited<ReturnType<typeof timed>>>;
+    try {
+      const first = timed(ofTenant(tenants[0]));
+      await eventually(async () => (await locker.query(WAITING_FOR_LOCK)).rows[0].n === 1, 'the query waits');
+      const later = tenants.flatMap((tenant) => [timed(ofTenant(tenant)), timed(ofTenant(tenant))]);
+      // Give the later requests time to arrive: still only the first query waits on the lock.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await locker.query(WAITING_FOR_LOCK)).rows[0].n).toBe(1);
+      answers = await Promise.all([first, ...later]);
+    } finally {
+      await locker.query('ROLLBACK');
+    }
+    for (const answer of answers) {
+      expectProblem(answer, 503, 'DATABASE_UNAVAILABLE');
+      expect(answer.ms).toBeLessThan(DEADLINE_MS + SLACK_MS);
+    }
+    const served = await Promise.all(tenants.map((tenant) => timed(ofTenant(tenant))));
+    expect(served.map(({ status }) => status)).toEqual([200, 200, 200]);
+  }, 30_000);
 });

@@ -61,6 +61,29 @@ describe.each(TEST_DATABASE_KINDS)('NumbersRepository on %s', (kind) => {
     });
   });
 
+  it('counts each tenant of a list in one read, each as its own summary, unknown tenants as zero', async () => {
+    const driver = new DatabaseDriver(dataSource);
+    const reads: string[] = [];
+    driver.observeQueries(({ name }) => name && reads.push(name));
+    const tenants = [TENANT_A, TENANT_B, TENANT_C, TENANT_IDLE, TENANT_UNKNOWN];
+    const counts = await new NumbersRepository(driver).countInRemovalEach(tenants);
+    expect(reads).toEqual(['oc_numbers_summary_each_tenant']);
+    expect([...counts.keys()]).toEqual(tenants);
+    for (const tenant of tenants) {
+      const { markedForRemovalCount, readyForRemovalCount } = expectedSummary(tenant);
+      expect(counts.get(tenant)).toEqual({
+        markedForRemoval: markedForRemovalCount,
+        readyForRemoval: readyForRemovalCount,
+      });
+    }
+  });
+
+  it('answers the summaries of different tenants asked together, each its own', async () => {
+    const tenants = [TENANT_A, TENANT_B, TENANT_A.toUpperCase(), TENANT_UNKNOWN, TENANT_C];
+    const answers = await Promise.all(tenants.map((tenant) => service.getRemovalStatusSummary(tenant)));
+    expect(answers).toEqual(tenants.map((tenant) => expectedSummary(tenant.toLowerCase())));
+  });
+
   it('follows a status change at once', async () => {
     const repository = dataSource.getRepository(OcNumber);
     const saved = await repository.save(

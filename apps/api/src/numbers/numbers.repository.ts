@@ -3,13 +3,24 @@ import { DatabaseDriver, type PreparedQuery } from '../database/database-driver'
 import type { ReadRoute } from '../database/read-replica';
 import type { Dialect } from '../database/dialect';
 import { tenantListValue } from '../database/tenant-list';
-import { checkedCounts, type CounterValue, countersSql, type RemovalCounts } from './removal-counters';
+import {
+  checkedCounts,
+  type CounterValue,
+  countersByTenantSql,
+  countersSql,
+  CountsInconsistentError,
+  type RemovalCounts,
+} from './removal-counters';
 
 export type { RemovalCounts } from './removal-counters';
 
 interface CountsRow {
   marked: CounterValue;
   ready: CounterValue;
+}
+
+interface TenantCountsRow extends CountsRow {
+  tenant: string;
 }
 
 /** The summary's two statements (all numbers, one tenant), prepared for one route. */
@@ -41,6 +52,7 @@ export class NumbersRepository {
   /** The same statements (and names) always on the primary: the readiness probe's. */
   private readonly primary: CountStatements;
   private readonly someTenants: PreparedQuery<CountsRow, [string[] | string]>;
+  private readonly eachTenant: (tenants: string[] | string) => Promise<TenantCountsRow[]>;
   private readonly dialect: Dialect;
   /**
    * Whether a read can wait for the database: on PostgreSQL for a pooled connection and the
@@ -68,6 +80,12 @@ export class NumbersRepository {
     this.someTenants = database.prepare(
       'oc_numbers_summary_tenants',
       (placeholder) => countersSql(dialect, { tenants: placeholder(1) }),
+      'summary',
+    );
+    this.eachTenant = database.prepareRows(
+      'oc_numbers_summary_each_tenant',
+      (placeholder) => countersByTenantSql(dialect, placeholder(1)),
+      'oc_numbers_summary_each_tenant',
       'summary',
     );
   }
@@ -98,6 +116,27 @@ export class NumbersRepository {
   async countInRemovalOf(tenants: readonly string[]): Promise<RemovalCounts> {
     const row = await this.someTenants(tenantListValue(this.dialect, tenants));
     return checkedCounts(tenants.join(','), row?.marked, row?.ready);
+  }
+
+  /**
+   * `countInRemoval` for each of a list of tenants (distinct lower-case GUIDs), in one query on
+   * the summary's route: the reads of many requests for different tenants in one round trip. A
+   * tenant's impossible counters are its CountsInconsistentError; the others are answered.
+   */
+  async countInRemovalEach(tenants: readonly string[]): Promise<Map<string, RemovalCounts | CountsInconsistentError>> {
+    const rows = await this.eachTenant(tenantListValue(this.dialect, tenants));
+    const found = new Map(rows.map((row) => [row.tenant, row]));
+    const counts = new Map<string, RemovalCounts | CountsInconsistentError>();
+    for (const tenant of tenants) {
+      const row = found.get(tenant);
+      try {
+        counts.set(tenant, checkedCounts(tenant, row?.marked, row?.ready));
+      } catch (error) {
+        if (!(error instanceof CountsInconsistentError)) throw error;
+        counts.set(tenant, error);
+      }
+    }
+    return counts;
   }
 }
 

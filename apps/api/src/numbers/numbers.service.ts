@@ -3,6 +3,7 @@ import type { RemovalStatusSummary } from '@oc-numbers/contracts';
 import { ALL_TENANTS as EVERY_TENANT, type TenantScope } from '../auth/caller';
 import { requireTenant, scopedTenants } from '../auth/tenant-access';
 import { Deadline, DeadlineExceededError } from '../common/deadline';
+import { KeyBatch } from '../common/key-batch';
 import { SingleFlight } from '../common/single-flight';
 import { TurnBatch } from '../common/turn-batch';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -35,6 +36,11 @@ export class NumbersService {
    * they all arrived.
    */
   private readonly turn?: TurnBatch<string, RemovalCounts>;
+  /**
+   * PostgreSQL: the one-tenant summaries asked for together (in one turn of the event loop, or
+   * while the last such read ran) are read in one query, one round trip for many requests.
+   */
+  private readonly tenants?: KeyBatch<string, RemovalCounts | CountsInconsistentError>;
   private readonly deadlineMs: number;
 
   constructor(
@@ -47,6 +53,7 @@ export class NumbersService {
     const onShared = () => metrics.summaryCoalesced.inc();
     this.counts = new SingleFlight({ onShared });
     if (!repository.readsWait) this.turn = new TurnBatch({ onShared });
+    else this.tenants = new KeyBatch((tenants) => repository.countInRemovalEach(tenants), { onShared });
   }
 
   /**
@@ -68,17 +75,9 @@ export class NumbersService {
     // A caller limited to one tenant asks, without a tenant, what a tenant's summary answers.
     const tenant = msTenantId?.toLowerCase() ?? (scoped?.length === 1 ? scoped[0] : undefined);
     const tenants = scoped?.length === 1 ? undefined : scoped;
-    const key = tenants === undefined ? (tenant ?? ALL_TENANTS) : `scope:${tenants.join(',')}`;
-    const read =
-      tenants === undefined
-        ? () => this.repository.countInRemoval(tenant)
-        : () => this.repository.countInRemovalOf(tenants);
     let counts: RemovalCounts;
     try {
-      // SQLite answers synchronously: no wait, so no timer to bound it.
-      counts = this.turn
-        ? await this.turn.run(key, read)
-        : await this.counts.run(key, read, Deadline.after(this.deadlineMs));
+      counts = await this.read(tenant, tenants);
     } catch (error) {
       if (error instanceof DeadlineExceededError) throw databaseUnavailable(error);
       if (!(error instanceof CountsInconsistentError)) throw error;
@@ -91,5 +90,26 @@ export class NumbersService {
       readyForRemovalCount: counts.readyForRemoval,
       totalCount: counts.markedForRemoval + counts.readyForRemoval,
     };
+  }
+
+  /**
+   * The counts of one tenant, of a list of tenants or (neither) of all numbers, in a read shared
+   * with other requests: on SQLite with those of the same turn of the event loop; on PostgreSQL
+   * one tenant's with those of the other tenants asked together, the others with identical
+   * requests, within this request's deadline.
+   */
+  private async read(tenant?: string, tenants?: readonly string[]): Promise<RemovalCounts> {
+    const key = tenants === undefined ? (tenant ?? ALL_TENANTS) : `scope:${tenants.join(',')}`;
+    const read =
+      tenants === undefined
+        ? () => this.repository.countInRemoval(tenant)
+        : () => this.repository.countInRemovalOf(tenants);
+    // SQLite answers synchronously: no wait, so no timer to bound it.
+    if (this.turn) return this.turn.run(key, read);
+    const deadline = Deadline.after(this.deadlineMs);
+    if (!this.tenants || tenants !== undefined || tenant === undefined) return this.counts.run(key, read, deadline);
+    const counts = await this.tenants.run(tenant, deadline);
+    if (counts instanceof CountsInconsistentError) throw counts;
+    return counts;
   }
 }

@@ -31,6 +31,17 @@ export function countersSql(dialect: Dialect, tenant?: string | TenantsPlacehold
 }
 
 /**
+ * The counts of each tenant of a list (the placeholder, see tenantInList), one row per tenant
+ * that has counter rows, in one statement: `tenant`, `marked`, `ready`.
+ */
+export function countersByTenantSql(dialect: Dialect, tenants: string): string {
+  return `
+    SELECT ms_tenant_id AS tenant, COALESCE(SUM(marked_for_removal), 0) AS marked, COALESCE(SUM(ready_for_removal), 0) AS ready
+      FROM (${counterRows(dialect, 'ms_tenant_id, marked_for_removal, ready_for_removal', { tenants })}) AS counters
+     GROUP BY ms_tenant_id`;
+}
+
+/**
  * The placeholder of a list of tenants (see tenantInList): the counters of those tenants summed,
  * from their per-tenant rows (the all-tenant totals are for callers that reach every tenant).
  */
