@@ -45,6 +45,7 @@ const STATEMENTS = {
   csvBatch: /^SELECT telephone_number, ms_tenant_id, removal_status/,
   history: /FROM oc_numbers_status_history/,
   tenants: /oc_numbers_removal_count_deltas/,
+  tenantSummary: /ms_tenant_id AS tenant/,
 } as const;
 
 async function query<T extends Record<string, unknown>>(url: string, sql: string, values: unknown[] = []) {
@@ -244,6 +245,11 @@ describe('reads routed to a streaming replica (DATABASE_READ_URL)', () => {
     expect(onReplica.result.body).toEqual(expectedSummary());
     expect(onReplica.replica.some((sql) => STATEMENTS.summary.test(sql))).toBe(true);
     expect(onReplica.primary).toEqual([]);
+
+    const tenantOnReplica = await where(() => get(flagged, `${SUMMARY}?msTenantId=${TENANT_A}`));
+    expect(tenantOnReplica.result.body).toEqual(expectedSummary(TENANT_A));
+    expect(tenantOnReplica.replica.some((sql) => STATEMENTS.tenantSummary.test(sql))).toBe(true);
+    expect(tenantOnReplica.primary).toEqual([]);
 
     const ready = await readiness(flagged);
     expect(ready.status).toBe(200);

@@ -23,10 +23,14 @@ interface TenantCountsRow extends CountsRow {
   tenant: string;
 }
 
-/** The summary's two statements (all numbers, one tenant), prepared for one route. */
+/**
+ * The summary's statements (all numbers; one tenant; each of a list of tenants, one row each),
+ * prepared for one route.
+ */
 interface CountStatements {
   readonly allTenants: PreparedQuery<CountsRow, []>;
   readonly oneTenant: PreparedQuery<CountsRow, [string]>;
+  readonly eachTenant: (tenants: string[] | string) => Promise<TenantCountsRow[]>;
 }
 
 /**
@@ -52,7 +56,6 @@ export class NumbersRepository {
   /** The same statements (and names) always on the primary: the readiness probe's. */
   private readonly primary: CountStatements;
   private readonly someTenants: PreparedQuery<CountsRow, [string[] | string]>;
-  private readonly eachTenant: (tenants: string[] | string) => Promise<TenantCountsRow[]>;
   private readonly dialect: Dialect;
   /**
    * Whether a read can wait for the database: on PostgreSQL for a pooled connection and the
@@ -74,18 +77,18 @@ export class NumbersRepository {
         (placeholder) => countersSql(dialect, placeholder(1)),
         route,
       ),
+      eachTenant: database.prepareRows(
+        'oc_numbers_summary_each_tenant',
+        (placeholder) => countersByTenantSql(dialect, placeholder(1)),
+        'oc_numbers_summary_each_tenant',
+        route,
+      ),
     });
     this.summary = statements('summary');
     this.primary = statements('primary');
     this.someTenants = database.prepare(
       'oc_numbers_summary_tenants',
       (placeholder) => countersSql(dialect, { tenants: placeholder(1) }),
-      'summary',
-    );
-    this.eachTenant = database.prepareRows(
-      'oc_numbers_summary_each_tenant',
-      (placeholder) => countersByTenantSql(dialect, placeholder(1)),
-      'oc_numbers_summary_each_tenant',
       'summary',
     );
   }
@@ -102,10 +105,15 @@ export class NumbersRepository {
 
   /**
    * `countInRemoval` on the primary, whatever SUMMARY_READ_FROM_REPLICA says: the readiness
-   * probe's, since the summary falls back to the primary, which must therefore serve it.
+   * probe's, since the summary falls back to the primary, which must therefore serve it. One
+   * tenant is read with the statement the summary reads it with: on PostgreSQL the statement of
+   * `countInRemovalEach`, on SQLite its own.
    */
-  countInRemovalOnPrimary(msTenantId?: string): Promise<RemovalCounts> {
-    return counted(this.primary, msTenantId);
+  async countInRemovalOnPrimary(msTenantId?: string): Promise<RemovalCounts> {
+    if (msTenantId === undefined || !this.readsWait) return counted(this.primary, msTenantId);
+    const counts = (await this.countEach(this.primary, [msTenantId])).get(msTenantId);
+    if (counts instanceof CountsInconsistentError) throw counts;
+    return counts as RemovalCounts;
   }
 
   /**
@@ -123,8 +131,15 @@ export class NumbersRepository {
    * the summary's route: the reads of many requests for different tenants in one round trip. A
    * tenant's impossible counters are its CountsInconsistentError; the others are answered.
    */
-  async countInRemovalEach(tenants: readonly string[]): Promise<Map<string, RemovalCounts | CountsInconsistentError>> {
-    const rows = await this.eachTenant(tenantListValue(this.dialect, tenants));
+  countInRemovalEach(tenants: readonly string[]): Promise<Map<string, RemovalCounts | CountsInconsistentError>> {
+    return this.countEach(this.summary, tenants);
+  }
+
+  private async countEach(
+    statements: CountStatements,
+    tenants: readonly string[],
+  ): Promise<Map<string, RemovalCounts | CountsInconsistentError>> {
+    const rows = await statements.eachTenant(tenantListValue(this.dialect, tenants));
     const found = new Map(rows.map((row) => [row.tenant, row]));
     const counts = new Map<string, RemovalCounts | CountsInconsistentError>();
     for (const tenant of tenants) {
