@@ -2,7 +2,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { Logger, PARAMS_PROVIDER_TOKEN, type Params, PinoLogger } from 'nestjs-pino';
-import type { Logger as Pino } from 'pino';
+import pino, { type Logger as Pino } from 'pino';
 import { requestContext } from './request-context';
 import { loggedResponse, serializeRequest } from './log-options';
 import { traceIdOf } from './trace-id';
@@ -28,12 +28,12 @@ export class AppLoggerModule {
 /**
  * One line per request, when its response has been sent (or the client went away first):
  * `req`, `traceId`, `route`, `res`, `durationMs`, as pino-http wrote it. The line's object is
- * built once, in one shape, from the logged fields only: pino has no serializer to run on it.
+ * built once, in one shape, from the logged fields only, and written as the logger writes lines
+ * (see lineWriter).
  */
-export function logRequests(fastify: FastifyInstance, root: Pick<Pino, 'isLevelEnabled' | 'child'>): void {
+export function logRequests(fastify: FastifyInstance, root: Pino): void {
   if (!root.isLevelEnabled('info')) return;
-  // Plain objects under `req` and `res`: the root logger's serializers are pino-http's, for raw ones.
-  const logger = root.child({}, { serializers: { req: same, res: same } });
+  const write = lineWriter(root);
   fastify.addHook('onResponse', (request, reply, done) => {
     const { statusCode } = reply;
     const raw = request.raw;
@@ -46,20 +46,63 @@ export function logRequests(fastify: FastifyInstance, root: Pick<Pino, 'isLevelE
       durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
     };
     // pino-http's words: a 5xx answer "errored" (the error filter's line says why).
-    logger.info(line, statusCode >= 500 ? 'request errored' : 'request completed');
+    write(line, statusCode >= 500 ? 'request errored' : 'request completed');
     done();
   });
   // A client that goes away before its answer: its line all the same, without a response.
   fastify.addHook('onRequestAbort', (request, done) => {
     const raw = request.raw;
-    const line: RequestLine = { req: loggedRequest(raw), traceId: traceIdOf(raw), route: requestContext(raw).route };
-    logger.info(line, 'request aborted');
+    write({ req: loggedRequest(raw), traceId: traceIdOf(raw), route: requestContext(raw).route }, 'request aborted');
     done();
   });
 }
 
-/** A request line's fields; pino leaves out those that are undefined. */
-interface RequestLine {
+/** pino's symbols, the message prefix's among them (present since pino 8.14, not in its types). */
+const SYMBOLS = pino.symbols as typeof pino.symbols & { readonly msgPrefixSym?: symbol };
+
+/**
+ * Writes a request line at `info` with the text `logger.info(line, msg)` writes: the level's,
+ * time's and bindings' parts are the logger's own, and the line's fields are one
+ * `JSON.stringify` of plain strings and numbers (pino's pass over each key, which looks for
+ * serializers, formatters and redaction that never apply to them, cost more than the rest of
+ * the line). A logger configured to change lines (a log formatter, a mixin, a nested key, a
+ * message prefix, a log-method hook, redaction, or a stream that takes each line's level) writes
+ * through `logger.info` instead. Either way nothing is written while `info` is not enabled.
+ */
+export function lineWriter(logger: Pino): (line: RequestLine, msg: string) => void {
+  const part = <T>(symbol: symbol | undefined): T | undefined =>
+    symbol === undefined ? undefined : ((logger as unknown as Record<symbol, unknown>)[symbol] as T);
+  const stream = part<{ write(line: string): unknown } & Record<symbol, unknown>>(SYMBOLS.streamSym);
+  const levels = part<Record<number, string>>(SYMBOLS.lsCacheSym);
+  const time = part<() => string>(SYMBOLS.timeSym);
+  const plain =
+    stream !== undefined &&
+    levels !== undefined &&
+    time !== undefined &&
+    part<{ log?: unknown }>(SYMBOLS.formattersSym)?.log === undefined &&
+    !part(SYMBOLS.mixinSym) &&
+    !part(SYMBOLS.nestedKeySym) &&
+    !part(SYMBOLS.msgPrefixSym) &&
+    part<{ logMethod?: unknown }>(SYMBOLS.hooksSym)?.logMethod === undefined &&
+    Reflect.ownKeys(part<object>(SYMBOLS.stringifiersSym) ?? {}).length === 0 &&
+    !stream[SYMBOLS.needsMetadataGsym];
+  // Plain objects under `req` and `res`: the root logger's serializers are pino-http's, for raw ones.
+  const child = logger.child({}, { serializers: { req: same, res: same } });
+  if (!plain) return (line, msg) => child.info(line, msg);
+  const info = logger.levels.values.info;
+  const level = levels[info];
+  const bindings = String(part(SYMBOLS.chindingsSym) ?? '');
+  const messageKey = JSON.stringify(String(part(SYMBOLS.messageKeySym) ?? 'msg'));
+  const end = String(part(SYMBOLS.endSym) ?? '}\n');
+  return (line, msg) => {
+    if (logger.levelVal > info) return;
+    const fields = JSON.stringify(line);
+    stream.write(`${level}${time()}${bindings},${fields.slice(1, -1)},${messageKey}:${JSON.stringify(msg)}${end}`);
+  };
+}
+
+/** A request line's fields; those that are undefined are left out. */
+export interface RequestLine {
   req: Record<string, unknown>;
   traceId: string;
   route: string | undefined;
