@@ -37,20 +37,28 @@ describe('a summary query stuck on a lock (PostgreSQL)', () => {
     counterCompactionIntervalMs: 0,
   });
   let locker: Client;
+  /**
+   * Reads pg_stat_activity outside the locker's transaction: a transaction sees the activity as
+   * it was at its first look, to its end.
+   */
+  let watcher: Client;
 
   beforeAll(async () => {
     locker = new Client({ connectionString: running().database.url });
-    locker.on('error', () => undefined);
-    await locker.connect();
+    watcher = new Client({ connectionString: running().database.url });
+    for (const client of [locker, watcher]) {
+      client.on('error', () => undefined);
+      await client.connect();
+    }
   });
-  afterAll(() => locker?.end());
+  afterAll(() => Promise.all([locker?.end(), watcher?.end()]));
 
   it('answers each request that arrived while it was stuck with a 503 by its own deadline, not after a second query', async () => {
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE oc_numbers_removal_totals IN ACCESS EXCLUSIVE MODE');
     try {
       const first = timed(`${running().baseUrl}${SUMMARY}`);
-      await eventually(async () => (await locker.query(WAITING_FOR_LOCK)).rows[0].n === 1, 'the query waits');
+      await eventually(async () => (await watcher.query(WAITING_FOR_LOCK)).rows[0].n === 1, 'the query waits');
       // These arrive while the first query is stuck: they wait for it, then share the next one.
       const later = await Promise.all(Array.from({ length: 5 }, () => timed(`${running().baseUrl}${SUMMARY}`)));
       for (const answer of [await first, ...later]) {
@@ -81,11 +89,11 @@ describe('a summary query stuck on a lock (PostgreSQL)', () => {
     let answers: Array<Awaited<ReturnType<typeof timed>>>;
     try {
       const first = timed(ofTenant(tenants[0]));
-      await eventually(async () => (await locker.query(WAITING_FOR_LOCK)).rows[0].n === 1, 'the query waits');
+      await eventually(async () => (await watcher.query(WAITING_FOR_LOCK)).rows[0].n === 1, 'the query waits');
       const later = tenants.flatMap((tenant) => [timed(ofTenant(tenant)), timed(ofTenant(tenant))]);
       // Give the later requests time to arrive: still only the first query waits on the lock.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      expect((await locker.query(WAITING_FOR_LOCK)).rows[0].n).toBe(1);
+      expect((await watcher.query(WAITING_FOR_LOCK)).rows[0].n).toBe(1);
       answers = await Promise.all([first, ...later]);
     } finally {
       await locker.query('ROLLBACK');
