@@ -1,29 +1,13 @@
 import type { Deadline } from './deadline';
+import { AbandonedReadError, type SharedReadOptions } from './single-flight';
 
-/** The keys the next read is for, and how their callers are answered. */
-interface NextBatch<K, T> {
-  readonly waiting: Map<K, Waiting<T>>;
-}
-
+/** A key of the next read: how its callers are answered. */
 interface Waiting<T> {
   /** Callers waiting for it that have not given up at their deadline. */
   callers: number;
   readonly promise: Promise<T>;
   resolve(value: T): void;
   reject(error: unknown): void;
-}
-
-/** The rejection of a key nobody waited for any more when its read was to start. */
-class AbandonedReadError extends Error {
-  constructor() {
-    super('Every caller of this key gave up before its read started');
-    this.name = 'AbandonedReadError';
-  }
-}
-
-export interface KeyBatchOptions {
-  /** Called for each caller that shares a key another caller of the same read asked for. */
-  readonly onShared?: () => void;
 }
 
 /**
@@ -40,30 +24,31 @@ export interface KeyBatchOptions {
  * before its read starts is left out of it.
  */
 export class KeyBatch<K, T> {
-  private next?: NextBatch<K, T>;
+  /** The keys the next read is for, in the order first asked. */
+  private next?: Map<K, Waiting<T>>;
   private running = false;
 
   constructor(
     /** Reads the keys (distinct, in the order first asked); a key it does not answer is rejected. */
     private readonly readMany: (keys: K[]) => Promise<ReadonlyMap<K, T>>,
-    private readonly options: KeyBatchOptions = {},
+    private readonly options: SharedReadOptions = {},
   ) {}
 
   /** Resolves with the value of `key` in a read started after this call. */
   run(key: K, deadline?: Deadline): Promise<T> {
     let next = this.next;
     if (!next) {
-      next = this.next = { waiting: new Map() };
+      next = this.next = new Map();
       if (!this.running) setImmediate(this.start);
     }
-    let waiting = next.waiting.get(key);
+    let waiting = next.get(key);
     if (waiting) this.options.onShared?.();
     else {
       let resolve!: (value: T) => void;
       let reject!: (error: unknown) => void;
       const promise = new Promise<T>((ok, fail) => ((resolve = ok), (reject = fail)));
       waiting = { callers: 0, promise, resolve, reject };
-      next.waiting.set(key, waiting);
+      next.set(key, waiting);
     }
     const joined = waiting;
     joined.callers++;
@@ -81,7 +66,7 @@ export class KeyBatch<K, T> {
     this.next = undefined;
     // A key whose callers have all given up is not read; without keys, nothing is.
     const keys: K[] = [];
-    for (const [key, waiting] of batch.waiting) {
+    for (const [key, waiting] of batch) {
       if (waiting.callers > 0) keys.push(key);
       // Every caller's wait was bound to the promise, so this rejection is handled.
       else waiting.reject(new AbandonedReadError());
@@ -98,13 +83,13 @@ export class KeyBatch<K, T> {
       .then(
         (values) => {
           for (const key of keys) {
-            const waiting = batch.waiting.get(key) as Waiting<T>;
+            const waiting = batch.get(key) as Waiting<T>;
             if (values.has(key)) waiting.resolve(values.get(key) as T);
             else waiting.reject(new Error(`The batch read answered nothing for a key it was asked for`));
           }
         },
         (error: unknown) => {
-          for (const key of keys) batch.waiting.get(key)?.reject(error);
+          for (const key of keys) batch.get(key)?.reject(error);
         },
       )
       .finally(() => {

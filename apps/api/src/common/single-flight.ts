@@ -8,14 +8,15 @@ interface NextRead<T> {
 }
 
 /** The rejection of a next read that nobody waited for any more, so that it never started. */
-class AbandonedReadError extends Error {
+export class AbandonedReadError extends Error {
   constructor() {
     super('Every caller of this read gave up before it started');
     this.name = 'AbandonedReadError';
   }
 }
 
-export interface SingleFlightOptions {
+/** The options of the summary's shared reads: SingleFlight, KeyBatch and TurnBatch. */
+export interface SharedReadOptions {
   /** Called for each caller that shares a read another caller asked for, instead of starting one. */
   readonly onShared?: () => void;
 }
@@ -38,7 +39,7 @@ export class SingleFlight<K, T> {
   private readonly running = new Map<K, Promise<T>>();
   private readonly waiting = new Map<K, NextRead<T>>();
 
-  constructor(private readonly options: SingleFlightOptions = {}) {}
+  constructor(private readonly options: SharedReadOptions = {}) {}
 
   /** Resolves with the result of `read()` started after this call, possibly shared with others. */
   run(key: K, read: () => Promise<T>, deadline?: Deadline): Promise<T> {

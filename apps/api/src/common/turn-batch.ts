@@ -1,13 +1,10 @@
+import type { SharedReadOptions } from './single-flight';
+
 /** The read one key asks for in the coming batch, and how its callers are answered. */
 interface Pending<T> {
   readonly read: () => Promise<T>;
   readonly promise: Promise<T>;
   settle(result: Promise<T>): void;
-}
-
-export interface TurnBatchOptions {
-  /** Called for each caller that shares a read another caller asked for, instead of starting one. */
-  readonly onShared?: () => void;
 }
 
 /**
@@ -25,7 +22,7 @@ export interface TurnBatchOptions {
 export class TurnBatch<K, T> {
   private pending = new Map<K, Pending<T>>();
 
-  constructor(private readonly options: TurnBatchOptions = {}) {}
+  constructor(private readonly options: SharedReadOptions = {}) {}
 
   /** Resolves with the result of `read()` run in the coming batch, possibly shared with others. */
   run(key: K, read: () => Promise<T>): Promise<T> {

@@ -86,9 +86,11 @@ export function lineWriter(logger: Pino): (line: RequestLine, msg: string) => vo
     part<{ logMethod?: unknown }>(SYMBOLS.hooksSym)?.logMethod === undefined &&
     Reflect.ownKeys(part<object>(SYMBOLS.stringifiersSym) ?? {}).length === 0 &&
     !stream[SYMBOLS.needsMetadataGsym];
-  // Plain objects under `req` and `res`: the root logger's serializers are pino-http's, for raw ones.
-  const child = logger.child({}, { serializers: { req: same, res: same } });
-  if (!plain) return (line, msg) => child.info(line, msg);
+  if (!plain) {
+    // Plain objects under `req` and `res`: the root logger's serializers are pino-http's, for raw ones.
+    const child = logger.child({}, { serializers: { req: same, res: same } });
+    return (line, msg) => child.info(line, msg);
+  }
   const info = logger.levels.values.info;
   const level = levels[info];
   const bindings = String(part(SYMBOLS.chindingsSym) ?? '');

@@ -99,6 +99,11 @@ export class NumbersService {
    * requests, within this request's deadline.
    */
   private async read(tenant?: string, tenants?: readonly string[]): Promise<RemovalCounts> {
+    if (this.tenants && tenants === undefined && tenant !== undefined) {
+      const counts = await this.tenants.run(tenant, Deadline.after(this.deadlineMs));
+      if (counts instanceof CountsInconsistentError) throw counts;
+      return counts;
+    }
     const key = tenants === undefined ? (tenant ?? ALL_TENANTS) : `scope:${tenants.join(',')}`;
     const read =
       tenants === undefined
@@ -106,10 +111,6 @@ export class NumbersService {
         : () => this.repository.countInRemovalOf(tenants);
     // SQLite answers synchronously: no wait, so no timer to bound it.
     if (this.turn) return this.turn.run(key, read);
-    const deadline = Deadline.after(this.deadlineMs);
-    if (!this.tenants || tenants !== undefined || tenant === undefined) return this.counts.run(key, read, deadline);
-    const counts = await this.tenants.run(tenant, deadline);
-    if (counts instanceof CountsInconsistentError) throw counts;
-    return counts;
+    return this.counts.run(key, read, Deadline.after(this.deadlineMs));
   }
 }
