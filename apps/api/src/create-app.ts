@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import { authenticate, enforceAuthentication, tokenVerifier } from './auth/authentication';
-import { HEADER } from './common/http-headers';
+import { HEADER, headerKey } from './common/http-headers';
 import type { AppConfig } from './config/app-config';
 import { isPostgres } from './database/dialect';
 import { checkSqliteFile } from './database/sqlite-file-check';
@@ -23,8 +23,11 @@ import {
   routeClientProblem,
 } from './problem/router-problems';
 import { ACTION_ROUTES, applyRateLimit, RateLimiter, type RouteRateLimit } from './rate-limit/rate-limiter';
-import { applySecurity } from './security/security';
+import { applyCors, SECURITY_HEADERS } from './security/security';
 import { applyRouteBodyLimits, requestLimits, useBodyParsers } from './security/request-limits';
+
+/** Lower-case, as Fastify keys a reply's headers (see SECURITY_HEADERS). */
+const TRACE_ID = headerKey(HEADER.traceId);
 
 /**
  * Builds the application (without listening), the same way for `main.ts` and for tests.
@@ -60,9 +63,11 @@ export async function createApp(
     ),
   });
   // Hooks that do no I/O take Fastify's callback: an async one costs a promise and a
-  // microtask on every request.
+  // microtask on every request. The first sets the headers of every answer, the trace id and
+  // the security headers, so that whatever answers the request later (a 401, a 429, a 503 while
+  // shutting down) carries them.
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
-    reply.header(HEADER.traceId, request.id);
+    reply.header(TRACE_ID, request.id).headers(SECURITY_HEADERS);
     const route = request.routeOptions.url;
     if (route) requestContext(request.raw).route = route;
     done();
@@ -91,7 +96,7 @@ export async function createApp(
   }
   warnWhenAuthenticationIsOff(app, config);
   app.get(MetricsService).instrument(adapter.getInstance());
-  await applySecurity(app, config);
+  applyCors(app, config);
   // The caller is known before the rate limit counts its request; a refused request is counted
   // (by its address) before it is answered.
   if (verifier) authenticate(app, config, verifier);

@@ -56,19 +56,19 @@ export function securityHeaders(
   return headers;
 }
 
-/** Security headers (helmet) on every answer, and CORS only for the configured origins. */
-export async function applySecurity(app: NestFastifyApplication, config: Pick<AppConfig, 'corsOrigins'>) {
-  // Set as Fastify's headers, like every other header of an answer: Node.js then writes them
-  // all at once from one object. One header set on the response itself would make it take
-  // every header through setHeader again, each name and value checked twice.
-  const headers = Object.fromEntries(securityHeaders(HELMET_OPTIONS));
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', (_request, reply, done) => {
-      reply.headers(headers);
-      done();
-    });
+/**
+ * The security headers (helmet's, with this service's options) of every answer, as Fastify's
+ * headers: Node.js then writes them with the others at once, from one object (set on the
+ * response itself, every header would go through setHeader again, each name and value checked
+ * twice). The names are lower-case already, as Fastify keys them: a name it had to lower-case
+ * would be a new string on every request, looked up by its text each time it is read or stored.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, OutgoingHttpHeader>> = Object.freeze(
+  Object.fromEntries(securityHeaders(HELMET_OPTIONS).map(([name, value]) => [name.toLowerCase(), value])),
+);
+
+/** CORS only for the configured origins (the security headers are set with the trace id). */
+export function applyCors(app: NestFastifyApplication, config: Pick<AppConfig, 'corsOrigins'>): void {
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
