@@ -33,7 +33,13 @@ export interface Caller {
 
 /** The caller of a request while authentication is off: anyone reaches everything. */
 export function anonymousCaller(ip: string): Caller {
-  return { id: `ip:${ip}`, rateLimitKey: `ip:${ip}`, canRead: true, canWrite: true, scope: ALL_TENANTS };
+  const id = addressId(ip);
+  return { id, rateLimitKey: id, canRead: true, canWrite: true, scope: ALL_TENANTS };
+}
+
+/** How a caller without a token is named: by its address. */
+function addressId(ip: string): string {
+  return `ip:${ip}`;
 }
 
 const callers = new RequestSlot<Caller>('caller');
@@ -49,6 +55,14 @@ export function setCaller(request: IncomingMessage, caller: Caller): void {
  */
 export function callerOfRequest(request: { readonly raw: IncomingMessage; readonly ip: string }): Caller {
   return callers.get(request.raw) ?? anonymousCaller(request.ip);
+}
+
+/**
+ * The key of a request's rate limit (see {@link Caller.rateLimitKey}): its caller's, or its
+ * address's for a request authentication has not seen, without making that caller.
+ */
+export function rateLimitKeyOf(request: { readonly raw: IncomingMessage; readonly ip: string }): string {
+  return callers.get(request.raw)?.rateLimitKey ?? addressId(request.ip);
 }
 
 /** A handler parameter: the request's {@link Caller}. */

@@ -1,17 +1,32 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { callerOfRequest } from '../auth/caller';
+import { rateLimitKeyOf } from '../auth/caller';
 import { HEADER, headerKey } from '../common/http-headers';
 import type { RateLimitConfig } from '../config/app-config';
 import { ProblemException } from '../problem/problem';
 import { problem } from '../problem/problem-catalogue';
 
-export interface RateLimitVerdict {
-  readonly allowed: boolean;
+/** What a limit says about one request: whether it may be served, and its RateLimit headers. */
+export class RateLimitVerdict {
+  constructor(
+    readonly allowed: boolean,
+    /** The limit as its header says it. */
+    readonly limit: string,
+    /** Requests left in the window. */
+    readonly remaining: number,
+    /** Seconds until the window ends. */
+    readonly resetSeconds: number,
+  ) {}
+
   /** The headers of IETF draft "RateLimit header fields for HTTP", as the contract names them. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** Seconds until the window ends. */
-  readonly resetSeconds: number;
+  get headers(): Readonly<Record<string, string>> {
+    return { [LIMIT]: this.limit, [REMAINING]: String(this.remaining), [RESET]: String(this.resetSeconds) };
+  }
+
+  /** Sets {@link headers} on `reply`, one by one: the path of every request, with no object made. */
+  setHeaders(reply: FastifyReply): void {
+    reply.header(LIMIT, this.limit).header(REMAINING, String(this.remaining)).header(RESET, String(this.resetSeconds));
+  }
 }
 
 /**
@@ -44,15 +59,12 @@ export class RateLimiter {
     const count = (this.counts.get(client) ?? 0) + 1;
     this.counts.set(client, count);
     const resetSeconds = Math.max(1, Math.ceil(((window + 1) * this.config.windowMs - now) / 1000));
-    return {
-      allowed: count <= this.config.max,
+    return new RateLimitVerdict(
+      count <= this.config.max,
+      this.limit,
+      Math.max(0, this.config.max - count),
       resetSeconds,
-      headers: {
-        [LIMIT]: this.limit,
-        [REMAINING]: String(Math.max(0, this.config.max - count)),
-        [RESET]: String(resetSeconds),
-      },
-    };
+    );
   }
 }
 
@@ -141,11 +153,11 @@ export function applyRateLimit(
     });
 
   function countRequest(request: FastifyRequest, reply: FastifyReply): void {
-    const client = callerOfRequest(request).rateLimitKey;
+    const client = rateLimitKeyOf(request);
     const verdict = limiter.take(client);
     const route = routeLimit && `${request.method} ${request.routeOptions.url ?? ''}`;
     if (route === undefined || !routeLimit?.routes.has(route)) {
-      reply.headers(verdict.headers);
+      verdict.setHeaders(reply);
       if (!verdict.allowed) throw tooManyRequests(config, verdict);
       return;
     }
@@ -155,8 +167,7 @@ export function applyRateLimit(
       throw tooManyRequests(config, verdict);
     }
     const routeVerdict = routeLimit.limiter.take(`${route} ${client}`);
-    const remaining = (v: RateLimitVerdict) => Number(v.headers[headerKey(HEADER.rateLimitRemaining)]);
-    const routeBinds = !routeVerdict.allowed || remaining(routeVerdict) <= remaining(verdict);
+    const routeBinds = !routeVerdict.allowed || routeVerdict.remaining <= verdict.remaining;
     if (routeBinds) {
       reply.headers({
         ...routeVerdict.headers,
