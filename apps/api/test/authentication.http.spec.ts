@@ -1,5 +1,6 @@
 import { expectProblem, type TestIssuer, testIssuer } from '@oc-numbers/testing';
 import { type JWTPayload, SignJWT } from 'jose';
+import { Agent, get as httpGet } from 'node:http';
 import request from 'supertest';
 import { startApp, type RunningApp } from './app-harness';
 import { CHALLENGE, jwtConfig, KINDS } from './auth-harness';
@@ -129,6 +130,61 @@ describe.each(KINDS)('authentication with tokens (%s)', (kind) => {
     expectInvalid(await get(token, `${SUMMARY}?msTenantId=&%61ccess%5Ftoken=${token}`), REASON.query);
     expectInvalid(await get(token, `${SUMMARY}?x=1&access_token`), REASON.query);
     expect((await get(token, `${SUMMARY}?x=access+token&access-token=1`)).status).toBe(200);
+  });
+
+  it('judges each request of one keep-alive connection by its own Authorization header', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    agent.on('free', (socket) => sockets.add(socket));
+    const send = (authorization?: string, path = SUMMARY) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const headers = authorization === undefined ? {} : { authorization };
+        const req = httpGet(`${running.baseUrl}${path}`, { agent, headers }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+      });
+    try {
+      const reader = await issuer.mint(READ_ALL);
+      const noRole = await issuer.mint({ roles: ['Other.Role'] });
+      const foreign = await other.mint(READ_ALL);
+      const answers = [];
+      for (const [authorization, path] of [
+        [`Bearer ${reader}`, SUMMARY],
+        [`Bearer ${reader}`, SUMMARY],
+        [`Bearer ${noRole}`, SUMMARY],
+        [`Bearer ${reader}`, SUMMARY],
+        [`Bearer ${foreign}`, SUMMARY],
+        [`Bearer ${reader}`, `${SUMMARY}?access_token=${reader}`],
+        [undefined, SUMMARY],
+        [`bearer ${reader}`, SUMMARY],
+        [`Bearer  ${reader}`, SUMMARY],
+        [`Bearer ${reader}x`, SUMMARY],
+        [`Bearer ${reader}`, SUMMARY],
+      ] as const) {
+        const { status, body } = await send(authorization, path);
+        answers.push(status === 200 ? status : `${status} ${(JSON.parse(body) as { errorCode: string }).errorCode}`);
+      }
+      expect(answers).toEqual([
+        200,
+        200,
+        '403 INSUFFICIENT_ROLE',
+        200,
+        '401 INVALID_TOKEN',
+        '401 INVALID_TOKEN',
+        '401 UNAUTHENTICATED',
+        200,
+        200,
+        '401 INVALID_TOKEN',
+        200,
+      ]);
+      // Every request went over the one connection.
+      expect(sockets.size).toBe(1);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it.each([

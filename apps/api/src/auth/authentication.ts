@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { HEADER, headerKey } from '../common/http-headers';
 import { RequestSlot } from '../common/request-slot';
 import type { AppConfig, AuthConfig } from '../config/app-config';
@@ -11,7 +12,7 @@ import { ACTION_ROUTES } from '../rate-limit/rate-limiter';
 import { type Caller, setCaller } from './caller';
 import { JwksCache, type JwksLogger } from './jwks-cache';
 import { loadPublicKeys, type VerificationKey } from './token-keys';
-import { TOKEN_REASONS, TokenRejected, TokenVerifier } from './token-verifier';
+import { type KnownToken, TOKEN_REASONS, TokenRejected, TokenVerifier } from './token-verifier';
 
 /** The realm of every `WWW-Authenticate` challenge. */
 export const AUTH_REALM = 'oc-numbers';
@@ -56,6 +57,19 @@ export function tokenVerifier(auth: AuthConfig, logger: JwksLogger): TokenVerifi
   return new TokenVerifier(auth, staticKeys, jwks);
 }
 
+const AUTHORIZATION = headerKey(HEADER.authorization);
+
+/**
+ * The Authorization header of a connection's last request whose token was known, and what was
+ * known of it: a client sends the same token on each request of a keep-alive connection. Only
+ * a token the verifier knows is kept, for no longer than the verifier knows it.
+ */
+interface LastToken {
+  readonly header: string;
+  readonly known: KnownToken;
+}
+const LAST_TOKEN = Symbol('last token');
+
 /** A request's refusal, found before the rate limit counts it and thrown after. */
 const refusals = new RequestSlot<ProblemException>('refusal');
 
@@ -85,6 +99,19 @@ export function authenticate(
         done();
         return;
       }
+      const socket = request.raw.socket as Socket & { [LAST_TOKEN]?: LastToken };
+      const header = request.headers[AUTHORIZATION];
+      // The token of the connection's last request, the same header again: known by comparing
+      // the header, without reading the token out of it or looking it up by its text.
+      const last = socket[LAST_TOKEN];
+      if (last !== undefined && header === last.header && !hasQueryToken(request.url)) {
+        const caller = verifier.stillKnown(last.known);
+        if (caller !== undefined) {
+          record(request.raw, caller, need, config.auth);
+          done();
+          return;
+        }
+      }
       const token = bearerToken(request);
       if (typeof token !== 'string') {
         record(request.raw, token, need, config.auth);
@@ -92,9 +119,10 @@ export function authenticate(
         return;
       }
       // A token verified before is known without a promise: the path of nearly every request.
-      const known = verifier.knownCaller(token);
+      const known = verifier.knownToken(token);
       if (known !== undefined) {
-        record(request.raw, known, need, config.auth);
+        socket[LAST_TOKEN] = { header: header as string, known };
+        record(request.raw, known.caller, need, config.auth);
         done();
         return;
       }
@@ -144,7 +172,7 @@ function bearerToken(request: FastifyRequest): string | ProblemException {
   if (hasQueryToken(request.url)) {
     return invalidToken('tokens go in the Authorization header, never in the query string');
   }
-  const header = request.headers[headerKey(HEADER.authorization)];
+  const header = request.headers[AUTHORIZATION];
   if (header === undefined || header === '') return unauthenticated('none was sent');
   if (!/^Bearer(\s|$)/i.test(header)) return invalidToken('the Authorization scheme is not Bearer');
   const match = BEARER.exec(header);

@@ -99,6 +99,25 @@ describe('verified tokens kept', () => {
     expect(verify).toHaveBeenCalledTimes(1);
   });
 
+  it('says what it knows of a token, and whether that is still known, until it stops knowing it', async () => {
+    const { issuer, verifier, advance } = await verifierOf(10);
+    const token = await issuer.mint({ azp: 'dashboard', roles: ['OcNumbers.Read.All'] }, { expiresInS: 30 });
+    expect(verifier.knownToken(token)).toBeUndefined();
+    const caller = await verifier.caller(token);
+    const known = verifier.knownToken(token);
+    expect(known?.caller).toBe(caller);
+    if (!known) return;
+    // Until the token's exp (whole seconds, 30 s from now) and the clock skew (60 s) have passed.
+    const start = advance(0);
+    expect(known.until - start).toBeGreaterThan(89_000);
+    expect(known.until - start).toBeLessThanOrEqual(90_000);
+    advance(known.until - start - 1);
+    expect(verifier.stillKnown(known)).toBe(caller);
+    advance(1);
+    expect(verifier.stillKnown(known)).toBeUndefined();
+    expect(verifier.knownToken(token)).toBeUndefined();
+  });
+
   it('knows a token no longer than it is valid, with the clock skew', async () => {
     const { issuer, verifier, verify, advance } = await verifierOf(10);
     const token = await issuer.mint({ azp: 'dashboard', roles: ['OcNumbers.Read.All'] }, { expiresInS: 30 });

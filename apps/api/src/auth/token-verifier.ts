@@ -35,6 +35,12 @@ export const TOKEN_CACHE_MAX_AGE_MS = 5 * 60_000;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** A verified token's caller, and the time (ms since the epoch) it stops being known. */
+export interface KnownToken {
+  readonly caller: Caller;
+  readonly until: number;
+}
+
 /**
  * Verifies bearer tokens against the configured keys (AUTH_PUBLIC_KEYS, and the JWK set of
  * AUTH_JWKS_URL), issuers, audiences and clock skew, and says who the caller is.
@@ -42,7 +48,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export class TokenVerifier {
   private readonly options: JWTVerifyOptions;
   /** Verified tokens, oldest first, with their caller and the time they stop being known. */
-  private readonly known = new Map<string, { readonly caller: Caller; readonly until: number }>();
+  private readonly known = new Map<string, KnownToken>();
 
   constructor(
     private readonly config: Pick<
@@ -116,11 +122,21 @@ export class TokenVerifier {
    * promise: the path of nearly every request. Undefined when the token must be verified.
    */
   knownCaller(token: string, now = this.now()): Caller | undefined {
+    return this.knownToken(token, now)?.caller;
+  }
+
+  /** What {@link knownCaller} knows of a token: its caller and until when, while it is known. */
+  knownToken(token: string, now = this.now()): KnownToken | undefined {
     const known = this.known.get(token);
     if (known === undefined) return undefined;
-    if (now < known.until) return known.caller;
+    if (now < known.until) return known;
     this.known.delete(token);
     return undefined;
+  }
+
+  /** The caller of a token found known before (see {@link knownToken}) while it still is. */
+  stillKnown(known: KnownToken, now = this.now()): Caller | undefined {
+    return now < known.until ? known.caller : undefined;
   }
 
   private async keysFor(header: { alg?: string; kid?: string }): Promise<VerificationKey[]> {
