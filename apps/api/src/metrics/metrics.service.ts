@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { DatabaseDriver, type QueryOutcome } from '../database/database-driver';
 import { ReadReplica, type ReplicaState } from '../database/read-replica';
 import { queryNameOf } from './query-name';
+import { RequestSeries } from './request-series';
 
 /** The route label of a request no operation answers: raw URLs never become labels. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -17,7 +18,10 @@ const MAX_QUERY_NAMES = 100;
 
 const REPLICA_STATES: readonly ReplicaState[] = ['ok', 'lagging', 'unavailable', 'off'];
 
-const HTTP_LABELS = ['route', 'method', 'status'] as const;
+/** The buckets of http_request_duration_seconds, in seconds. */
+export const REQUEST_DURATION_BUCKETS: readonly number[] = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 const QUERY_LABELS = ['query'] as const;
 
 /**
@@ -28,17 +32,15 @@ const QUERY_LABELS = ['query'] as const;
 export class MetricsService implements OnModuleInit {
   readonly registry = new Registry();
 
-  private readonly requests = this.counter(
-    'http_requests_total',
-    'Requests answered, by route template, method and status.',
-    HTTP_LABELS,
-  );
-
-  private readonly requestDuration = this.histogram(
-    'http_request_duration_seconds',
-    'Time from receiving a request to sending its response, by route template, method and status.',
-    HTTP_LABELS,
-    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  /** Requests answered and their durations (http_requests_total, http_request_duration_seconds). */
+  private readonly requests = new RequestSeries(
+    this.registry,
+    { name: 'http_requests_total', help: 'Requests answered, by route template, method and status.' },
+    {
+      name: 'http_request_duration_seconds',
+      help: 'Time from receiving a request to sending its response, by route template, method and status.',
+      buckets: REQUEST_DURATION_BUCKETS,
+    },
   );
 
   private readonly queryDuration = this.histogram(
@@ -144,13 +146,8 @@ export class MetricsService implements OnModuleInit {
   /** Counts every response by the route template that answered it. */
   instrument(fastify: FastifyInstance): void {
     fastify.addHook('onResponse', (request, reply, done) => {
-      const labels = {
-        route: request.routeOptions.url ?? UNMATCHED_ROUTE,
-        method: request.method,
-        status: String(reply.statusCode),
-      };
-      this.requests.inc(labels);
-      this.requestDuration.observe(labels, reply.elapsedTime / 1000);
+      const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+      this.requests.observe(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
       done();
     });
   }
