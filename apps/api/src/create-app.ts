@@ -63,9 +63,9 @@ export async function createApp(
     ),
   });
   // Hooks that do no I/O take Fastify's callback: an async one costs a promise and a
-  // microtask on every request. The first sets the headers of every answer, the trace id and
-  // the security headers, so that whatever answers the request later (a 401, a 429, a 503 while
-  // shutting down) carries them.
+  // microtask on every request. The first of the service's sets the headers of every answer,
+  // the trace id and the security headers, so that whatever answers the request later (a 401,
+  // a 403, a 429) carries them.
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     reply.header(TRACE_ID, request.id).headers(SECURITY_HEADERS);
     const route = request.routeOptions.url;

@@ -111,6 +111,7 @@ export function authenticate(
           done();
           return;
         }
+        socket[LAST_TOKEN] = undefined;
       }
       const token = bearerToken(request);
       if (typeof token !== 'string') {

@@ -118,6 +118,16 @@ describe('verified tokens kept', () => {
     expect(verifier.knownToken(token)).toBeUndefined();
   });
 
+  it('no longer honours what it knew of a token it let go when full', async () => {
+    const { issuer, verifier } = await verifierOf(1);
+    const [a, b] = await Promise.all(['a', 'b'].map((azp) => issuer.mint({ azp })));
+    await verifier.caller(a);
+    const known = verifier.knownToken(a);
+    expect(known && verifier.stillKnown(known)).toBeDefined();
+    await verifier.caller(b);
+    expect(known && verifier.stillKnown(known)).toBeUndefined();
+  });
+
   it('knows a token no longer than it is valid, with the clock skew', async () => {
     const { issuer, verifier, verify, advance } = await verifierOf(10);
     const token = await issuer.mint({ azp: 'dashboard', roles: ['OcNumbers.Read.All'] }, { expiresInS: 30 });

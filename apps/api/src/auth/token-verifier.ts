@@ -39,6 +39,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export interface KnownToken {
   readonly caller: Caller;
   readonly until: number;
+  /** Set when the verifier lets the token go (expired, or the oldest when full). */
+  dropped?: boolean;
 }
 
 /**
@@ -110,7 +112,7 @@ export class TokenVerifier {
       const until = Math.min((claims.exp + this.config.clockSkewS) * 1000, now + TOKEN_CACHE_MAX_AGE_MS);
       if (this.known.size >= this.config.tokenCacheSize) {
         const oldest = this.known.keys().next();
-        if (!oldest.done) this.known.delete(oldest.value);
+        if (!oldest.done) this.drop(oldest.value);
       }
       this.known.set(token, { caller, until });
     }
@@ -130,13 +132,19 @@ export class TokenVerifier {
     const known = this.known.get(token);
     if (known === undefined) return undefined;
     if (now < known.until) return known;
-    this.known.delete(token);
+    this.drop(token);
     return undefined;
   }
 
   /** The caller of a token found known before (see {@link knownToken}) while it still is. */
   stillKnown(known: KnownToken, now = this.now()): Caller | undefined {
-    return now < known.until ? known.caller : undefined;
+    return !known.dropped && now < known.until ? known.caller : undefined;
+  }
+
+  private drop(token: string): void {
+    const known = this.known.get(token);
+    if (known) known.dropped = true;
+    this.known.delete(token);
   }
 
   private async keysFor(header: { alg?: string; kid?: string }): Promise<VerificationKey[]> {

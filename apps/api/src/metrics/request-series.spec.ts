@@ -69,12 +69,11 @@ describe('RequestSeries', () => {
   });
 
   it('keeps counting across reads of the metrics', async () => {
-    const { fast, reference, series } = bothWays(OBSERVATIONS.slice(0, 4));
+    const { fast, series } = bothWays(OBSERVATIONS.slice(0, 4));
     await fast.metrics();
     const { reference: whole } = bothWays(OBSERVATIONS);
     for (const [route, method, status, seconds] of OBSERVATIONS.slice(4))
       series.observe(route, method, status, seconds);
     expect(await fast.metrics()).toBe(await whole.metrics());
-    expect(await reference.metrics()).not.toBe(await whole.metrics());
   });
 });

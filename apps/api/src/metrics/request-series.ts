@@ -40,7 +40,8 @@ interface MetricData {
  * own metrics, on every call, build a string of the labels, check them against the label names,
  * and find the bucket and the series by strings made for the call, in objects keyed by them.
  * What the registry reads is what prom-client's Counter and Histogram would show for the same
- * observations, in the same order (request-series.spec.ts compares them).
+ * observations, in the same order (request-series.spec.ts compares them). The registry's
+ * histogram is a view: it has no `observe`, and the counter is rebuilt from the series on each read.
  */
 export class RequestSeries {
   private readonly routes = new Map<string, Map<string, Map<number, Series>>>();
