@@ -132,7 +132,8 @@ describe.each(KINDS)('authentication with tokens (%s)', (kind) => {
     expect((await get(token, `${SUMMARY}?x=access+token&access-token=1`)).status).toBe(200);
   });
 
-  it('judges each request of one keep-alive connection by its own Authorization header', async () => {
+  /** Requests over one keep-alive connection, and how many connections they went over. */
+  function oneConnection() {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const sockets = new Set<unknown>();
     agent.on('free', (socket) => sockets.add(socket));
@@ -146,6 +147,11 @@ describe.each(KINDS)('authentication with tokens (%s)', (kind) => {
         });
         req.on('error', reject);
       });
+    return { agent, sockets, send };
+  }
+
+  it('judges each request of one keep-alive connection by its own Authorization header', async () => {
+    const { agent, sockets, send } = oneConnection();
     try {
       const reader = await issuer.mint(READ_ALL);
       const noRole = await issuer.mint({ roles: ['Other.Role'] });
@@ -181,6 +187,27 @@ describe.each(KINDS)('authentication with tokens (%s)', (kind) => {
         200,
       ]);
       // Every request went over the one connection.
+      expect(sockets.size).toBe(1);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('refuses a token on the connection it was accepted on once it has expired', async () => {
+    const { agent, sockets, send } = oneConnection();
+    try {
+      // Past its expiry by all but 2 s of the 60 s of clock skew the service allows.
+      const token = await issuer.mint(READ_ALL, { expiresInS: -58 });
+      // The first is verified, the second known: the connection's token from then on.
+      const first = [await send(`Bearer ${token}`), await send(`Bearer ${token}`)];
+      expect(first.map(({ status }) => status)).toEqual([200, 200]);
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const later = await send(`Bearer ${token}`);
+      expect(later.status).toBe(401);
+      expect(JSON.parse(later.body)).toMatchObject({
+        errorCode: 'INVALID_TOKEN',
+        detail: `The bearer token is not accepted: ${REASON.expired}.`,
+      });
       expect(sockets.size).toBe(1);
     } finally {
       agent.destroy();
