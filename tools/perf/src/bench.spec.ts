@@ -207,6 +207,8 @@ describe('the report', () => {
     };
     const report = renderReport(file);
     expect(report).toContain("The service's settings: `NODE_ENV=production LOG_LEVEL=info`, request log to /dev/null.");
+    // A run that recorded no checkpoint says none.
+    expect(report).not.toContain('CHECKPOINT');
     expect(report).toContain('### Against the ceilings');
     expect(report).toContain(
       '| 10k | trivial endpoint, no I/O (ceiling) | 20,000 | 0.80 | 2.50 | 4.00 | 0.80 | 41.50 |',
@@ -341,6 +343,7 @@ describe('the report', () => {
             owned: true,
             binDirectory: '/usr/lib/postgresql/15/bin',
             settings: { autovacuum: 'off', shared_buffers: '128MB' },
+            checkpointed: true,
           },
           scenarios: {
             ...measured.scenarios,
@@ -379,6 +382,11 @@ describe('the report', () => {
       expect(report).toContain('`DATABASE_READ_URL=<the replica>`, `SUMMARY_READ_FROM_REPLICA=true`');
       expect(report).toContain('one the benchmark started itself (`--replica`) from /usr/lib/postgresql/15/bin');
       expect(report).toContain("The PostgreSQL server's settings: `autovacuum=off`, `shared_buffers=128MB`.");
+      expect(report).toContain('After the seeding, a `CHECKPOINT` (a restartpoint on the replica) wrote the pages');
+      const shared = pastRun({ pgbouncer, replica });
+      const sharedRun = shared.runs['postgres:10k'];
+      shared.runs['postgres:10k'] = { ...sharedRun, postgresServer: { owned: false, checkpointed: true } };
+      expect(renderReport(shared)).toContain('After the seeding, a `CHECKPOINT` wrote the pages');
       expect(report).toContain(
         `| 10k | ${SCENARIO_TITLES.poolerSummaryAll} | 6,000 | 0.75 | 7.00 | 24.00 | 2.00 | 0 | 170 | 140 | – |`,
       );

@@ -240,6 +240,8 @@ export interface RunRecord {
     readonly binDirectory?: string;
     /** Settings of the server that bear on the figures (SERVER_SETTINGS), as it reported them. */
     readonly settings?: Readonly<Record<string, string>>;
+    /** A CHECKPOINT was made after the seeding, before the rounds (runs before it have none). */
+    readonly checkpointed?: boolean;
   };
   /** The rows through PgBouncer and from the replica (runs before them have none). */
   readonly pastOneInstance?: PastOneInstanceRecord;
@@ -444,9 +446,11 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
           log(`${database} ${formatCount(numbers)}: waiting for the replica to replay the seeding`);
           await waitForReplay(effective.postgresUrl, replica, log);
         }
+        const checkpointed = database === 'postgres' && (await checkpoint(effective.postgresUrl, replica, log));
         file.runs[key(database, numbers)] = await measure(effective, machine, database, numbers, target, log, {
           replica,
           binDirectory: owned?.primary.binDirectory,
+          checkpointed,
         });
         save(options, file);
       }
@@ -468,6 +472,31 @@ export function machinePostgresBin(root = '/usr/lib/postgresql'): string | undef
     .filter((name) => /^\d+$/.test(name) && existsSync(`${root}/${name}/bin/postgres`))
     .sort((a, b) => Number(b) - Number(a));
   return majors.length > 0 ? `${root}/${majors[0]}/bin` : undefined;
+}
+
+/**
+ * A CHECKPOINT on the primary (a restartpoint on the standby): the pages the seeding dirtied are
+ * written now, not by the checkpointer spreading them over the first minutes of the rounds, on
+ * the same two cores as the service. Whether it could be made (it needs a superuser or the
+ * pg_checkpoint role) is recorded with the run.
+ */
+async function checkpoint(
+  primaryUrl: string,
+  replica: Replica | undefined,
+  log: (line: string) => void,
+): Promise<boolean> {
+  const started = Date.now();
+  try {
+    await withPostgres(primaryUrl, (client) => client.query('CHECKPOINT'));
+    if (replica) await withPostgres(withDatabaseName(replica.url, 'postgres'), (client) => client.query('CHECKPOINT'));
+  } catch (error) {
+    log(`  no CHECKPOINT before the rounds: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+  log(
+    `  CHECKPOINT${replica ? ' on the primary and the replica' : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return true;
 }
 
 /**
@@ -577,7 +606,7 @@ async function measure(
   numbers: number,
   target: DatabaseTarget,
   log: (line: string) => void,
-  past: { readonly replica?: Replica; readonly binDirectory?: string } = {},
+  past: { readonly replica?: Replica; readonly binDirectory?: string; readonly checkpointed?: boolean } = {},
 ): Promise<RunRecord> {
   const tenants = tenantIds(options.seed, tenantsFor(numbers));
   // Seeded, so every run asks the same tenants in the same order.
@@ -791,6 +820,7 @@ async function measure(
           owned: past.binDirectory !== undefined,
           ...(past.binDirectory !== undefined && { binDirectory: past.binDirectory }),
           settings: await serverSettings(target.url),
+          checkpointed: past.checkpointed === true,
         },
         pastOneInstance: {
           pgbouncer: pastServers?.pgbouncer ?? { skipped: 'not started' },

@@ -376,6 +376,13 @@ function serverLines(run: RunRecord): string[] {
       '',
     );
   }
+  if (server.checkpointed) {
+    out.push(
+      `After the seeding, a \`CHECKPOINT\`${server.owned ? ' (a restartpoint on the replica)' : ''} wrote the pages it ` +
+        "dirtied before the first round, so that the server's background writing of them was not in the rounds.",
+      '',
+    );
+  }
   if (server.settings) {
     const shown = Object.entries(server.settings).map(([name, value]) => `\`${name}=${value}\``);
     out.push(`The PostgreSQL server's settings: ${shown.join(', ')}.`, '');
