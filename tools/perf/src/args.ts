@@ -1,3 +1,5 @@
+import { exitOnInterrupt } from './interrupt';
+
 /** A bad command line: the tools print the message and their usage, and exit with status 2. */
 export class UsageError extends Error {
   constructor(message: string) {
@@ -110,8 +112,12 @@ export async function runCommand<T>(command: Command<T>, { out, err }: Output): 
   }
 }
 
-/** Ends the process with the status a command resolves with. */
+/**
+ * Ends the process with the status a command resolves with; interrupted, once what it started is
+ * stopped (see exitOnInterrupt).
+ */
 export function exitWith(status: Promise<number>): void {
+  exitOnInterrupt();
   status.then(
     (code) => process.exit(code),
     (error: unknown) => {

@@ -16,6 +16,7 @@ import {
   withPostgres,
 } from '@oc-numbers/testing';
 import { formatCount } from './args';
+import { onInterrupt } from './interrupt';
 import { type DatabaseTarget, databaseTarget } from './database';
 import { DEFAULT_MIX, tenantIds } from './inventory';
 import { type CsvExportResult, listPaths, measureCsvExport } from './list-bench';
@@ -425,6 +426,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   delete file.note;
   const owned =
     options.replica && options.databases.includes('postgres') ? await startOwnedServers(options, log) : null;
+  const forgetOwned = owned ? onInterrupt(() => disposeOwned(owned)) : () => undefined;
   try {
     const effective = owned ? { ...options, postgresUrl: withDatabaseName(owned.primary.url, 'postgres') } : options;
     const machine = await describeMachine(options.databases.includes('postgres') ? effective.postgresUrl : null);
@@ -456,13 +458,17 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       }
     }
   } finally {
-    if (owned) {
-      await owned.replica.dispose();
-      await owned.primary.dispose();
-    }
+    forgetOwned();
+    if (owned) await disposeOwned(owned);
   }
   log(`Wrote ${options.markdownPath} and ${options.jsonPath}`);
   return file;
+}
+
+/** Stops the owned servers and deletes their data: the replica first, which follows the primary. */
+async function disposeOwned(owned: { readonly primary: OwnedPostgres; readonly replica: Replica }): Promise<void> {
+  await owned.replica.dispose();
+  await owned.primary.dispose();
 }
 
 /** The newest PostgreSQL programs of the machine (Debian's /usr/lib/postgresql/<major>/bin). */
