@@ -6,9 +6,10 @@ const undo = new Set<() => Promise<unknown>>();
  * function is called: a server the command started, stopped by the command itself otherwise.
  */
 export function onInterrupt(cleanup: () => Promise<unknown>): () => void {
-  const once = () => cleanup();
-  undo.add(once);
-  return () => undo.delete(once);
+  // An entry of its own, so that the same cleanup registered twice is forgotten once at a time.
+  const entry = () => cleanup();
+  undo.add(entry);
+  return () => undo.delete(entry);
 }
 
 export interface InterruptHooks {
