@@ -4,6 +4,8 @@ import {
   type BenchFile,
   describeRouting,
   type PastOneInstanceRecord,
+  PAST_ONE_INSTANCE_SCENARIOS,
+  roundOrder,
   type RunRecord,
   SCENARIO_TITLES,
   type ScenarioName,
@@ -105,6 +107,47 @@ describe('the bench command line', () => {
   });
 });
 
+describe('the order of the rows in a round', () => {
+  const every = Object.keys(SCENARIO_TITLES) as ScenarioName[];
+  const distance = (order: ScenarioName[], a: ScenarioName, b: ScenarioName) =>
+    Math.abs(order.indexOf(a) - order.indexOf(b));
+
+  it("measures each goal's row beside the ceiling it is set against", () => {
+    const order = roundOrder(every, 1);
+    expect(distance(order, 'live', 'bare')).toBe(1);
+    expect(distance(order, 'summaryAll', 'bare')).toBe(1);
+    expect(distance(order, 'summaryAllJwt', 'bare')).toBe(2);
+    expect(distance(order, 'summaryTenant', 'raw')).toBe(1);
+    expect(distance(order, 'summaryTenantJwt', 'raw')).toBe(2);
+    expect(distance(order, 'bareQuery', 'raw')).toBe(3);
+    // The parts of the stack are priced against the trivial endpoint.
+    expect(distance(order, 'liveNoRateLimit', 'live')).toBe(1);
+    expect(distance(order, 'liveSilent', 'live')).toBe(2);
+  });
+
+  it('goes backwards every other round, every row once in each', () => {
+    const first = roundOrder(every, 1);
+    expect(roundOrder(every, 2)).toEqual([...first].reverse());
+    expect(roundOrder(every, 3)).toEqual(first);
+    expect([...first].sort()).toEqual([...every].sort());
+    expect(first.indexOf('bare')).toBeLessThan(first.indexOf('summaryAll'));
+    expect(roundOrder(every, 2).indexOf('summaryAll')).toBeLessThan(roundOrder(every, 2).indexOf('bare'));
+  });
+
+  it('keeps to the order whatever order the rows are given in, and leaves out the rows not measured', () => {
+    const some: ScenarioName[] = ['tenants', 'raw', 'summaryTenant', 'live', 'bare', PAST_ONE_INSTANCE_SCENARIOS[0]];
+    expect(roundOrder(some, 1)).toEqual([
+      'live',
+      'bare',
+      'raw',
+      'summaryTenant',
+      'tenants',
+      PAST_ONE_INSTANCE_SCENARIOS[0],
+    ]);
+    expect(roundOrder([...some].reverse(), 1)).toEqual(roundOrder(some, 1));
+  });
+});
+
 describe('the report', () => {
   const result = (requestsPerSecond: number, p50: number, p99: number) => ({
     median: { requestsPerSecond, p50, p90: p99, p99, errors: 0, requests: requestsPerSecond * 30 },
@@ -153,6 +196,28 @@ describe('the report', () => {
       '| summary, random tenant | **no** (0.88) | **no** (1.60) | yes (0) | yes (1.17) | yes (1.17) |',
     );
     expect(report).toContain('Index Only Scan');
+    expect(report).toContain('50 connections, 5 s warm-up, 3 rounds of 10 s per endpoint.');
+    expect(report).not.toContain('backwards');
+  });
+
+  it('says how each size went round, and that rows went beside their ceilings where they did', () => {
+    const paired = run(10_000_000, 7);
+    const file: BenchFile = {
+      seeding: {},
+      runs: {
+        'postgres:10k': run(10_000, 6),
+        'postgres:10m': { ...paired, settings: { ...paired.settings, rounds: 4, seconds: 4, pairedOrder: true } },
+      },
+    };
+    const report = renderReport(file);
+    expect(report).toContain(
+      '10k: 50 connections, 5 s warm-up, 3 rounds of 10 s per endpoint; 10m: 50 connections, 5 s warm-up, 4 rounds of 4 s per endpoint.',
+    );
+    expect(report).toContain("In the 10m runs, each goal's row was measured beside the ceiling it is set against");
+    expect(report).toContain('(the other runs went through the rows in one order, the same every round).');
+    const both = renderReport({ seeding: {}, runs: { 'postgres:10m': file.runs['postgres:10m'] as RunRecord } });
+    expect(both).toContain("In every run, each goal's row was measured beside");
+    expect(both).toContain('neither side of a ratio was always measured first.');
   });
 
   it('sets the summary with a bearer token beside the summary without, and the cost of one verification', () => {

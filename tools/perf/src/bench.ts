@@ -205,6 +205,42 @@ export const LIST_SCENARIOS: readonly ScenarioName[] = [
   'tenants',
 ];
 
+/**
+ * The order of the rows in a round: each goal's row beside the ceiling it is set against (the
+ * trivial endpoint and both summaries over all tenants beside the bare app, the random-tenant
+ * summaries beside the raw server), so that a slow spell of a shared machine, which lasts
+ * seconds, falls on both sides of a ratio rather than on one. The rows the parts of the stack are
+ * priced from come next to the trivial endpoint; the rest follow.
+ */
+export const ROUND_ORDER: readonly ScenarioName[] = [
+  'liveSilent',
+  'liveNoRateLimit',
+  'live',
+  'bare',
+  'summaryAll',
+  'summaryAllJwt',
+  'raw',
+  'summaryTenant',
+  'summaryTenantJwt',
+  'bareQuery',
+  'ready',
+  ...LIST_SCENARIOS,
+  ...PAST_ONE_INSTANCE_SCENARIOS,
+];
+
+/**
+ * The rows of round `round` (1, 2, …) in ROUND_ORDER, backwards in the even rounds: no row is
+ * always measured before its ceiling, nor always first after the last round's heaviest rows.
+ */
+export function roundOrder(names: readonly ScenarioName[], round: number): ScenarioName[] {
+  const rank = (name: ScenarioName) => {
+    const at = ROUND_ORDER.indexOf(name);
+    return at === -1 ? ROUND_ORDER.length : at;
+  };
+  const ordered = [...names].sort((a, b) => rank(a) - rank(b));
+  return round % 2 === 0 ? ordered.reverse() : ordered;
+}
+
 export interface SeedingRecord {
   readonly numbers: number;
   readonly tenants: number;
@@ -221,7 +257,17 @@ export interface RunRecord {
   readonly tenants: number;
   readonly at: string;
   readonly machine: Machine;
-  readonly settings: { seconds: number; warmupSeconds: number; rounds: number; connections: number };
+  readonly settings: {
+    seconds: number;
+    warmupSeconds: number;
+    rounds: number;
+    connections: number;
+    /**
+     * The rows went round in ROUND_ORDER, backwards every other round (roundOrder); runs before
+     * it went through the rows in the table's order, the same in every round.
+     */
+    pairedOrder?: boolean;
+  };
   readonly paths: Partial<Record<ScenarioName, string>>;
   readonly scenarios: Partial<Record<ScenarioName, { median: LoadResult; rounds: LoadResult[] }>> &
     Record<'live' | 'ready' | 'summaryAll' | 'summaryTenant', { median: LoadResult; rounds: LoadResult[] }>;
@@ -738,7 +784,7 @@ async function measure(
       );
     }
     const routing: Partial<Record<PastOneInstanceScenario, Routing>> = {};
-    for (const name of names) {
+    for (const name of roundOrder(names, 1)) {
       log(`${label}: warming up ${SCENARIO_TITLES[name]} for ${options.warmupSeconds} s`);
       await load({
         ...endpoint(name),
@@ -753,7 +799,7 @@ async function measure(
     >;
     // Rounds go through every endpoint in turn, so a slow spell of the machine touches all.
     for (let round = 1; round <= options.rounds; round++) {
-      for (const name of names) {
+      for (const name of roundOrder(names, round)) {
         const pid = serverOf(name).pid;
         const replicaUrl =
           isPastOneInstance(name) && PAST_ONE_INSTANCE[name].via === 'replica' ? pastServers?.replicaUrl : undefined;
@@ -814,6 +860,7 @@ async function measure(
         warmupSeconds: options.warmupSeconds,
         rounds: options.rounds,
         connections: options.connections,
+        pairedOrder: true,
       },
       paths,
       scenarios,
@@ -951,8 +998,15 @@ async function startPastOneInstance(
       log(`${label}: no rows through PgBouncer: ${why}`);
       return { skipped: why };
     }
-    // Stopped with the instances (after them: the list of servers is stopped in reverse).
-    await started(Promise.resolve({ baseUrl: '', pid: 0, stop: async () => (await bouncer.stop(), 0) }));
+    // Stopped with the instances (after them: the list of servers is stopped in reverse), or by
+    // an interrupt, with its folder, as the services stop themselves (spawnServer).
+    const forget = onInterrupt(() => bouncer.stop());
+    const stopBouncer = async () => {
+      forget();
+      await bouncer.stop();
+      return 0;
+    };
+    await started(Promise.resolve({ baseUrl: '', pid: 0, stop: stopBouncer }));
     const change = { DATABASE_URL: bouncer.url, DATABASE_POOLER: 'transaction', MIGRATIONS_DATABASE_URL: target.url };
     try {
       serve('pgbouncer', await started(spawnService({ ...env, ...change }, { probePath: options.livePath })));

@@ -377,6 +377,38 @@ function envLine(run: RunRecord): string {
   return `\`${shown.map(([name, value]) => `${name}=${value}`).join(' ')}\`, request log to /dev/null`;
 }
 
+/**
+ * How the runs' rounds were made: connections, warm-up, rounds and their length (per size where
+ * the runs differ), and the order of the rows in a round.
+ */
+function roundLines(runs: RunRecord[]): string[] {
+  const of = (run: RunRecord) => {
+    const s = run.settings;
+    return `${s.connections} connections, ${s.warmupSeconds} s warm-up, ${s.rounds} rounds of ${s.seconds} s per endpoint`;
+  };
+  const kinds = new Set(runs.map(of));
+  const line =
+    kinds.size === 1
+      ? `${of(runs[0])}.`
+      : `${runs.map((run) => `${formatCount(run.numbers)}: ${of(run)}`).join('; ')}.`;
+  const paired = runs.filter((run) => run.settings.pairedOrder);
+  if (paired.length === 0) return [line];
+  const which =
+    paired.length === runs.length
+      ? 'In every run'
+      : `In the ${paired.map((run) => formatCount(run.numbers)).join(' and ')} runs`;
+  return [
+    line,
+    '',
+    `${which}, each goal's row was measured beside the ceiling it is set against (the trivial endpoint and ` +
+      'the all-tenant summaries beside the bare app, the random-tenant summaries beside the raw server), and every ' +
+      'other round went through the rows backwards, so that neither side of a ratio was always measured first' +
+      (paired.length === runs.length
+        ? '.'
+        : ' (the other runs went through the rows in one order, the same every round).'),
+  ];
+}
+
 /** Which PostgreSQL server a run used, and its settings, where the run recorded them. */
 function serverLines(run: RunRecord): string[] {
   const server = run.postgresServer;
@@ -470,11 +502,10 @@ export function renderReport(file: BenchFile): string {
   for (const [database, title] of DATABASES) {
     const runs = runsOf(file, database);
     if (runs.length === 0) continue;
-    const s = runs[0].settings;
     out.push(
       `## ${title}`,
       '',
-      `${s.connections} connections, ${s.warmupSeconds} s warm-up, ${s.rounds} rounds of ${s.seconds} s per endpoint.`,
+      ...roundLines(runs),
       '',
       `The service's settings: ${envLine(runs[runs.length - 1])}.`,
       '',
