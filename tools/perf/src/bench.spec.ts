@@ -300,6 +300,29 @@ describe('the report', () => {
     expect(report).not.toContain('with a bearer token ≥');
   });
 
+  it('shows a third decimal where two would show a goal that does not hold as its bound', () => {
+    const measured = run(10_000, 6);
+    const file: BenchFile = {
+      seeding: {},
+      runs: {
+        'postgres:10k': {
+          ...measured,
+          scenarios: {
+            ...measured.scenarios,
+            // 0.5956 of the bare app: under 0.6, though it rounds to it; 0.4 is shown as it is.
+            live: { ...result(18_335, 2, 4), rounds: [result(18_335, 2, 4).median, result(18_600, 2, 4).median] },
+            summaryAll: result(12_000, 6, 12),
+            bare: { ...result(30_785, 1.5, 5), rounds: [result(30_785, 1.5, 5).median, result(30_000, 1.5, 5).median] },
+            raw: result(8000, 5, 9),
+          },
+        },
+      },
+    };
+    const report = renderReport(file);
+    expect(report).toContain('| 10k | `/health/live` ≥ 0.6× bare req/s | 0.596 | **no** | 0.596, 0.62 |');
+    expect(report).toContain('| 10k | summary, all tenants ≥ 0.5× bare req/s | 0.39 | **no** |');
+  });
+
   it('shows no ceilings for runs that did not measure them, and says what those runs used', () => {
     const report = renderReport({ seeding: {}, runs: { 'postgres:10k': run(10_000, 6) } });
     expect(report).not.toContain('### Against the ceilings');

@@ -48,6 +48,9 @@ const DATABASES: Array<[DatabaseKind, string]> = [
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
 const ratio = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
+/** A goal's ratio: with a third decimal where two would show the bound itself (0.596 is not 0.60). */
+const goalRatio = (n: number, bound: number) =>
+  Number.isFinite(n) && n !== bound && n.toFixed(2) === bound.toFixed(2) ? n.toFixed(3) : ratio(n);
 const mark = (ok: boolean) => (ok ? 'yes' : '**no**');
 
 function runsOf(file: BenchFile, database: DatabaseKind): RunRecord[] {
@@ -211,9 +214,13 @@ function goalLines(runs: RunRecord[]): string[] {
       const holds = goal.measure === 'p99' ? r <= goal.bound : r >= goal.bound;
       const rounds =
         row.rounds.length > 0 && row.rounds.length === ceiling.rounds.length
-          ? row.rounds.map((round, i) => ratio(round[goal.measure] / ceiling.rounds[i][goal.measure])).join(', ')
+          ? row.rounds
+              .map((round, i) => goalRatio(round[goal.measure] / ceiling.rounds[i][goal.measure], goal.bound))
+              .join(', ')
           : '–';
-      lines.push(`| ${formatCount(run.numbers)} | ${goal.title} | ${ratio(r)} | ${mark(holds)} | ${rounds} |`);
+      lines.push(
+        `| ${formatCount(run.numbers)} | ${goal.title} | ${goalRatio(r, goal.bound)} | ${mark(holds)} | ${rounds} |`,
+      );
     }
     const all = run.scenarios.summaryAll.median;
     lines.push(
