@@ -16,7 +16,7 @@ import {
   withPostgres,
 } from '@oc-numbers/testing';
 import { formatCount } from './args';
-import { onInterrupt } from './interrupt';
+import { stopOnInterrupt } from './interrupt';
 import { type DatabaseTarget, databaseTarget } from './database';
 import { DEFAULT_MIX, tenantIds } from './inventory';
 import { type CsvExportResult, listPaths, measureCsvExport } from './list-bench';
@@ -472,7 +472,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   delete file.note;
   const owned =
     options.replica && options.databases.includes('postgres') ? await startOwnedServers(options, log) : null;
-  const forgetOwned = owned ? onInterrupt(() => disposeOwned(owned)) : () => undefined;
+  const dispose = owned ? stopOnInterrupt(() => disposeOwned(owned)) : async () => undefined;
   try {
     const effective = owned ? { ...options, postgresUrl: withDatabaseName(owned.primary.url, 'postgres') } : options;
     const machine = await describeMachine(options.databases.includes('postgres') ? effective.postgresUrl : null);
@@ -504,8 +504,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       }
     }
   } finally {
-    forgetOwned();
-    if (owned) await disposeOwned(owned);
+    await dispose();
   }
   log(`Wrote ${options.markdownPath} and ${options.jsonPath}`);
   return file;
@@ -1000,13 +999,8 @@ async function startPastOneInstance(
     }
     // Stopped with the instances (after them: the list of servers is stopped in reverse), or by
     // an interrupt, with its folder, as the services stop themselves (spawnServer).
-    const forget = onInterrupt(() => bouncer.stop());
-    const stopBouncer = async () => {
-      forget();
-      await bouncer.stop();
-      return 0;
-    };
-    await started(Promise.resolve({ baseUrl: '', pid: 0, stop: stopBouncer }));
+    const stopBouncer = stopOnInterrupt(() => bouncer.stop());
+    await started(Promise.resolve({ baseUrl: '', pid: 0, stop: async () => (await stopBouncer(), 0) }));
     const change = { DATABASE_URL: bouncer.url, DATABASE_POOLER: 'transaction', MIGRATIONS_DATABASE_URL: target.url };
     try {
       serve('pgbouncer', await started(spawnService({ ...env, ...change }, { probePath: options.livePath })));

@@ -12,6 +12,18 @@ export function onInterrupt(cleanup: () => Promise<unknown>): () => void {
   return () => undo.delete(entry);
 }
 
+/**
+ * `stop`, run by an interrupt until it has been called itself: how a command stops what it
+ * started, whether it ends or is interrupted, and never twice.
+ */
+export function stopOnInterrupt<T>(stop: () => Promise<T>): () => Promise<T> {
+  const forget = onInterrupt(stop);
+  return () => {
+    forget();
+    return stop();
+  };
+}
+
 export interface InterruptHooks {
   readonly on: (signal: NodeJS.Signals, listener: () => void) => unknown;
   readonly exit: (code: number) => void;

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort, SERVICE_MAIN, serviceEnv, workspacePath, workspaceRoot } from '@oc-numbers/testing';
-import { onInterrupt } from './interrupt';
+import { stopOnInterrupt } from './interrupt';
 
 /** A server the benchmark runs as a process of its own: the service, or a ceiling. */
 export interface BenchServer {
@@ -76,15 +76,7 @@ export async function spawnServer(options: SpawnOptions): Promise<BenchServer> {
       await new Promise((done) => setTimeout(done, 100));
     }
   }
-  const forget = onInterrupt(() => stop(child));
-  return {
-    baseUrl,
-    pid: child.pid ?? 0,
-    stop: () => {
-      forget();
-      return stop(child);
-    },
-  };
+  return { baseUrl, pid: child.pid ?? 0, stop: stopOnInterrupt(() => stop(child)) };
 }
 
 /** The built service, its request log to `stdout` (a file) or nowhere. */
