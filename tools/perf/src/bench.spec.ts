@@ -184,6 +184,15 @@ describe('the report', () => {
     },
   });
 
+  /** A file with one run at 10k numbers: run()'s, these rows added or replaced, and these fields. */
+  const fileWith = (scenarios: Partial<RunRecord['scenarios']>, fields: Partial<RunRecord> = {}): BenchFile => {
+    const measured = run(10_000, 6);
+    return {
+      seeding: {},
+      runs: { 'postgres:10k': { ...measured, ...fields, scenarios: { ...measured.scenarios, ...scenarios } } },
+    };
+  };
+
   it('gives the ratios to both ceilings and says which targets hold', () => {
     const file: BenchFile = {
       seeding: {},
@@ -221,20 +230,11 @@ describe('the report', () => {
   });
 
   it('sets the summary with a bearer token beside the summary without, and the cost of one verification', () => {
-    const measured = run(10_000, 6);
     const file: BenchFile = {
-      seeding: {},
-      runs: {
-        'postgres:10k': {
-          ...measured,
-          scenarios: {
-            ...measured.scenarios,
-            summaryAllJwt: result(6080, 7.5, 15),
-            summaryTenantJwt: result(5600, 8, 20),
-          },
-          token: { alg: 'RS256', role: 'OcNumbers.Read.All' },
-        },
-      },
+      ...fileWith(
+        { summaryAllJwt: result(6080, 7.5, 15), summaryTenantJwt: result(5600, 8, 20) },
+        { token: { alg: 'RS256', role: 'OcNumbers.Read.All' } },
+      ),
       tokenVerification: [{ alg: 'RS256', microsPerVerify: 41.25, microsPerKnown: 0.125 }],
     };
     const report = renderReport(file);
@@ -247,33 +247,25 @@ describe('the report', () => {
       '| PostgreSQL | 10k | summary, random tenant | 7,000 | 5,600 | 0.80 | 6.00 | 8.00 | 16.00 | 20.00 |',
     );
     expect(report).toContain('| RS256 | 41.3 | 0.13 |');
-    expect(renderReport({ seeding: {}, runs: { 'postgres:10k': measured } })).not.toContain('Bearer tokens');
+    expect(renderReport({ seeding: {}, runs: { 'postgres:10k': run(10_000, 6) } })).not.toContain('Bearer tokens');
   });
 
   it('sets every row against the ceilings of its run and says which goals hold, with the max latency', () => {
-    const measured = run(10_000, 6);
-    const file: BenchFile = {
-      seeding: {},
-      runs: {
-        'postgres:10k': {
-          ...measured,
-          env: { NODE_ENV: 'production', LOG_LEVEL: 'info', DATABASE_URL: 'postgres://x/y' },
-          scenarios: {
-            ...measured.scenarios,
-            // Two rounds each: the goal's ratio in each round is of the two rows of that round.
-            live: {
-              median: { ...result(20_000, 2, 4).median, max: 41.5 },
-              rounds: [result(20_000, 2, 4).median, result(10_000, 2, 4).median],
-            },
-            summaryAll: { ...result(7600, 6, 12), median: { ...result(7600, 6, 12).median, max: 250 } },
-            bare: { ...result(25_000, 1.5, 5), rounds: [result(25_000, 1.5, 5).median, result(25_000, 1.5, 5).median] },
-            raw: result(8000, 5, 9),
-            liveSilent: result(25_000, 1.8, 3),
-            liveNoRateLimit: result(20_000, 2, 4),
-          },
+    const file = fileWith(
+      {
+        // Two rounds each: the goal's ratio in each round is of the two rows of that round.
+        live: {
+          median: { ...result(20_000, 2, 4).median, max: 41.5 },
+          rounds: [result(20_000, 2, 4).median, result(10_000, 2, 4).median],
         },
+        summaryAll: { ...result(7600, 6, 12), median: { ...result(7600, 6, 12).median, max: 250 } },
+        bare: { ...result(25_000, 1.5, 5), rounds: [result(25_000, 1.5, 5).median, result(25_000, 1.5, 5).median] },
+        raw: result(8000, 5, 9),
+        liveSilent: result(25_000, 1.8, 3),
+        liveNoRateLimit: result(20_000, 2, 4),
       },
-    };
+      { env: { NODE_ENV: 'production', LOG_LEVEL: 'info', DATABASE_URL: 'postgres://x/y' } },
+    );
     const report = renderReport(file);
     expect(report).toContain("The service's settings: `NODE_ENV=production LOG_LEVEL=info`, request log to /dev/null.");
     // A run that recorded no checkpoint says none.
@@ -301,23 +293,13 @@ describe('the report', () => {
   });
 
   it('shows a third decimal where two would show a goal that does not hold as its bound', () => {
-    const measured = run(10_000, 6);
-    const file: BenchFile = {
-      seeding: {},
-      runs: {
-        'postgres:10k': {
-          ...measured,
-          scenarios: {
-            ...measured.scenarios,
-            // 0.5956 of the bare app: under 0.6, though it rounds to it; 0.4 is shown as it is.
-            live: { ...result(18_335, 2, 4), rounds: [result(18_335, 2, 4).median, result(18_600, 2, 4).median] },
-            summaryAll: result(12_000, 6, 12),
-            bare: { ...result(30_785, 1.5, 5), rounds: [result(30_785, 1.5, 5).median, result(30_000, 1.5, 5).median] },
-            raw: result(8000, 5, 9),
-          },
-        },
-      },
-    };
+    const file = fileWith({
+      // 0.5956 of the bare app: under 0.6, though it rounds to it; 0.4 is shown as it is.
+      live: { ...result(18_335, 2, 4), rounds: [result(18_335, 2, 4).median, result(18_600, 2, 4).median] },
+      summaryAll: result(12_000, 6, 12),
+      bare: { ...result(30_785, 1.5, 5), rounds: [result(30_785, 1.5, 5).median, result(30_000, 1.5, 5).median] },
+      raw: result(8000, 5, 9),
+    });
     const report = renderReport(file);
     expect(report).toContain('| 10k | `/health/live` ≥ 0.6× bare req/s | 0.596 | **no** | 0.596, 0.62 |');
     expect(report).toContain('| 10k | summary, all tenants ≥ 0.5× bare req/s | 0.39 | **no** |');
@@ -342,25 +324,17 @@ describe('the report', () => {
   });
 
   it('prices each part of the stack in CPU µs and event loop µs per request, from rows of the same run', () => {
-    const measured = run(10_000, 6);
-    const report = renderReport({
-      seeding: {},
-      runs: {
-        'postgres:10k': {
-          ...measured,
-          scenarios: {
-            ...measured.scenarios,
-            bare: withCpu(result(25_000, 1.5, 5), 30),
-            raw: withCpu(result(8000, 5, 9), 90),
-            live: withCpu(result(10_000, 2, 4), 110),
-            liveSilent: withCpu(result(12_500, 1.8, 3), 75),
-            liveNoRateLimit: withCpu(result(10_000, 2, 4), 104),
-            summaryAll: withCpu(result(8000, 6, 12), 140),
-            summaryAllJwt: withCpu(result(6250, 7, 14), 175),
-          },
-        },
-      },
-    });
+    const report = renderReport(
+      fileWith({
+        bare: withCpu(result(25_000, 1.5, 5), 30),
+        raw: withCpu(result(8000, 5, 9), 90),
+        live: withCpu(result(10_000, 2, 4), 110),
+        liveSilent: withCpu(result(12_500, 1.8, 3), 75),
+        liveNoRateLimit: withCpu(result(10_000, 2, 4), 104),
+        summaryAll: withCpu(result(8000, 6, 12), 140),
+        summaryAllJwt: withCpu(result(6250, 7, 14), 175),
+      }),
+    );
     expect(report).toContain('#### What each part of the stack costs per request (µs)');
     const row = (
       title: string,
@@ -424,32 +398,25 @@ describe('the report', () => {
 
   describe('past one instance', () => {
     const measured = run(10_000, 6);
-    const pastRun = (
-      pastOneInstance: PastOneInstanceRecord,
-      extra: Partial<RunRecord['scenarios']> = {},
-    ): BenchFile => ({
-      seeding: {},
-      runs: {
-        'postgres:10k': {
-          ...measured,
+    const pastRun = (pastOneInstance: PastOneInstanceRecord, extra: Partial<RunRecord['scenarios']> = {}): BenchFile =>
+      fileWith(
+        {
+          summaryAll: withCpu(result(8000, 6, 12), 140),
+          listFirst: withCpu(result(1000, 40, 100), 800),
+          poolerSummaryAll: withCpu(result(6000, 7, 24), 170),
+          replicaListFirst: withCpu(result(900, 45, 150), 850),
+          ...extra,
+        },
+        {
           postgresServer: {
             owned: true,
             binDirectory: '/usr/lib/postgresql/15/bin',
             settings: { autovacuum: 'off', shared_buffers: '128MB' },
             checkpointed: true,
           },
-          scenarios: {
-            ...measured.scenarios,
-            summaryAll: withCpu(result(8000, 6, 12), 140),
-            listFirst: withCpu(result(1000, 40, 100), 800),
-            poolerSummaryAll: withCpu(result(6000, 7, 24), 170),
-            replicaListFirst: withCpu(result(900, 45, 150), 850),
-            ...extra,
-          },
           pastOneInstance,
         },
-      },
-    });
+      );
     const pgbouncer = {
       version: 'PgBouncer 1.18.0',
       poolMode: 'transaction',
