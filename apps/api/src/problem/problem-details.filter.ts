@@ -66,15 +66,17 @@ function describe(error: unknown, request: FastifyRequest): Described {
   if (error instanceof ProblemException) return described(error);
   const routerError = routerProblem(error);
   if (routerError) return { problem: routerError };
-  if (isDatabaseUnavailable(error)) return described(databaseUnavailable());
   const status = error instanceof HttpException ? error.getStatus() : statusOfFrameworkError(error);
-  if (status === 503) return described(serviceUnavailable('SERVICE_UNAVAILABLE'));
   if (status === 404) {
     return { problem: problem('NOT_FOUND', { method: request.method, path: pathOf(request) }) };
   }
+  // The framework's word that the request is at fault comes first: a body cut short by its
+  // client's going away is a 400 with ECONNRESET, the code of a database connection reset too.
   if (status !== undefined && status >= 400 && status < 500) {
     return { problem: frameworkProblem(status, error instanceof Error ? error.message : undefined) };
   }
+  if (isDatabaseUnavailable(error)) return described(databaseUnavailable());
+  if (status === 503) return described(serviceUnavailable('SERVICE_UNAVAILABLE'));
   return { problem: problem('INTERNAL_ERROR') };
 }
 
