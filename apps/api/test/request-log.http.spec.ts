@@ -1,7 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { Client } from 'pg';
 import request from 'supertest';
 import { useApp } from './app-harness';
 
 const SUMMARY = '/api/v3/oc/numbers/removal-status/summary';
+const RECONCILE = '/api/v3/oc/tenants/:msTenantId/numbers/reconcile';
+const READY_FOR_REMOVAL = '/api/v3/oc/numbers/action/ready-for-removal';
+
+/** A new trace id, and the `traceparent` header that gives it to the service. */
+function newTrace(): { traceId: string; traceparent: string } {
+  const traceId = randomBytes(16).toString('hex');
+  return { traceId, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` };
+}
+
+/** A connection to the service with what it has answered so far, as text. */
+async function openConnection(port: number): Promise<{ socket: Socket; received: () => string }> {
+  let text = '';
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const opened: Socket = connect(port, '127.0.0.1', () => resolve(opened)).on('error', reject);
+  });
+  socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+  return { socket, received: () => text };
+}
+
+/** Waits (up to 10 s) until `done` holds, then returns; fails the test if it never does. */
+async function until(what: string, done: () => boolean | Promise<boolean>): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !(await done());) {
+    if (Date.now() > deadline) throw new Error(`Still waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 describe('the request log', () => {
   const running = useApp('sqlite');
@@ -57,5 +86,136 @@ describe('the request log', () => {
     expect(line).toMatchObject({
       req: { headers: { authorization: '[Redacted]', cookie: '[Redacted]', 'proxy-authorization': '[Redacted]' } },
     });
+  });
+
+  describe('of a client that goes away before its answer', () => {
+    const port = () => Number(new URL(running().baseUrl).port);
+    const linesOf = (traceId: string) =>
+      running()
+        .logs.mentioning(traceId)
+        .filter((l) => l.traceId === traceId);
+    /** The request log's lines of the trace: request completed, errored or aborted. */
+    const requestLinesOf = (traceId: string) =>
+      linesOf(traceId).filter((l) => typeof l.msg === 'string' && l.msg.startsWith('request '));
+
+    /**
+     * Sends the head of a reconciliation with `Expect: 100-continue` and part of its body, on a
+     * connection already open. Node.js writes "100 Continue" as it hands the request to the
+     * router, so once the client reads it the request is in flight; the rest of the body never comes.
+     */
+    async function startReconciliation(connection: Awaited<ReturnType<typeof openConnection>>, traceparent: string) {
+      const before = connection.received().length;
+      const path = RECONCILE.replace(':msTenantId', '6f9619ff-8b86-d011-b42d-00cf4fc964ff');
+      connection.socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: localhost\r\ntraceparent: ${traceparent}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n',
+      );
+      await until('100 Continue', () => connection.received().slice(before).includes('HTTP/1.1 100 Continue'));
+      connection.socket.write('{"numbers":["+1');
+    }
+
+    it('writes its line all the same: "request aborted", with trace id, route and request, and no response', async () => {
+      const { traceId, traceparent } = newTrace();
+      const connection = await openConnection(port());
+      await startReconciliation(connection, traceparent);
+      connection.socket.destroy();
+      await until('the line of the aborted request', () => linesOf(traceId).some((l) => l.msg === 'request aborted'));
+      const requestLines = requestLinesOf(traceId);
+      expect(requestLines).toEqual([
+        expect.objectContaining({
+          level: 30,
+          msg: 'request aborted',
+          traceId,
+          route: RECONCILE,
+          req: expect.objectContaining({ method: 'POST' }),
+        }),
+      ]);
+      expect(requestLines[0]).not.toHaveProperty('res');
+      expect(requestLines[0]).not.toHaveProperty('durationMs');
+      // The body's read fails with ECONNRESET when its client goes: that is the client's doing, not a database outage.
+      await until('the failed read of the body', () => linesOf(traceId).length > 1);
+      expect(linesOf(traceId).filter((l) => Number(l.level) >= 50)).toEqual([]);
+      expect(running().logs.lines.filter((l) => l.errorCode === 'DATABASE_UNAVAILABLE')).toEqual([]);
+    });
+
+    it('tells an answered request from the unanswered one after it on the same connection', async () => {
+      const answered = newTrace();
+      const abandoned = newTrace();
+      const connection = await openConnection(port());
+      connection.socket.write(
+        `GET /health/live HTTP/1.1\r\nHost: localhost\r\ntraceparent: ${answered.traceparent}\r\n\r\n`,
+      );
+      await until('the answer', () => /\r\n\r\n\{[^]*\}$/.test(connection.received()));
+      await startReconciliation(connection, abandoned.traceparent);
+      connection.socket.destroy();
+      await until('the line of the aborted request', () => requestLinesOf(abandoned.traceId).length > 0);
+      expect(requestLinesOf(answered.traceId)).toEqual([
+        expect.objectContaining({
+          msg: 'request completed',
+          route: '/health/live',
+          res: expect.objectContaining({ statusCode: 200 }),
+        }),
+      ]);
+      expect(requestLinesOf(abandoned.traceId)).toEqual([
+        expect.objectContaining({ msg: 'request aborted', route: RECONCILE }),
+      ]);
+    });
+
+    it('writes no aborted line for a request answered before its connection closed', async () => {
+      const { traceId, traceparent } = newTrace();
+      const connection = await openConnection(port());
+      connection.socket.write(`GET /health/live HTTP/1.1\r\nHost: localhost\r\ntraceparent: ${traceparent}\r\n\r\n`);
+      await until('the answer', () => /\r\n\r\n\{[^]*\}$/.test(connection.received()));
+      // A request after it, on another connection, that is logged once this connection's close has been seen.
+      const closed = new Promise((resolve) => connection.socket.on('close', resolve));
+      connection.socket.destroy();
+      await closed;
+      const later = await request(running().server).get('/health/live');
+      await until("the later request's line", () => linesOf(later.headers['x-trace-id']).length > 0);
+      expect(requestLinesOf(traceId)).toEqual([expect.objectContaining({ msg: 'request completed' })]);
+    });
+  });
+});
+
+describe('the request log of a request whose client goes away while it is handled (PostgreSQL)', () => {
+  const running = useApp('postgres');
+
+  it('writes "request aborted" though its body was read in full', async () => {
+    const { traceId, traceparent } = newTrace();
+    // The service's session waits on this lock: the request is in its handler, its body read.
+    const locker = new Client({ connectionString: running().database.url });
+    const watcher = new Client({ connectionString: running().database.url });
+    for (const client of [locker, watcher]) {
+      client.on('error', () => undefined);
+      await client.connect();
+    }
+    const waiting = async () =>
+      (
+        await watcher.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'oc-numbers' " +
+            "AND datname = current_database() AND wait_event_type = 'Lock'",
+        )
+      ).rows[0].n > 0;
+    const lines = () =>
+      running()
+        .logs.mentioning(traceId)
+        .filter((l) => l.traceId === traceId);
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE oc_numbers IN ACCESS EXCLUSIVE MODE');
+      const connection = await openConnection(Number(new URL(running().baseUrl).port));
+      const body = JSON.stringify({ telephoneNumbers: ['+15550100'] });
+      connection.socket.write(
+        `POST ${READY_FOR_REMOVAL} HTTP/1.1\r\nHost: localhost\r\ntraceparent: ${traceparent}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
+      await until('the handler to wait on the lock', waiting);
+      connection.socket.destroy();
+      await until('the line of the aborted request', () => lines().some((l) => l.msg === 'request aborted'));
+      expect(lines()).toEqual([expect.objectContaining({ msg: 'request aborted', route: READY_FOR_REMOVAL })]);
+    } finally {
+      await locker.query('ROLLBACK');
+      await Promise.all([locker.end(), watcher.end()]);
+    }
   });
 });

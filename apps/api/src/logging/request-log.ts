@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { Logger, PARAMS_PROVIDER_TOKEN, type Params, PinoLogger } from 'nestjs-pino';
 import pino, { type Logger as Pino } from 'pino';
 import { requestContext } from './request-context';
@@ -34,9 +35,17 @@ export class AppLoggerModule {
 export function logRequests(fastify: FastifyInstance, root: Pino): void {
   if (!root.isLevelEnabled('info')) return;
   const write = lineWriter(root);
+  const unanswered = unansweredRequests((raw) =>
+    write({ req: loggedRequest(raw), traceId: traceIdOf(raw), route: requestContext(raw).route }, 'request aborted'),
+  );
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    unanswered.add(request.raw);
+    done();
+  });
   fastify.addHook('onResponse', (request, reply, done) => {
     const { statusCode } = reply;
     const raw = request.raw;
+    unanswered.delete(raw);
     const line: RequestLine = {
       req: loggedRequest(raw),
       traceId: traceIdOf(raw),
@@ -49,12 +58,38 @@ export function logRequests(fastify: FastifyInstance, root: Pino): void {
     write(line, statusCode >= 500 ? 'request errored' : 'request completed');
     done();
   });
-  // A client that goes away before its answer: its line all the same, without a response.
-  fastify.addHook('onRequestAbort', (request, done) => {
-    const raw = request.raw;
-    write({ req: loggedRequest(raw), traceId: traceIdOf(raw), route: requestContext(raw).route }, 'request aborted');
-    done();
-  });
+}
+
+/** The requests of one connection that have no answer yet. */
+const UNANSWERED = Symbol('unanswered requests');
+type Connection = Socket & { [UNANSWERED]?: Set<IncomingMessage> };
+
+/**
+ * The requests not answered yet, by connection: when a connection closes, `aborted` is called
+ * once for each of its requests still unanswered (its client went away first, or the connection
+ * was cut), in the order they came. Fastify's `onRequestAbort` hook misses a request whose body
+ * had been read in full (Node.js calls only a request cut short "aborted"), and adds a listener
+ * to every request; this adds one to each connection.
+ */
+function unansweredRequests(aborted: (request: IncomingMessage) => void) {
+  return {
+    add(request: IncomingMessage): void {
+      const connection = request.socket as Connection | null;
+      if (!connection) return;
+      let requests = connection[UNANSWERED];
+      if (requests === undefined) {
+        const open = (requests = connection[UNANSWERED] = new Set());
+        connection.once('close', () => {
+          for (const request of open) aborted(request);
+          open.clear();
+        });
+      }
+      requests.add(request);
+    },
+    delete(request: IncomingMessage): void {
+      (request.socket as Connection | null)?.[UNANSWERED]?.delete(request);
+    },
+  };
 }
 
 /** pino's symbols, the message prefix's among them (present since pino 8.14, not in its types). */
