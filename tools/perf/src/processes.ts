@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { freePort, SERVICE_MAIN, serviceEnv, workspacePath, workspaceRoot } from '@oc-numbers/testing';
+import { freePort, SERVICE_MAIN, serviceEnv, workspaceRoot } from '@oc-numbers/testing';
 import { stopOnInterrupt } from './interrupt';
 
 /** A server the benchmark runs as a process of its own: the service, or a ceiling. */
@@ -21,7 +21,7 @@ export const CEILING_MAIN = {
 } as const;
 
 export interface SpawnOptions {
-  /** The script, from the workspace root. */
+  /** The script: its path from the workspace root, or an absolute one. */
   readonly main: string;
   readonly env: Record<string, string>;
   /** The path that must answer HTTP (any status) before the server counts as started. */
@@ -46,7 +46,7 @@ export async function spawnServer(options: SpawnOptions): Promise<BenchServer> {
   const out = openSync(options.stdout ? resolve(options.stdout) : '/dev/null', 'w');
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [...(options.nodeArgs ?? []), workspacePath(options.main)], {
+    child = spawn(process.execPath, [...(options.nodeArgs ?? []), resolve(workspaceRoot(), options.main)], {
       cwd: options.cwd ?? workspaceRoot(),
       env: serviceEnv({ ...options.env, PORT: port }),
       stdio: ['ignore', out, 'pipe'],
