@@ -52,6 +52,25 @@ export function parseCount(name: string, raw: string, { min = 1, max = Number.MA
   return value;
 }
 
+/** `--database-url`: `sqlite:<path>` or a `postgres://` URL. */
+export function parseDatabaseUrl(raw: string | undefined): string {
+  if (!raw || !/^(sqlite:|postgres(ql)?:\/\/)/.test(raw)) {
+    throw new UsageError('--database-url must be sqlite:<path> or a postgres:// URL');
+  }
+  return raw;
+}
+
+/** `--env`: settings as `NAME=VALUE` pairs separated by commas (none: empty). */
+export function parseEnvList(raw: string | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of (raw ?? '').split(',').filter(Boolean)) {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair.trim());
+    if (!match) throw new UsageError(`--env takes NAME=VALUE pairs separated by commas (got "${pair}")`);
+    env[match[1]] = match[2];
+  }
+  return env;
+}
+
 /** A fraction from 0 to 1, as `0.015` or `1.5%`. */
 export function parseFraction(name: string, raw: string): number {
   const percent = raw.endsWith('%');

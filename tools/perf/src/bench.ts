@@ -22,7 +22,7 @@ import { DEFAULT_MIX, tenantIds } from './inventory';
 import { type CsvExportResult, listPaths, measureCsvExport } from './list-bench';
 import { load, type LoadResult, median } from './load';
 import { describeMachine, type Machine, machineLine } from './machine';
-import { processCpuMicros } from './process-cpu';
+import { withServerCpu } from './process-cpu';
 import { type BenchServer, CEILING_MAIN, spawnServer, spawnService } from './processes';
 import { measureQueries, type QueryReport } from './queries';
 import { Random } from './random';
@@ -803,18 +803,14 @@ async function measure(
         const replicaUrl =
           isPastOneInstance(name) && PAST_ONE_INSTANCE[name].via === 'replica' ? pastServers?.replicaUrl : undefined;
         const readsBefore = replicaUrl ? await readsOn(target.url, replicaUrl) : undefined;
-        const cpuBefore = processCpuMicros(pid);
-        const measured = await load({
-          ...endpoint(name),
-          connections: options.connections,
-          seconds: options.seconds,
-          paths: pathsOf[name] ?? [],
-        });
-        const cpuAfter = processCpuMicros(pid);
-        const result: LoadResult =
-          cpuBefore === undefined || cpuAfter === undefined || measured.requests === 0
-            ? measured
-            : { ...measured, serverCpuMicrosPerRequest: (cpuAfter - cpuBefore) / measured.requests };
+        const result = await withServerCpu(pid, () =>
+          load({
+            ...endpoint(name),
+            connections: options.connections,
+            seconds: options.seconds,
+            paths: pathsOf[name] ?? [],
+          }),
+        );
         if (readsBefore && replicaUrl && isPastOneInstance(name)) {
           // Idle backends send their statistics within a second (PGSTAT_MIN_INTERVAL).
           await new Promise((done) => setTimeout(done, 1500));

@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SERVICE_MAIN } from '@oc-numbers/testing';
-import { type Output, parseArgs, parseCount, runCommand, UsageError } from './args';
+import { type Output, parseArgs, parseCount, parseDatabaseUrl, parseEnvList, runCommand, UsageError } from './args';
 import { benchToken, PRODUCTION_ENV, SUMMARY_PATH } from './bench';
-import { load, type LoadResult } from './load';
-import { processCpuMicros } from './process-cpu';
+import { load, type LoadResult, median, medianOf } from './load';
+import { withServerCpu } from './process-cpu';
 import { type BenchServer, spawnServer } from './processes';
 
 export const COMPARE_USAGE = `Usage: npm run bench:compare -- --database-url URL --before DIR [options]
@@ -61,10 +61,7 @@ export function parseCompareArgs(argv: readonly string[], cwd = process.cwd()): 
     const value = args.get(name);
     return typeof value === 'string' ? value : undefined;
   };
-  const databaseUrl = text('database-url');
-  if (!databaseUrl || !/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
-    throw new UsageError('--database-url must be sqlite:<path> or a postgres:// URL');
-  }
+  const databaseUrl = parseDatabaseUrl(text('database-url'));
   const given = text('before');
   if (given === undefined) throw new UsageError('--before must name the other checkout');
   const before = resolve(cwd, given);
@@ -73,12 +70,7 @@ export function parseCompareArgs(argv: readonly string[], cwd = process.cwd()): 
   }
   const path = text('path') ?? SUMMARY_PATH;
   if (!path.startsWith('/')) throw new UsageError(`--path must start with / (got "${path}")`);
-  const env: Record<string, string> = {};
-  for (const pair of (text('env') ?? '').split(',').filter(Boolean)) {
-    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair.trim());
-    if (!match) throw new UsageError(`--env takes NAME=VALUE pairs separated by commas (got "${pair}")`);
-    env[match[1]] = match[2];
-  }
+  const env = parseEnvList(text('env'));
   return {
     databaseUrl,
     before,
@@ -130,16 +122,7 @@ export async function runCompare(options: CompareOptions, log: (line: string) =>
     const results = new Map<BenchServer, LoadResult[]>(servers.map((server) => [server, []]));
     for (let pass = 1; pass <= options.passes; pass++) {
       for (const server of pass % 2 === 1 ? servers : [...servers].reverse()) {
-        const cpuBefore = processCpuMicros(server.pid);
-        const measured = await drive(server, options.seconds);
-        const cpuAfter = processCpuMicros(server.pid);
-        results
-          .get(server)
-          ?.push(
-            cpuBefore === undefined || cpuAfter === undefined || measured.requests === 0
-              ? measured
-              : { ...measured, serverCpuMicrosPerRequest: (cpuAfter - cpuBefore) / measured.requests },
-          );
+        results.get(server)?.push(await withServerCpu(server.pid, () => drive(server, options.seconds)));
       }
       const [b, a] = [results.get(before)?.[pass - 1], results.get(after)?.[pass - 1]];
       log(
@@ -172,21 +155,13 @@ function buildName(dir: string): string {
   }
 }
 
-function medianOf(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const n = sorted.length;
-  return n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-}
-
 /** The comparison as Markdown: a line of settings, a table of the builds, the ratio. */
 export function comparisonText(options: CompareOptions, comparison: Comparison): string {
   const database = options.databaseUrl.startsWith('sqlite:') ? 'SQLite' : 'PostgreSQL';
   const changed = Object.entries(options.env).map(([name, value]) => `${name}=${value}`);
   const row = ({ build, passes }: CompareRow) => {
-    const cpu = passes.map((p) => p.serverCpuMicrosPerRequest);
-    const cpuText = cpu.every((c) => c !== undefined) ? medianOf(cpu as number[]).toFixed(1) : '–';
-    const errors = passes.reduce((sum, p) => sum + p.errors, 0);
-    return `| ${build} | ${Math.round(medianOf(passes.map((p) => p.requestsPerSecond))).toLocaleString('en-US')} | ${cpuText} | ${errors} |`;
+    const { requestsPerSecond, serverCpuMicrosPerRequest: cpu, errors } = median(passes);
+    return `| ${build} | ${Math.round(requestsPerSecond).toLocaleString('en-US')} | ${cpu === undefined ? '–' : cpu.toFixed(1)} | ${errors} |`;
   };
   return [
     `\`GET ${options.path}\` on ${database}, ${options.passes} passes of ${options.seconds} s on each build at ` +

@@ -86,13 +86,16 @@ export function load(options: LoadOptions): Promise<LoadResult> {
   });
 }
 
+/** The median of some numbers (NaN of none). */
+export function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  return n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
 /** The median of each measure over rounds. */
 export function median(results: readonly LoadResult[]): LoadResult {
-  const mid = (pick: (r: LoadResult) => number) => {
-    const values = results.map(pick).sort((a, b) => a - b);
-    const n = values.length;
-    return n % 2 ? values[(n - 1) / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-  };
+  const mid = (pick: (r: LoadResult) => number) => medianOf(results.map(pick));
   return {
     requestsPerSecond: mid((r) => r.requestsPerSecond),
     p50: mid((r) => r.p50),

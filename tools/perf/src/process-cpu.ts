@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { LoadResult } from './load';
 
 let ticksPerSecond: number | undefined;
 
@@ -40,4 +41,17 @@ export function cpuMicrosOfStat(stat: string, ticks: number): number | undefined
   const stime = Number(fields[12]);
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
   return ((utime + stime) * 1e6) / ticks;
+}
+
+/**
+ * Runs a load on the process `pid` and adds to its result the CPU time the process used over
+ * it, per request answered (left out where /proc cannot tell, or nothing was answered).
+ */
+export async function withServerCpu(pid: number, run: () => Promise<LoadResult>): Promise<LoadResult> {
+  const before = processCpuMicros(pid);
+  const measured = await run();
+  const after = processCpuMicros(pid);
+  return before === undefined || after === undefined || measured.requests === 0
+    ? measured
+    : { ...measured, serverCpuMicrosPerRequest: (after - before) / measured.requests };
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type Output, parseArgs, parseCount, runCommand, UsageError } from './args';
+import { type Output, parseArgs, parseCount, parseDatabaseUrl, parseEnvList, runCommand, UsageError } from './args';
 import { benchToken, PRODUCTION_ENV, SUMMARY_PATH } from './bench';
 import { type CpuProfile, profileTables, summarizeProfile } from './cpu-profile';
 import { tenantIds } from './inventory';
@@ -75,18 +75,10 @@ export function parseProfileArgs(argv: readonly string[]): ProfileOptions | 'hel
     const value = args.get(name);
     return typeof value === 'string' ? value : undefined;
   };
-  const databaseUrl = text('database-url');
-  if (!databaseUrl || !/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
-    throw new UsageError('--database-url must be sqlite:<path> or a postgres:// URL');
-  }
+  const databaseUrl = parseDatabaseUrl(text('database-url'));
   const path = text('path') ?? SUMMARY_PATH;
   if (!path.startsWith('/')) throw new UsageError(`--path must start with / (got "${path}")`);
-  const env: Record<string, string> = {};
-  for (const pair of (text('env') ?? '').split(',').filter(Boolean)) {
-    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair.trim());
-    if (!match) throw new UsageError(`--env takes NAME=VALUE pairs separated by commas (got "${pair}")`);
-    env[match[1]] = match[2];
-  }
+  const env = parseEnvList(text('env'));
   let paths = [path];
   if (path.includes(TENANT)) {
     const count = text('tenants');

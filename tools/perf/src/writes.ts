@@ -4,6 +4,7 @@ import { formatCount } from './args';
 import { tenantsFor } from './bench';
 import { databaseTarget } from './database';
 import { DEFAULT_MIX } from './inventory';
+import { medianOf } from './load';
 import { describeMachine, type Machine, machineLine } from './machine';
 import { Random } from './random';
 import { seed } from './seed';
@@ -415,11 +416,7 @@ async function window(
 
 /** The median of each figure over rounds; failures, misses and samples are summed. */
 export function medianWindow(results: readonly WindowResult[]): WindowResult {
-  const mid = (pick: (r: WindowResult) => number) => {
-    const values = results.map(pick).sort((a, b) => a - b);
-    const n = values.length;
-    return n % 2 ? values[(n - 1) / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-  };
+  const mid = (pick: (r: WindowResult) => number) => medianOf(results.map(pick));
   const sum = (pick: (r: WindowResult) => number) => results.reduce((total, r) => total + pick(r), 0);
   const failures: Record<string, number> = {};
   const lockWaits: Record<string, number> = {};
