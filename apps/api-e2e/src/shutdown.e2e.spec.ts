@@ -1,4 +1,10 @@
-import { createTestDatabase, type ServerProcess, startServer, type TestDatabase } from '@oc-numbers/testing';
+import {
+  createTestDatabase,
+  eventually,
+  type ServerProcess,
+  startServer,
+  type TestDatabase,
+} from '@oc-numbers/testing';
 import { Client } from 'pg';
 
 const SUMMARY = '/api/v3/oc/numbers/removal-status/summary';
@@ -6,15 +12,6 @@ const SUMMARY = '/api/v3/oc/numbers/removal-status/summary';
 const SESSIONS =
   "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'oc-numbers' AND datname = current_database()";
 const WAITING_FOR_LOCK = `${SESSIONS} AND wait_event_type = 'Lock'`;
-
-/** Polls `check` until it holds; a guard against hanging, not a timing assertion. */
-async function eventually(check: () => Promise<boolean>, what: string, tries = 200): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`Gave up waiting until ${what}`);
-}
 
 describe('a graceful shutdown on SIGTERM', () => {
   let database: TestDatabase;
@@ -45,20 +42,18 @@ describe('a graceful shutdown on SIGTERM', () => {
       (answer) => answer,
       (error: unknown) => error,
     );
-    await eventually(async () => {
+    await eventually('the summary waits for the lock', async () => {
       const { rows } = await locker.query(WAITING_FOR_LOCK);
       return rows[0].n === 1;
-    }, 'the summary waits for the lock');
+    });
 
     const exited = server.stop();
-    await eventually(async () => server.output().includes('SIGTERM received'), 'the service logs the signal');
-    await eventually(
-      () =>
-        fetch(`${server.baseUrl}/health/live`).then(
-          () => false,
-          () => true,
-        ),
-      'the service refuses new connections',
+    await eventually('the service logs the signal', async () => server.output().includes('SIGTERM received'));
+    await eventually('the service refuses new connections', () =>
+      fetch(`${server.baseUrl}/health/live`).then(
+        () => false,
+        () => true,
+      ),
     );
     expect(server.exitCode()).toBeNull();
 
@@ -71,10 +66,10 @@ describe('a graceful shutdown on SIGTERM', () => {
     expect(await exited).toBe(0);
     expect(server.output()).toContain('Shut down: every request answered, database closed');
     // The service closed its connections (the server drops a session a moment after its client).
-    await eventually(async () => {
+    await eventually("the service's database sessions are gone", async () => {
       const { rows } = await locker.query(SESSIONS);
       return rows[0].n === 0;
-    }, "the service's database sessions are gone");
+    });
   });
 });
 
@@ -107,10 +102,10 @@ describe('a shutdown that outlasts SHUTDOWN_TIMEOUT_MS', () => {
       (r) => r.status,
       () => 'cut',
     );
-    await eventually(async () => {
+    await eventually('the summary waits for the lock', async () => {
       const { rows } = await locker.query(WAITING_FOR_LOCK);
       return rows[0].n === 1;
-    }, 'the summary waits for the lock');
+    });
     const signalled = performance.now();
     expect(await server.stop()).toBe(1);
     // The stuck query does not hold the exit past the timeout (with room for a loaded machine).

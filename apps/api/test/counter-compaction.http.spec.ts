@@ -1,3 +1,4 @@
+import { eventually } from '@oc-numbers/testing';
 import type { DataSource } from 'typeorm';
 import { startApp, useApp } from './app-harness';
 import { TENANT_A } from './fixture';
@@ -21,13 +22,7 @@ async function writeSome(dataSource: DataSource, from: number): Promise<void> {
 }
 
 /** Polls `condition` until it holds; a bound on a hang, generous for a loaded machine. */
-async function eventually(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const until = Date.now() + 15_000;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error(`Still not ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const WITHIN = { withinMs: 15_000 };
 
 describe('the compaction of the removal counters by the service on postgres', () => {
   const running = useApp('postgres', { counterCompactionIntervalMs: 100 });
@@ -40,7 +35,7 @@ describe('the compaction of the removal counters by the service on postgres', ()
 
   it('folds the deltas into the base rows by itself, without a log line per run', async () => {
     await writeSome(running().dataSource, 0);
-    await eventually(async () => (await deltaRows(running().dataSource)) === 0, 'compacted');
+    await eventually('compacted', async () => (await deltaRows(running().dataSource)) === 0, WITHIN);
     const [base] = await running().dataSource.query(
       'SELECT marked_for_removal AS marked, ready_for_removal AS ready FROM oc_numbers_removal_counts WHERE ms_tenant_id = $1',
       [TENANT_A],
@@ -55,11 +50,11 @@ describe('the compaction of the removal counters by the service on postgres', ()
     await dataSource.query('ALTER TABLE oc_numbers_removal_counts RENAME TO oc_numbers_removal_counts_away');
     await writeSome(dataSource, 100);
     const failedRuns = () => lines().filter((line) => /Compacting the removal counters failed/.test(String(line.msg)));
-    await eventually(async () => failedRuns().length > 0, 'failing');
+    await eventually('failing', async () => failedRuns().length > 0, WITHIN);
     // Many more runs fail meanwhile (one each 100 ms), unlogged.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await dataSource.query('ALTER TABLE oc_numbers_removal_counts_away RENAME TO oc_numbers_removal_counts');
-    await eventually(async () => (await deltaRows(dataSource)) === 0, 'compacted again');
+    await eventually('compacted again', async () => (await deltaRows(dataSource)) === 0, WITHIN);
     expect(failedRuns()).toHaveLength(1);
     expect(failedRuns()[0].level).toBe(40);
     const again = lines().filter((line) => /works again/.test(String(line.msg)));

@@ -1,4 +1,4 @@
-import { expectProblem } from '@oc-numbers/testing';
+import { eventually, expectProblem } from '@oc-numbers/testing';
 import { Client } from 'pg';
 import { useApp } from './app-harness';
 import { DEADLINE_MARGIN_MS } from '../src/numbers/numbers.service';
@@ -14,13 +14,7 @@ const WAITING_FOR_LOCK =
   "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'oc-numbers' " +
   "AND datname = current_database() AND wait_event_type = 'Lock'";
 
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`Gave up waiting until ${what}`);
-}
+const LOOK = { withinMs: 5000, everyMs: 25 };
 
 /** A request, its answer and how long it took from being sent. */
 async function timed(url: string) {
@@ -58,7 +52,7 @@ describe('a summary query stuck on a lock (PostgreSQL)', () => {
     await locker.query('LOCK TABLE oc_numbers_removal_totals IN ACCESS EXCLUSIVE MODE');
     try {
       const first = timed(`${running().baseUrl}${SUMMARY}`);
-      await eventually(async () => (await watcher.query(WAITING_FOR_LOCK)).rows[0].n === 1, 'the query waits');
+      await eventually('the query waits', async () => (await watcher.query(WAITING_FOR_LOCK)).rows[0].n === 1, LOOK);
       // These arrive while the first query is stuck: they wait for it, then share the next one.
       const later = await Promise.all(Array.from({ length: 5 }, () => timed(`${running().baseUrl}${SUMMARY}`)));
       for (const answer of [await first, ...later]) {
@@ -89,7 +83,7 @@ describe('a summary query stuck on a lock (PostgreSQL)', () => {
     let answers: Array<Awaited<ReturnType<typeof timed>>>;
     try {
       const first = timed(ofTenant(tenants[0]));
-      await eventually(async () => (await watcher.query(WAITING_FOR_LOCK)).rows[0].n === 1, 'the query waits');
+      await eventually('the query waits', async () => (await watcher.query(WAITING_FOR_LOCK)).rows[0].n === 1, LOOK);
       const later = tenants.flatMap((tenant) => [timed(ofTenant(tenant)), timed(ofTenant(tenant))]);
       // Give the later requests time to arrive: still only the first query waits on the lock.
       await new Promise((resolve) => setTimeout(resolve, 500));

@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
   Contract,
+  eventually,
   withPgBouncer,
   LogCapture,
   type OwnedPostgres,
@@ -59,13 +60,8 @@ async function query<T extends Record<string, unknown>>(url: string, sql: string
 }
 
 /** Asks until `check` says yes (60 s at most), then says what it waited for if it never did. */
-async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Never saw ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** The replica's catch-up and the services' look at it take seconds on a busy machine. */
+const WITHIN = { withinMs: 60_000 };
 
 type Sessions = Map<number, { start: string; query: string }>;
 
@@ -186,8 +182,10 @@ describe('reads routed to a streaming replica (DATABASE_READ_URL)', () => {
     await replica.waitForReplay();
     plain = await startService(config(false));
     flagged = await startService(config(true));
-    await eventually('both services to use the replica', async () =>
-      (await Promise.all([plain, flagged].map((service) => stateIs(service, 'ok')()))).every(Boolean),
+    await eventually(
+      'both services to use the replica',
+      async () => (await Promise.all([plain, flagged].map((service) => stateIs(service, 'ok')()))).every(Boolean),
+      WITHIN,
     );
   });
 
@@ -287,17 +285,21 @@ describe('reads routed to a streaming replica (DATABASE_READ_URL)', () => {
         readyForRemovalCount: before.readyForRemovalCount + 1,
       };
       // The replica holds the write back; the summary does not.
-      await eventually('the summary to show the write', async () => {
-        const summary = await where(() => get(flagged, SUMMARY));
-        if (summary.result.status !== 200) throw new Error(`summary answered ${summary.result.status}`);
-        if (JSON.stringify(summary.result.body) !== JSON.stringify(after)) return false;
-        expect(summary.primary.some((sql) => STATEMENTS.summary.test(sql))).toBe(true);
-        expect(summary.replica).toEqual([]);
-        return true;
-      });
+      await eventually(
+        'the summary to show the write',
+        async () => {
+          const summary = await where(() => get(flagged, SUMMARY));
+          if (summary.result.status !== 200) throw new Error(`summary answered ${summary.result.status}`);
+          if (JSON.stringify(summary.result.body) !== JSON.stringify(after)) return false;
+          expect(summary.primary.some((sql) => STATEMENTS.summary.test(sql))).toBe(true);
+          expect(summary.replica).toEqual([]);
+          return true;
+        },
+        WITHIN,
+      );
       expect(await inventory(replica.url)).not.toEqual(await inventory(primary.url));
       expect(await metric(flagged, 'oc_numbers_replica_fallbacks_total{reason="lag"}')).toBeGreaterThan(lagFallbacks);
-      await eventually('readiness to say the replica lags', stateIs(flagged, 'lagging'));
+      await eventually('readiness to say the replica lags', stateIs(flagged, 'lagging'), WITHIN);
       const ready = await readiness(flagged);
       expect(ready.status).toBe(200);
       expect(ready.body.replica.lagMs).toBeGreaterThan(1000);
@@ -309,7 +311,7 @@ describe('reads routed to a streaming replica (DATABASE_READ_URL)', () => {
       await replica.resumeReplay();
     }
     await replica.waitForReplay();
-    await eventually('the replica to be used again', stateIs(flagged, 'ok'));
+    await eventually('the replica to be used again', stateIs(flagged, 'ok'), WITHIN);
     const again = await where(() => get(flagged, SUMMARY));
     expect(again.replica.some((sql) => STATEMENTS.summary.test(sql))).toBe(true);
     expect(again.primary).toEqual([]);
@@ -357,7 +359,7 @@ describe('reads routed to a streaming replica (DATABASE_READ_URL)', () => {
           readReplica: { ...direct.readReplica, database: { type: 'postgres', url: bouncers[1].url } },
         });
         const service = pooled;
-        await eventually('the pooled service to use the replica', stateIs(service, 'ok'));
+        await eventually('the pooled service to use the replica', stateIs(service, 'ok'), WITHIN);
         const expected = (await get(plain, `${LIST}?pageSize=7`)).body;
         // Again and again: each run may reach another server session, which never saw a name.
         for (let round = 0; round < 3; round++) {
@@ -388,6 +390,7 @@ describe('reads routed to a streaming replica (DATABASE_READ_URL)', () => {
           await eventually(
             'the summary through PgBouncer to show the write',
             async () => JSON.stringify((await get(service, SUMMARY)).body) === JSON.stringify(after),
+            WITHIN,
           );
           expect(await statusOf(released)).toBe(1);
         } finally {
@@ -431,7 +434,7 @@ describe('reads routed to a streaming replica (DATABASE_READ_URL)', () => {
         const summary = await get(service, SUMMARY);
         expect({ status: summary.status, body: summary.body }).toEqual({ status: 200, body: expected.summary });
       }
-      await eventually('readiness to say the replica is unavailable', stateIs(service, 'unavailable'));
+      await eventually('readiness to say the replica is unavailable', stateIs(service, 'unavailable'), WITHIN);
       const ready = await readiness(service);
       expect(ready.status).toBe(200);
       expect(ready.body.replica).toEqual({ state: 'unavailable' });
@@ -446,7 +449,7 @@ describe('reads routed to a streaming replica (DATABASE_READ_URL)', () => {
     await replica.start();
     await replica.waitForReplay();
     for (const service of [plain, flagged]) {
-      await eventually('the replica to be used again', stateIs(service, 'ok'));
+      await eventually('the replica to be used again', stateIs(service, 'ok'), WITHIN);
       const list = await where(() => get(service, `${LIST}?pageSize=100`));
       expect(list.result.body).toEqual(expected.list);
       expect(list.replica.some((sql) => STATEMENTS.listPage.test(sql))).toBe(true);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { Client } from 'pg';
+import { eventually } from '@oc-numbers/testing';
 import request from 'supertest';
 import { useApp } from './app-harness';
 
@@ -24,13 +25,8 @@ async function openConnection(port: number): Promise<{ socket: Socket; received:
   return { socket, received: () => text };
 }
 
-/** Waits (up to 10 s) until `done` holds, then returns; fails the test if it never does. */
-async function until(what: string, done: () => boolean | Promise<boolean>): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !(await done());) {
-    if (Date.now() > deadline) throw new Error(`Still waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Looks often: each wait is for a line or an answer a few milliseconds away. */
+const OFTEN = { everyMs: 10 };
 
 describe('the request log', () => {
   const running = useApp('sqlite');
@@ -110,7 +106,11 @@ describe('the request log', () => {
         `POST ${path} HTTP/1.1\r\nHost: localhost\r\ntraceparent: ${traceparent}\r\n` +
           'Content-Type: application/json\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n',
       );
-      await until('100 Continue', () => connection.received().slice(before).includes('HTTP/1.1 100 Continue'));
+      await eventually(
+        '100 Continue',
+        () => connection.received().slice(before).includes('HTTP/1.1 100 Continue'),
+        OFTEN,
+      );
       connection.socket.write('{"numbers":["+1');
     }
 
@@ -119,7 +119,11 @@ describe('the request log', () => {
       const connection = await openConnection(port());
       await startReconciliation(connection, traceparent);
       connection.socket.destroy();
-      await until('the line of the aborted request', () => linesOf(traceId).some((l) => l.msg === 'request aborted'));
+      await eventually(
+        'the line of the aborted request',
+        () => linesOf(traceId).some((l) => l.msg === 'request aborted'),
+        OFTEN,
+      );
       const requestLines = requestLinesOf(traceId);
       expect(requestLines).toEqual([
         expect.objectContaining({
@@ -133,7 +137,7 @@ describe('the request log', () => {
       expect(requestLines[0]).not.toHaveProperty('res');
       expect(requestLines[0]).not.toHaveProperty('durationMs');
       // The body's read fails with ECONNRESET when its client goes: that is the client's doing, not a database outage.
-      await until('the failed read of the body', () => linesOf(traceId).length > 1);
+      await eventually('the failed read of the body', () => linesOf(traceId).length > 1, OFTEN);
       expect(linesOf(traceId).filter((l) => Number(l.level) >= 50)).toEqual([]);
       expect(running().logs.lines.filter((l) => l.errorCode === 'DATABASE_UNAVAILABLE')).toEqual([]);
     });
@@ -145,10 +149,10 @@ describe('the request log', () => {
       connection.socket.write(
         `GET /health/live HTTP/1.1\r\nHost: localhost\r\ntraceparent: ${answered.traceparent}\r\n\r\n`,
       );
-      await until('the answer', () => /\r\n\r\n\{[^]*\}$/.test(connection.received()));
+      await eventually('the answer', () => /\r\n\r\n\{[^]*\}$/.test(connection.received()), OFTEN);
       await startReconciliation(connection, abandoned.traceparent);
       connection.socket.destroy();
-      await until('the line of the aborted request', () => requestLinesOf(abandoned.traceId).length > 0);
+      await eventually('the line of the aborted request', () => requestLinesOf(abandoned.traceId).length > 0, OFTEN);
       expect(requestLinesOf(answered.traceId)).toEqual([
         expect.objectContaining({
           msg: 'request completed',
@@ -165,13 +169,13 @@ describe('the request log', () => {
       const { traceId, traceparent } = newTrace();
       const connection = await openConnection(port());
       connection.socket.write(`GET /health/live HTTP/1.1\r\nHost: localhost\r\ntraceparent: ${traceparent}\r\n\r\n`);
-      await until('the answer', () => /\r\n\r\n\{[^]*\}$/.test(connection.received()));
+      await eventually('the answer', () => /\r\n\r\n\{[^]*\}$/.test(connection.received()), OFTEN);
       // A request after it, on another connection, that is logged once this connection's close has been seen.
       const closed = new Promise((resolve) => connection.socket.on('close', resolve));
       connection.socket.destroy();
       await closed;
       const later = await request(running().server).get('/health/live');
-      await until("the later request's line", () => linesOf(later.headers['x-trace-id']).length > 0);
+      await eventually("the later request's line", () => linesOf(later.headers['x-trace-id']).length > 0, OFTEN);
       expect(requestLinesOf(traceId)).toEqual([expect.objectContaining({ msg: 'request completed' })]);
     });
   });
@@ -209,9 +213,13 @@ describe('the request log of a request whose client goes away while it is handle
         `POST ${READY_FOR_REMOVAL} HTTP/1.1\r\nHost: localhost\r\ntraceparent: ${traceparent}\r\n` +
           `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
       );
-      await until('the handler to wait on the lock', waiting);
+      await eventually('the handler to wait on the lock', waiting, OFTEN);
       connection.socket.destroy();
-      await until('the line of the aborted request', () => lines().some((l) => l.msg === 'request aborted'));
+      await eventually(
+        'the line of the aborted request',
+        () => lines().some((l) => l.msg === 'request aborted'),
+        OFTEN,
+      );
       expect(lines()).toEqual([expect.objectContaining({ msg: 'request aborted', route: READY_FOR_REMOVAL })]);
     } finally {
       await locker.query('ROLLBACK');

@@ -3,6 +3,7 @@
 export * from './contract';
 export * from './database-url';
 export * from './databases';
+export * from './eventually';
 export * from './jwks-server';
 export * from './log-capture';
 export * from './numbers-table';

@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { Client } from 'pg';
+import { eventually } from './eventually';
 import { type OwnedPostgres, startOwnedPostgres } from './owned-postgres';
 import { type Replica, startReplica } from './replica';
 
@@ -21,16 +22,9 @@ async function query<T extends Record<string, unknown>>(
 }
 
 /** Asks until `check` says yes (30 s at most): a lag of 0 is read between two WAL records. */
-async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Never saw ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const lagReadsZero = (replica: Replica) =>
-  eventually('a replay lag of 0', async () => (await replica.replayLagMs()) === 0);
+  eventually('a replay lag of 0', async () => (await replica.replayLagMs()) === 0, { withinMs: 30_000 });
 
 const names = (url: string) => query<{ name: string }>(url, 'SELECT name FROM probe ORDER BY name');
 
