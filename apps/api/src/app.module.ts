@@ -32,7 +32,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        // The request line comes from a Fastify hook (logRequests), not from middleware.
+        // The request line comes from a Fastify hook (requestLog), not from middleware.
         AppLoggerModule.forRoot({
           pinoHttp: [requestLogOptions(config), options.logDestination ?? logDestination(config)],
         }),

@@ -7,12 +7,13 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module';
 import { authenticate, enforceAuthentication, tokenVerifier } from './auth/authentication';
 import { HEADER, headerKey } from './common/http-headers';
+import { followRequests } from './common/request-outcomes';
 import type { AppConfig } from './config/app-config';
 import { isPostgres } from './database/dialect';
 import { checkSqliteFile } from './database/sqlite-file-check';
 import { loadOpenApiSpec } from './docs/openapi-spec';
 import { requestContext } from './logging/request-context';
-import { logRequests } from './logging/request-log';
+import { requestLog } from './logging/request-log';
 import { traceIdOf } from './logging/trace-id';
 import { MetricsService } from './metrics/metrics.service';
 import { clientErrorHandler } from './problem/client-error';
@@ -83,7 +84,10 @@ export async function createApp(
     ...(options.startupLogger && { logger: options.startupLogger }),
   });
   app.useLogger(app.get(Logger));
-  logRequests(adapter.getInstance(), PinoLogger.root);
+  // Each request's line and its count, once it is answered or its client has gone.
+  const log = requestLog(PinoLogger.root);
+  const counted = app.get(MetricsService).requestOutcomes;
+  followRequests(adapter.getInstance(), log ? [log, counted] : [counted]);
   useBodyParsers(app);
   if (config.trustProxy === true) {
     app
@@ -95,7 +99,6 @@ export async function createApp(
       );
   }
   warnWhenAuthenticationIsOff(app, config);
-  app.get(MetricsService).instrument(adapter.getInstance());
   applyCors(app, config);
   // The caller is known before the rate limit counts its request; a refused request is counted
   // (by its address) before it is answered.

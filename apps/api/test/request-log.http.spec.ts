@@ -1,32 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
 import { Client } from 'pg';
 import { eventually } from '@oc-numbers/testing';
 import request from 'supertest';
 import { useApp } from './app-harness';
+import { countsOf, newTrace, OFTEN, openConnection, RECONCILE, startReconciliation } from './aborted-requests';
 
 const SUMMARY = '/api/v3/oc/numbers/removal-status/summary';
-const RECONCILE = '/api/v3/oc/tenants/:msTenantId/numbers/reconcile';
 const READY_FOR_REMOVAL = '/api/v3/oc/numbers/action/ready-for-removal';
-
-/** A new trace id, and the `traceparent` header that gives it to the service. */
-function newTrace(): { traceId: string; traceparent: string } {
-  const traceId = randomBytes(16).toString('hex');
-  return { traceId, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` };
-}
-
-/** A connection to the service with what it has answered so far, as text. */
-async function openConnection(port: number): Promise<{ socket: Socket; received: () => string }> {
-  let text = '';
-  const socket = await new Promise<Socket>((resolve, reject) => {
-    const opened: Socket = connect(port, '127.0.0.1', () => resolve(opened)).on('error', reject);
-  });
-  socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
-  return { socket, received: () => text };
-}
-
-/** Looks often: each wait is for a line or an answer a few milliseconds away. */
-const OFTEN = { everyMs: 10 };
 
 describe('the request log', () => {
   const running = useApp('sqlite');
@@ -94,29 +73,11 @@ describe('the request log', () => {
     const requestLinesOf = (traceId: string) =>
       linesOf(traceId).filter((l) => typeof l.msg === 'string' && l.msg.startsWith('request '));
 
-    /**
-     * Sends the head of a reconciliation with `Expect: 100-continue` and part of its body, on a
-     * connection already open. Node.js writes "100 Continue" as it hands the request to the
-     * router, so once the client reads it the request is in flight; the rest of the body never comes.
-     */
-    async function startReconciliation(connection: Awaited<ReturnType<typeof openConnection>>, traceparent: string) {
-      const before = connection.received().length;
-      const path = RECONCILE.replace(':msTenantId', '6f9619ff-8b86-d011-b42d-00cf4fc964ff');
-      connection.socket.write(
-        `POST ${path} HTTP/1.1\r\nHost: localhost\r\ntraceparent: ${traceparent}\r\n` +
-          'Content-Type: application/json\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n',
-      );
-      await eventually(
-        '100 Continue',
-        () => connection.received().slice(before).includes('HTTP/1.1 100 Continue'),
-        OFTEN,
-      );
-      connection.socket.write('{"numbers":["+1');
-    }
-
-    it('writes its line all the same: "request aborted", with trace id, route and request, and no response', async () => {
+    it('writes its line all the same: "request aborted", with trace id, route, request and duration, and no response', async () => {
       const { traceId, traceparent } = newTrace();
+      const before = await countsOf(running().server, RECONCILE, 'POST');
       const connection = await openConnection(port());
+      const sent = performance.now();
       await startReconciliation(connection, traceparent);
       connection.socket.destroy();
       await eventually(
@@ -124,6 +85,7 @@ describe('the request log', () => {
         () => linesOf(traceId).some((l) => l.msg === 'request aborted'),
         OFTEN,
       );
+      const waited = performance.now() - sent;
       const requestLines = requestLinesOf(traceId);
       expect(requestLines).toEqual([
         expect.objectContaining({
@@ -135,7 +97,14 @@ describe('the request log', () => {
         }),
       ]);
       expect(requestLines[0]).not.toHaveProperty('res');
-      expect(requestLines[0]).not.toHaveProperty('durationMs');
+      // From its arrival to its connection's close: within the time the test waited for both.
+      expect(requestLines[0].durationMs).toBeGreaterThanOrEqual(0);
+      expect(requestLines[0].durationMs).toBeLessThanOrEqual(waited);
+      // Counted once, as aborted, and not among the requests answered.
+      expect(await countsOf(running().server, RECONCILE, 'POST')).toEqual({
+        answered: before.answered,
+        aborted: before.aborted + 1,
+      });
       // The body's read fails with ECONNRESET when its client goes: that is the client's doing, not a database outage.
       await eventually('the failed read of the body', () => linesOf(traceId).length > 1, OFTEN);
       expect(linesOf(traceId).filter((l) => Number(l.level) >= 50)).toEqual([]);
@@ -163,6 +132,9 @@ describe('the request log', () => {
       expect(requestLinesOf(abandoned.traceId)).toEqual([
         expect.objectContaining({ msg: 'request aborted', route: RECONCILE }),
       ]);
+      const counts = await countsOf(running().server, '/health/live', 'GET');
+      expect(counts.aborted).toBe(0);
+      expect(counts.answered).toBeGreaterThanOrEqual(1);
     });
 
     it('writes no aborted line for a request answered before its connection closed', async () => {
@@ -204,11 +176,12 @@ describe('the request log of a request whose client goes away while it is handle
       running()
         .logs.mentioning(traceId)
         .filter((l) => l.traceId === traceId);
+    const body = JSON.stringify({ telephoneNumbers: ['+15550100'] });
     try {
+      const before = await countsOf(running().server, READY_FOR_REMOVAL, 'POST');
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE oc_numbers IN ACCESS EXCLUSIVE MODE');
       const connection = await openConnection(Number(new URL(running().baseUrl).port));
-      const body = JSON.stringify({ telephoneNumbers: ['+15550100'] });
       connection.socket.write(
         `POST ${READY_FOR_REMOVAL} HTTP/1.1\r\nHost: localhost\r\ntraceparent: ${traceparent}\r\n` +
           `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
@@ -221,6 +194,23 @@ describe('the request log of a request whose client goes away while it is handle
         OFTEN,
       );
       expect(lines()).toEqual([expect.objectContaining({ msg: 'request aborted', route: READY_FOR_REMOVAL })]);
+      expect(await countsOf(running().server, READY_FOR_REMOVAL, 'POST')).toEqual({
+        answered: before.answered,
+        aborted: before.aborted + 1,
+      });
+      // Its handler goes on once the lock is gone, and answers a connection that is closed. The
+      // same request after it waits for the same lock and is answered after it.
+      await locker.query('ROLLBACK');
+      const again = await request(running().server)
+        .post(READY_FOR_REMOVAL)
+        .send(body)
+        .set('Content-Type', 'application/json');
+      expect(again.status).toBeLessThan(500);
+      expect(lines()).toEqual([expect.objectContaining({ msg: 'request aborted' })]);
+      expect(await countsOf(running().server, READY_FOR_REMOVAL, 'POST')).toEqual({
+        answered: before.answered + 1,
+        aborted: before.aborted + 1,
+      });
     } finally {
       await locker.query('ROLLBACK');
       await Promise.all([locker.end(), watcher.end()]);

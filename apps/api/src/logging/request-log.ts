@@ -1,7 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import type { RequestOutcomes } from '../common/request-outcomes';
 import { Logger, PARAMS_PROVIDER_TOKEN, type Params, PinoLogger } from 'nestjs-pino';
 import pino, { type Logger as Pino } from 'pino';
 import { requestContext } from './request-context';
@@ -11,8 +11,8 @@ import { traceIdOf } from './trace-id';
 /**
  * The application's logger (nestjs-pino's Logger on one pino logger) without nestjs-pino's
  * request middleware: that ran pino-http through Express-style middleware on Fastify, made a
- * child logger and an async context per request. The request line is written by a Fastify
- * hook instead (logRequests), with the same fields, through the same pino logger.
+ * child logger and an async context per request. The request line is written when the request
+ * is answered or aborted instead (requestLog), with the same fields, through the same pino logger.
  */
 @Global()
 @Module({})
@@ -30,66 +30,45 @@ export class AppLoggerModule {
  * One line per request, when its response has been sent (or the client went away first):
  * `req`, `traceId`, `route`, `res`, `durationMs`, as pino-http wrote it. The line's object is
  * built once, in one shape, from the logged fields only, and written as the logger writes lines
- * (see lineWriter).
+ * (see lineWriter). Nothing while the logger is above `info`.
  */
-export function logRequests(fastify: FastifyInstance, root: Pino): void {
-  if (!root.isLevelEnabled('info')) return;
+export function requestLog(root: Pino): RequestOutcomes | undefined {
+  if (!root.isLevelEnabled('info')) return undefined;
   const write = lineWriter(root);
-  const unanswered = unansweredRequests((raw) =>
-    write({ req: loggedRequest(raw), traceId: traceIdOf(raw), route: requestContext(raw).route }, 'request aborted'),
-  );
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    unanswered.add(request.raw);
-    done();
-  });
-  fastify.addHook('onResponse', (request, reply, done) => {
-    const { statusCode } = reply;
-    const raw = request.raw;
-    unanswered.delete(raw);
-    const line: RequestLine = {
-      req: loggedRequest(raw),
-      traceId: traceIdOf(raw),
-      route: requestContext(raw).route,
-      // Fastify's look-up: the answer's headers are Fastify's, written by Node.js at once.
-      res: loggedResponse(statusCode, (name) => reply.getHeader(name)),
-      durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
-    };
-    // pino-http's words: a 5xx answer "errored" (the error filter's line says why).
-    write(line, statusCode >= 500 ? 'request errored' : 'request completed');
-    done();
-  });
-}
-
-/** The requests of one connection that have no answer yet. */
-const UNANSWERED = Symbol('unanswered requests');
-type Connection = Socket & { [UNANSWERED]?: Set<IncomingMessage> };
-
-/**
- * The requests not answered yet, by connection: when a connection closes, `aborted` is called
- * once for each of its requests still unanswered (its client went away first, or the connection
- * was cut), in the order they came. Fastify's `onRequestAbort` hook misses a request whose body
- * had been read in full (Node.js calls only a request cut short "aborted"), and adds a listener
- * to every request; this adds one to each connection.
- */
-function unansweredRequests(aborted: (request: IncomingMessage) => void) {
   return {
-    add(request: IncomingMessage): void {
-      const connection = request.socket as Connection | null;
-      if (!connection) return;
-      let requests = connection[UNANSWERED];
-      if (requests === undefined) {
-        const open = (requests = connection[UNANSWERED] = new Set());
-        connection.once('close', () => {
-          for (const request of open) aborted(request);
-          open.clear();
-        });
-      }
-      requests.add(request);
+    answered(request, reply) {
+      const { statusCode } = reply;
+      const raw = request.raw;
+      const line: RequestLine = {
+        req: loggedRequest(raw),
+        traceId: traceIdOf(raw),
+        route: requestContext(raw).route,
+        // Fastify's look-up: the answer's headers are Fastify's, written by Node.js at once.
+        res: loggedResponse(statusCode, (name) => reply.getHeader(name)),
+        durationMs: durationMsOf(reply),
+      };
+      // pino-http's words: a 5xx answer "errored" (the error filter's line says why).
+      write(line, statusCode >= 500 ? 'request errored' : 'request completed');
     },
-    delete(request: IncomingMessage): void {
-      (request.socket as Connection | null)?.[UNANSWERED]?.delete(request);
+    aborted(request, reply) {
+      const raw = request.raw;
+      // No `res`: nothing was sent. The duration is the time until the connection closed.
+      write(
+        {
+          req: loggedRequest(raw),
+          traceId: traceIdOf(raw),
+          route: requestContext(raw).route,
+          durationMs: durationMsOf(reply),
+        },
+        'request aborted',
+      );
     },
   };
+}
+
+/** Fastify's elapsed time of a request, in milliseconds to the microsecond. */
+function durationMsOf(reply: FastifyReply): number {
+  return Math.round(reply.elapsedTime * 1000) / 1000;
 }
 
 /** pino's symbols, the message prefix's among them (present since pino 8.14, not in its types). */

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit, Optional } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RequestOutcomes } from '../common/request-outcomes';
 import { DatabaseDriver, type QueryOutcome } from '../database/database-driver';
 import { ReadReplica, type ReplicaState } from '../database/read-replica';
 import { queryNameOf } from './query-name';
@@ -41,6 +41,13 @@ export class MetricsService implements OnModuleInit {
       help: 'Time from receiving a request to sending its response, by route template, method and status.',
       buckets: REQUEST_DURATION_BUCKETS,
     },
+  );
+
+  /** Requests whose client closed the connection before their answer: not in the two above. */
+  private readonly requestsAborted = this.counter(
+    'http_requests_aborted_total',
+    'Requests whose client closed the connection before their answer, by route template and method.',
+    ['route', 'method'],
   );
 
   private readonly queryDuration = this.histogram(
@@ -143,14 +150,23 @@ export class MetricsService implements OnModuleInit {
     return label;
   }
 
-  /** Counts every response by the route template that answered it. */
-  instrument(fastify: FastifyInstance): void {
-    fastify.addHook('onResponse', (request, reply, done) => {
-      const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
-      this.requests.observe(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
-      done();
-    });
-  }
+  /**
+   * Counts every request by the route template that answered it: its response, or its client
+   * going away before it (http_requests_aborted_total).
+   */
+  readonly requestOutcomes: RequestOutcomes = {
+    answered: (request, reply) => {
+      this.requests.observe(
+        request.routeOptions.url ?? UNMATCHED_ROUTE,
+        request.method,
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
+    },
+    aborted: (request) => {
+      this.requestsAborted.inc({ route: request.routeOptions.url ?? UNMATCHED_ROUTE, method: request.method });
+    },
+  };
 
   private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
