@@ -559,7 +559,8 @@ export interface OcNumbersClient {
    *
    * The service's metrics in the Prometheus text exposition format: requests answered by route
    * template, method and status (`http_requests_total`, `http_request_duration_seconds`),
-   * requests whose client closed the connection before their answer, by route template and
+   * requests whose connection closed before their answer was sent in full (the client went
+   * away, or an answer already begun, such as a CSV export, was cut), by route template and
    * method (`http_requests_aborted_total`), every database query's duration and failures by query name (`db_query_duration_seconds`,
    * `db_query_errors_total`, label `query`: a prepared statement's name such as
    * `oc_numbers_summary_all`, or a TypeORM query's kind and table such as
