@@ -1,8 +1,9 @@
-import { Contract, expectProblem, TEST_DATABASE_KINDS } from '@oc-numbers/testing';
+import { Contract, eventually, expectProblem, TEST_DATABASE_KINDS } from '@oc-numbers/testing';
 import fc from 'fast-check';
 import { get as httpGet } from 'node:http';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
+import { countsOf } from './aborted-requests';
 import { useApp } from './app-harness';
 
 const LIST = '/api/v3/oc/numbers';
@@ -431,6 +432,7 @@ describe.each(TEST_DATABASE_KINDS)('on %s', (kind) => {
         removalStatus: 0,
       }));
       await insert(dataSource, many);
+      const before = await countsOf(running().server, LIST, 'GET');
       const outcome = await new Promise<{ status: number; lines: number; ended: boolean; aborted: boolean }>(
         (resolve, reject) => {
           httpGet(`${baseUrl}${LIST}`, { headers: { accept: 'text/csv' } }, (response) => {
@@ -461,6 +463,15 @@ describe.each(TEST_DATABASE_KINDS)('on %s', (kind) => {
       expect(outcome.ended).toBe(false);
       expect(outcome.lines).toBeGreaterThan(0);
       expect(outcome.lines).toBeLessThan(many.length + 1);
+      // Counted as a request whose answer was cut, not as one answered.
+      await eventually(
+        'the count of the cut export',
+        async () => (await countsOf(running().server, LIST, 'GET')).aborted > before.aborted,
+      );
+      expect(await countsOf(running().server, LIST, 'GET')).toEqual({
+        answered: before.answered,
+        aborted: before.aborted + 1,
+      });
     }, 90_000);
   });
 

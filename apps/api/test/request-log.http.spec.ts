@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import { Client } from 'pg';
 import { eventually } from '@oc-numbers/testing';
 import request from 'supertest';
@@ -5,6 +6,7 @@ import { useApp } from './app-harness';
 import { countsOf, newTrace, OFTEN, openConnection, RECONCILE, startReconciliation } from './aborted-requests';
 
 const SUMMARY = '/api/v3/oc/numbers/removal-status/summary';
+const LIST = '/api/v3/oc/numbers';
 const READY_FOR_REMOVAL = '/api/v3/oc/numbers/action/ready-for-removal';
 
 describe('the request log', () => {
@@ -135,6 +137,49 @@ describe('the request log', () => {
       const counts = await countsOf(running().server, '/health/live', 'GET');
       expect(counts.aborted).toBe(0);
       expect(counts.answered).toBeGreaterThanOrEqual(1);
+    });
+
+    it('gives the status of an answer it had begun: a CSV export whose client left', async () => {
+      const { dataSource } = running();
+      // Several times what the loopback connection's buffers hold (~15 MB of CSV): the export
+      // cannot end while its client reads nothing.
+      await dataSource.query(
+        'WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 149999) ' +
+          'INSERT INTO oc_numbers (telephone_number, ms_tenant_id, removal_status) ' +
+          "SELECT '+1888' || printf('%07d', i), '6f9619ff-8b86-d011-b42d-00cf4fc964ff', 0 FROM n",
+      );
+      try {
+        const { traceId, traceparent } = newTrace();
+        const before = await countsOf(running().server, LIST, 'GET');
+        const socket = await new Promise<Socket>((resolve, reject) => {
+          const opened: Socket = connect(port(), '127.0.0.1', () => resolve(opened)).on('error', reject);
+        });
+        // The client stops reading at the answer's first bytes, and then goes away.
+        const head = new Promise((resolve) => socket.once('data', resolve).once('data', () => socket.pause()));
+        socket.write(
+          `GET ${LIST} HTTP/1.1\r\nHost: localhost\r\nAccept: text/csv\r\ntraceparent: ${traceparent}\r\n\r\n`,
+        );
+        expect(String(await head)).toMatch(/^HTTP\/1\.1 200 /);
+        socket.destroy();
+        await eventually('the line of the aborted export', () => requestLinesOf(traceId).length > 0, OFTEN);
+        expect(requestLinesOf(traceId)).toEqual([
+          expect.objectContaining({
+            msg: 'request aborted',
+            route: LIST,
+            res: {
+              statusCode: 200,
+              headers: expect.objectContaining({ 'content-type': expect.stringMatching(/^text\/csv/) }),
+            },
+            durationMs: expect.any(Number),
+          }),
+        ]);
+        expect(await countsOf(running().server, LIST, 'GET')).toEqual({
+          answered: before.answered,
+          aborted: before.aborted + 1,
+        });
+      } finally {
+        await dataSource.query("DELETE FROM oc_numbers WHERE telephone_number LIKE '+1888%'");
+      }
     });
 
     it('writes no aborted line for a request answered before its connection closed', async () => {

@@ -6,8 +6,9 @@ export interface RequestOutcomes {
   /** Its response has been sent (Fastify's `onResponse`). */
   answered(request: FastifyRequest, reply: FastifyReply): void;
   /**
-   * Its connection closed before its response was sent: the client went away, or the connection
-   * was cut. `reply.elapsedTime` is then the time from its arrival to the close.
+   * Its connection closed before its response was sent in full: the client went away, or the
+   * connection was cut (an answer already begun, such as a CSV export, included).
+   * `reply.elapsedTime` is then the time from its arrival to the close.
    */
   aborted(request: FastifyRequest, reply: FastifyReply): void;
 }
@@ -24,7 +25,8 @@ type Connection = Socket & { [UNANSWERED]?: Set<FastifyReply> };
  * `onRequestAbort` only for a request whose body was not read in full (what Node.js calls
  * "aborted"), with a listener added to every request. Here each connection has one listener on
  * its close and a set of its requests not answered yet: those still in it when it closes were
- * aborted, whether or not their body had been read.
+ * aborted, whether or not their body had been read, and whether or not their answer had begun
+ * (a CSV export cut short).
  */
 export function followRequests(fastify: FastifyInstance, outcomes: readonly RequestOutcomes[]): void {
   if (outcomes.length === 0) return;

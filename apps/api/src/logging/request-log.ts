@@ -52,12 +52,14 @@ export function requestLog(root: Pino): RequestOutcomes | undefined {
     },
     aborted(request, reply) {
       const raw = request.raw;
-      // No `res`: nothing was sent. The duration is the time until the connection closed.
       write(
         {
           req: loggedRequest(raw),
           traceId: traceIdOf(raw),
           route: requestContext(raw).route,
+          // Only an answer that had begun (a CSV export cut short) has a status to show.
+          res: reply.raw.headersSent ? loggedResponse(reply.statusCode, (name) => reply.getHeader(name)) : undefined,
+          // The time until the connection closed.
           durationMs: durationMsOf(reply),
         },
         'request aborted',

@@ -43,10 +43,10 @@ export class MetricsService implements OnModuleInit {
     },
   );
 
-  /** Requests whose client closed the connection before their answer: not in the two above. */
+  /** Requests whose connection closed before their answer was sent in full: not in the two above. */
   private readonly requestsAborted = this.counter(
     'http_requests_aborted_total',
-    'Requests whose client closed the connection before their answer, by route template and method.',
+    'Requests whose connection closed before their answer was sent in full, by route template and method.',
     ['route', 'method'],
   );
 
@@ -151,8 +151,8 @@ export class MetricsService implements OnModuleInit {
   }
 
   /**
-   * Counts every request by the route template that answered it: its response, or its client
-   * going away before it (http_requests_aborted_total).
+   * Counts every request by the route template that answered it: its response, or its connection
+   * closing before the response was sent in full (http_requests_aborted_total).
    */
   readonly requestOutcomes: RequestOutcomes = {
     answered: (request, reply) => {
