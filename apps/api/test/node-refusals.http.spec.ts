@@ -1,6 +1,7 @@
-import { Contract, expectProblem } from '@oc-numbers/testing';
+import { Contract, eventually, expectProblem } from '@oc-numbers/testing';
 import { connect, type Socket } from 'node:net';
 import request from 'supertest';
+import { countsOf } from './aborted-requests';
 import { useApp } from './app-harness';
 
 const contract = new Contract();
@@ -82,15 +83,36 @@ describe('a client that sends its request too slowly', () => {
     expect(metrics.text).toMatch(/http_requests_total\{route="unmatched",method="GET",status="408"\} [1-9]/);
   });
 
-  it('gets a 408 problem when its body trickles in', async () => {
+  it('gets a 408 problem when its body trickles in, logged and counted as its answer', async () => {
+    const before = await countsOf(running().server, '/health/live', 'POST');
     const answer = await rawExchange(port(), (socket) => {
       socket.write(
         'POST /health/live HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n',
       );
       trickle(socket, ' ');
     });
-    expectProblem(answer, 408, 'REQUEST_TIMEOUT', { instance: '' });
+    const body = expectProblem(answer, 408, 'REQUEST_TIMEOUT', { instance: '' });
     expect(answer.ms).toBeLessThan(REQUEST_TIMEOUT_MS + 4000);
+    // The request's own trace id, in the answer and in its one line.
+    expect(answer.headers['x-trace-id']).toBe(body.traceId);
+    const lines = () =>
+      running()
+        .logs.mentioning(body.traceId)
+        .filter((l) => typeof l.msg === 'string' && l.msg.startsWith('request '));
+    await eventually('the line of the request', () => lines().length > 0);
+    expect(lines()).toEqual([
+      expect.objectContaining({
+        msg: 'request completed',
+        route: '/health/live',
+        res: expect.objectContaining({ statusCode: 408 }),
+      }),
+    ]);
+    const metrics = await request(running().server).get('/metrics');
+    expect(metrics.text).toMatch(/http_requests_total\{route="\/health\/live",method="POST",status="408"\} [1-9]/);
+    expect(await countsOf(running().server, '/health/live', 'POST')).toEqual({
+      answered: before.answered + 1,
+      aborted: before.aborted,
+    });
   });
 
   it('serves a client that sends its request in time', async () => {

@@ -243,9 +243,17 @@ describe('the request log of a request whose client goes away while it is handle
         answered: before.answered,
         aborted: before.aborted + 1,
       });
-      // Its handler goes on once the lock is gone, and answers a connection that is closed. The
-      // same request after it waits for the same lock and is answered after it.
+      // Its handler goes on once the lock is gone, and answers a connection that is closed: not
+      // a second line, nor a count as answered. The same request after it is answered.
       await locker.query('ROLLBACK');
+      const busy = async () =>
+        (
+          await watcher.query(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'oc-numbers' " +
+              "AND datname = current_database() AND state <> 'idle'",
+          )
+        ).rows[0].n > 0;
+      await eventually('the held request to finish its work', async () => !(await busy()), OFTEN);
       const again = await request(running().server)
         .post(READY_FOR_REMOVAL)
         .send(body)

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** What is told of each request once: that it was answered, or that its client left first. */
@@ -13,9 +14,13 @@ export interface RequestOutcomes {
   aborted(request: FastifyRequest, reply: FastifyReply): void;
 }
 
-/** The requests of one connection that have no answer yet, in the order they came. */
+/** The requests of one connection that have no answer yet, in the order they came, and who hears of them. */
 const UNANSWERED = Symbol('unanswered requests');
-type Connection = Socket & { [UNANSWERED]?: Set<FastifyReply> };
+interface Unanswered {
+  readonly replies: Set<FastifyReply>;
+  readonly outcomes: readonly RequestOutcomes[];
+}
+type Connection = Socket & { [UNANSWERED]?: Unanswered };
 
 /**
  * Tells each of `outcomes`, in their order, what became of every request: answered, or aborted.
@@ -35,21 +40,37 @@ export function followRequests(fastify: FastifyInstance, outcomes: readonly Requ
     if (connection) {
       let open = connection[UNANSWERED];
       if (open === undefined) {
-        const requests = (open = connection[UNANSWERED] = new Set());
+        const { replies } = (open = connection[UNANSWERED] = { replies: new Set(), outcomes });
         connection.once('close', () => {
-          for (const unanswered of requests) {
+          for (const unanswered of replies) {
             for (const each of outcomes) each.aborted(unanswered.request, unanswered);
           }
-          requests.clear();
+          replies.clear();
         });
       }
-      open.add(reply);
+      open.replies.add(reply);
     }
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    (request.raw.socket as Connection | null)?.[UNANSWERED]?.delete(reply);
+    (request.raw.socket as Connection | null)?.[UNANSWERED]?.replies.delete(reply);
     for (const each of outcomes) each.answered(request, reply);
     done();
   });
+}
+
+/**
+ * Tells that a request was answered by an answer written on its socket by hand, past Fastify (a
+ * 408 for a body that trickled in too slowly): as `response`'s status and headers say, which the
+ * caller sets on it first. Fastify's `onResponse` never runs for it.
+ */
+export function answeredByHand(response: ServerResponse): void {
+  const open = (response.socket as Connection | null)?.[UNANSWERED];
+  if (open === undefined) return;
+  for (const reply of open.replies) {
+    if (reply.raw !== response) continue;
+    open.replies.delete(reply);
+    for (const each of open.outcomes) each.answered(reply.request, reply);
+    return;
+  }
 }

@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { HEADER } from '../common/http-headers';
+import { answeredByHand } from '../common/request-outcomes';
+import { traceIdOf } from '../logging/trace-id';
 import { PROBLEM_CONTENT_TYPE, ProblemException, type ProblemFields, problemBody } from './problem';
 import { problem } from './problem-catalogue';
 
@@ -41,7 +43,7 @@ export function clientErrorHandler(
       logger.warn(`A response under way was cut: ${error.code ?? error.message}`);
       socket.destroy();
     } else {
-      writeProblem(socket, refusal, error);
+      writeProblem(socket, refusal, error, inFlight);
     }
   };
 }
@@ -57,8 +59,17 @@ function problemOf(error: Error & { code?: string }, requestTimeoutMs: number) {
   }
 }
 
-/** The problem, written on the socket by hand, which is then closed. */
-function writeProblem(socket: Socket, refusal: ProblemException, error: Error & { code?: string }): void {
+/**
+ * The problem of the request in flight, written on the socket by hand, which is then closed. It
+ * has the request's trace id; the request has its line and its count as answered with this
+ * status, unless its client had closed its side of the connection.
+ */
+function writeProblem(
+  socket: Socket,
+  refusal: ProblemException,
+  error: Error & { code?: string },
+  inFlight: ServerResponse,
+): void {
   const { type, title, status, detail, errorCode } = refusal.problem;
   const fields: ProblemFields = {
     type,
@@ -68,17 +79,26 @@ function writeProblem(socket: Socket, refusal: ProblemException, error: Error & 
     instance: '',
     errorTicket: randomUUID(),
     errorCode,
-    traceId: randomBytes(16).toString('hex'),
+    traceId: traceIdOf(inFlight.req),
   };
   logger.warn(
     { errorTicket: fields.errorTicket, errorCode: fields.errorCode, traceId: fields.traceId, status },
     `${fields.title}: ${error.code ?? error.message}`,
   );
   const body = problemBody(fields);
+  const length = String(Buffer.byteLength(body));
+  // A client that closed its side in the middle of its body has gone: its request was aborted,
+  // as the connection's close will tell. Any other is answered by this problem.
+  if (error.code !== 'HPE_INVALID_EOF_STATE') {
+    inFlight.statusCode = status;
+    inFlight.setHeader(HEADER.contentType, PROBLEM_CONTENT_TYPE);
+    inFlight.setHeader(HEADER.contentLength, length);
+    answeredByHand(inFlight);
+  }
   socket.end(
     `HTTP/1.1 ${status} ${fields.title}\r\n` +
       `${HEADER.contentType}: ${PROBLEM_CONTENT_TYPE}\r\n` +
-      `${HEADER.contentLength}: ${Buffer.byteLength(body)}\r\n` +
+      `${HEADER.contentLength}: ${length}\r\n` +
       `${HEADER.traceId}: ${fields.traceId}\r\n` +
       `${HEADER.connection}: close\r\n\r\n` +
       body,
