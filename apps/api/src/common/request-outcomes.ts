@@ -40,6 +40,9 @@ export function followRequests(fastify: FastifyInstance, outcomes: readonly Requ
     if (connection) {
       let open = connection[UNANSWERED];
       if (open === undefined) {
+        // Read while the connection is open, Node.js keeps the peer's address: a request told
+        // of after the close can still be named by it.
+        void connection.remoteAddress;
         const { replies } = (open = connection[UNANSWERED] = { replies: new Set(), outcomes });
         connection.once('close', () => {
           for (const unanswered of replies) {
