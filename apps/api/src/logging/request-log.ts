@@ -43,8 +43,7 @@ export function requestLog(root: Pino): RequestOutcomes | undefined {
         req: loggedRequest(raw),
         traceId: traceIdOf(raw),
         route: requestContext(raw).route,
-        // Fastify's look-up: the answer's headers are Fastify's, written by Node.js at once.
-        res: loggedResponse(statusCode, (name) => reply.getHeader(name)),
+        res: loggedReply(reply),
         durationMs: durationMsOf(reply),
       };
       // pino-http's words: a 5xx answer "errored" (the error filter's line says why).
@@ -58,7 +57,7 @@ export function requestLog(root: Pino): RequestOutcomes | undefined {
           traceId: traceIdOf(raw),
           route: requestContext(raw).route,
           // Only an answer that had begun (a CSV export cut short) has a status to show.
-          res: reply.raw.headersSent ? loggedResponse(reply.statusCode, (name) => reply.getHeader(name)) : undefined,
+          res: reply.raw.headersSent ? loggedReply(reply) : undefined,
           // The time until the connection closed.
           durationMs: durationMsOf(reply),
         },
@@ -66,6 +65,11 @@ export function requestLog(root: Pino): RequestOutcomes | undefined {
       );
     },
   };
+}
+
+/** The answer in a line, by Fastify's look-up: its headers are Fastify's, written by Node.js at once. */
+function loggedReply(reply: FastifyReply): Record<string, unknown> {
+  return loggedResponse(reply.statusCode, (name) => reply.getHeader(name));
 }
 
 /** Fastify's elapsed time of a request, in milliseconds to the microsecond. */

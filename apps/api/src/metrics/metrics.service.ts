@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleInit, Optional } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestOutcomes } from '../common/request-outcomes';
 import { DatabaseDriver, type QueryOutcome } from '../database/database-driver';
@@ -15,6 +16,11 @@ export const UNMATCHED_ROUTE = 'unmatched';
  * metrics against a bug that would make every query's name different.
  */
 const MAX_QUERY_NAMES = 100;
+
+/** The route label of a request: its operation's path template, or {@link UNMATCHED_ROUTE}. */
+function routeLabelOf(request: FastifyRequest): string {
+  return request.routeOptions.url ?? UNMATCHED_ROUTE;
+}
 
 const REPLICA_STATES: readonly ReplicaState[] = ['ok', 'lagging', 'unavailable', 'off'];
 
@@ -156,15 +162,10 @@ export class MetricsService implements OnModuleInit {
    */
   readonly requestOutcomes: RequestOutcomes = {
     answered: (request, reply) => {
-      this.requests.observe(
-        request.routeOptions.url ?? UNMATCHED_ROUTE,
-        request.method,
-        reply.statusCode,
-        reply.elapsedTime / 1000,
-      );
+      this.requests.observe(routeLabelOf(request), request.method, reply.statusCode, reply.elapsedTime / 1000);
     },
     aborted: (request) => {
-      this.requestsAborted.inc({ route: request.routeOptions.url ?? UNMATCHED_ROUTE, method: request.method });
+      this.requestsAborted.inc({ route: routeLabelOf(request), method: request.method });
     },
   };
 
